@@ -1,0 +1,5 @@
+"""`python -m bulkops` runs the command line."""
+
+from bulkops.cli import main
+
+main()

@@ -1,0 +1,139 @@
+"""The one exception tree of bulkops, and the exit codes the command line maps it to.
+
+::
+
+    BulkopsError
+    ├── UsageError            bad flags, missing credentials, bad config        → exit 2, nothing sent
+    ├── InputError(path)      unreadable file, missing columns, bad sheet        → exit 2, nothing sent
+    ├── JournalError(run_dir) resume refused: input changed, journal unreadable  → exit 2
+    └── RequestError(method, path)          raised in the engine; the pool turns it into Outcomes
+        ├── TransportError    no usable response: connect failed, timeout, dropped (retryable)
+        └── ApiError(status, code, detail, trace_id, retryable)
+            ├── BadRequest(items)   400: per-item reasons → isolate the bad items
+            ├── Unauthorized        401 (the token is refreshed once, then the request retried)
+            ├── Forbidden           403
+            ├── NotFound            404
+            ├── RateLimited(retry_after_s)  429 → the whole pool pauses
+            └── ServerError         5xx (retryable)
+
+Row problems are records (`RowError`, `Outcome`), never exceptions. Secrets never reach a message:
+the transport redacts the Authorization header and credentials are wrapped in `config.Secret`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0  # every row succeeded or was skipped
+EXIT_ROWS_FAILED = 1  # the run finished, some rows failed
+EXIT_USAGE = 2  # nothing was sent: bad usage, unreadable input, resume refused
+EXIT_INTERRUPTED = 130  # Ctrl-C: the run directory is resumable
+
+
+class BulkopsError(Exception):
+    """Base of every error bulkops raises on purpose."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(BulkopsError):
+    """Bad flags, missing credentials or a bad config file. Nothing was sent."""
+
+
+class InputError(BulkopsError):
+    """An input file that cannot be used at all. Nothing was sent."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+class JournalError(BulkopsError):
+    """`resume` refused: the run directory or its input is not what the journal recorded."""
+
+    def __init__(self, run_dir: str, message: str) -> None:
+        super().__init__(f"{run_dir}: {message}")
+        self.run_dir = run_dir
+
+
+class RequestError(BulkopsError):
+    """A request that did not succeed. Raised inside the engine, turned into Outcomes by the pool."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
+
+
+class TransportError(RequestError):
+    """No usable response: the connection failed, timed out or was dropped."""
+
+    retryable = True
+
+
+@dataclass(frozen=True, slots=True)
+class ItemError:
+    """One item of a batch that the API refused, as the error envelope names it."""
+
+    index: int | None
+    entity_id: str | None
+    code: str
+    message: str
+
+
+class ApiError(RequestError):
+    """The API answered with an error status and (usually) an error envelope."""
+
+    def __init__(  # noqa: PLR0913 - mirrors the error envelope's fields
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str = "",
+        trace_id: str | None = None,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.status = status
+        self.code = code
+        self.trace_id = trace_id
+
+
+class BadRequest(ApiError):
+    """400: the request (or some items of it) failed validation."""
+
+    def __init__(self, message: str, *, items: tuple[ItemError, ...] = (), **kw: object) -> None:
+        super().__init__(message, status=400, **kw)  # type: ignore[arg-type]
+        self.items = items
+
+
+class Unauthorized(ApiError):
+    """401: missing, bad or expired token."""
+
+
+class Forbidden(ApiError):
+    """403: the client may not act on this account."""
+
+
+class NotFound(ApiError):
+    """404: unknown id."""
+
+
+class RateLimited(ApiError):
+    """429: over quota. The whole pool pauses for `retry_after_s`."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after_s: float, **kw: object) -> None:
+        super().__init__(message, status=429, **kw)  # type: ignore[arg-type]
+        self.retry_after_s = retry_after_s
+
+
+class ServerError(ApiError):
+    """5xx: the server failed; retried with backoff."""
+
+    retryable = True

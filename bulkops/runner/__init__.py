@@ -1,0 +1,1 @@
+"""The runner: read → validate → plan → journal → execute → report, and resume."""

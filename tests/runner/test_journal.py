@@ -1,0 +1,82 @@
+"""The run journal keeps every planned operation and outcome, across process death."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from bulkops.errors import JournalError
+from bulkops.runner.journal import Journal, RowNote, file_fingerprint
+from bulkops.types import Operation, OpKind, Outcome, OutcomeStatus, RowError
+
+
+def _ops(n: int) -> list[Operation]:
+    return [
+        Operation(row_number=i + 2, kind=OpKind.SET_BID, parent_id=f"li{i % 3}", entity_id=f"sku{i}",
+                  fields={"bid_override": "1.25"}, before={"bid_override": None})
+        for i in range(n)
+    ]
+
+
+def test_outcomes_recorded_and_pending_shrinks(tmp_path: Path) -> None:
+    ops = _ops(10)
+    with Journal.create(tmp_path / "run", {"job": "bids"}) as j:
+        j.add_operations(ops)
+        j.record([(ops[0], Outcome(2, OutcomeStatus.SUCCEEDED, attempts=1)),
+                  (ops[1], Outcome(3, OutcomeStatus.FAILED, reason="below min bid", http_status=400, attempts=2)),
+                  (ops[2], Outcome(4, OutcomeStatus.UNKNOWN, attempts=1))])
+        pending = list(j.pending())
+        assert [op.row_number for op in pending] == [4, *range(5, 12)]  # unknown is sent again
+        assert pending[0] == ops[2]  # fields and before survive the round trip
+        assert j.counts() == {"succeeded": 1, "failed": 1, "unknown": 1, "pending": 7}
+        failed = [r for r in j.operations() if r.outcome and r.outcome.status is OutcomeStatus.FAILED]
+        assert failed[0].outcome.reason == "below min bid"
+        assert failed[0].outcome.attempts == 2
+
+
+def test_notes_keep_validation_errors_in_row_order(tmp_path: Path) -> None:
+    with Journal.create(tmp_path, {"job": "bids"}) as j:
+        j.add_notes([RowNote.from_error(RowError("bids.csv", 9, "bidOverride", "not-a-number", "'x' is not a number")),
+                     RowNote(3, OutcomeStatus.SKIPPED, None, "no-op", "already at 1.20")])
+        notes = list(j.notes())
+    assert [n.row_number for n in notes] == [3, 9]
+    assert notes[1].message == "bids.csv, row 9, column 'bidOverride': 'x' is not a number"
+    assert notes[1].status is OutcomeStatus.FAILED
+
+
+def test_a_run_dir_is_never_reused_and_a_missing_one_is_named(tmp_path: Path) -> None:
+    Journal.create(tmp_path, {"job": "bids"}).close()
+    with pytest.raises(JournalError, match="already holds a run"):
+        Journal.create(tmp_path, {"job": "bids"})
+    with pytest.raises(JournalError, match="no run journal"):
+        Journal.open(tmp_path / "elsewhere")
+
+
+def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
+    f = tmp_path / "in.csv"
+    f.write_text("a\n1\n")
+    first = file_fingerprint(f)
+    f.write_text("a\n2\n")
+    assert file_fingerprint(f) != first
+
+
+def _write_then_die(run_dir: str, ops: list[Operation]) -> None:
+    j = Journal.open(run_dir)
+    j.record([(op, Outcome(op.row_number, OutcomeStatus.SUCCEEDED, attempts=1)) for op in ops[:5]])
+    os.kill(os.getpid(), signal.SIGKILL)  # no close, no checkpoint
+
+
+def test_recorded_outcomes_survive_kill_9(tmp_path: Path) -> None:
+    ops = _ops(8)
+    with Journal.create(tmp_path, {"job": "bids"}) as j:
+        j.add_operations(ops)
+    proc = multiprocessing.get_context("spawn").Process(target=_write_then_die, args=(str(tmp_path), ops))
+    proc.start()
+    proc.join(30)
+    assert proc.exitcode == -signal.SIGKILL
+    with Journal.open(tmp_path) as j:
+        assert j.counts() == {"succeeded": 5, "pending": 3}
