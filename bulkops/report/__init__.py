@@ -1,0 +1,1 @@
+"""Reports built from the run journal: results, errors, undo and summary."""

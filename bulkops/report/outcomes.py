@@ -1,0 +1,99 @@
+"""Per-row outcomes from the journal (pure): every input row ends succeeded, skipped or failed.
+
+One row can become several operations (a SKU paused on every line item of an account), and a
+row can be settled before sending (invalid input, no-op). This module folds all of that into
+exactly one `RowOutcome` per input row, so the report's counts add up to the input's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from bulkops.runner.journal import OpRecord, RowNote
+from bulkops.types import OutcomeStatus
+
+# When a row's pieces disagree, the worst one names the row.
+_SEVERITY = {OutcomeStatus.SUCCEEDED: 0, OutcomeStatus.SKIPPED: 1, OutcomeStatus.UNKNOWN: 2, OutcomeStatus.FAILED: 3}
+
+
+@dataclass(slots=True)
+class RowOutcome:
+    """What became of one input row."""
+
+    row_number: int
+    status: OutcomeStatus
+    message: str = ""
+    error_code: str | None = None
+    column: str | None = None
+    http_status: int | None = None
+    trace_id: str | None = None
+    attempts: int = 0
+    operations: int = 0
+    failures: int = 0  # operations of this row that failed
+    before: list[dict[str, Any]] = field(default_factory=list)
+    after: list[dict[str, Any]] = field(default_factory=list)
+
+
+def fold(notes: Iterable[RowNote], records: Iterable[OpRecord]) -> dict[int, RowOutcome]:
+    """One outcome per row number, from the planner's notes and the journaled operations."""
+    rows: dict[int, RowOutcome] = {}
+    for note in notes:
+        _merge(rows, note.row_number, note.status, note.message, code=note.code, column=note.column)
+    for rec in records:
+        op, out = rec.operation, rec.outcome
+        status = OutcomeStatus.UNKNOWN if out is None else out.status
+        row = _merge(rows, op.row_number, status, (out.reason if out else None) or "",
+                     code=out.error_code if out else None,
+                     http_status=out.http_status if out else None,
+                     trace_id=out.trace_id if out else None)
+        row.attempts += out.attempts if out else 0
+        row.operations += 1
+        row.failures += status is OutcomeStatus.FAILED
+        if op.before is not None:
+            row.before.append({"lineItemId": op.parent_id, **op.before})
+        if status is OutcomeStatus.SUCCEEDED:
+            row.after.append({"lineItemId": op.parent_id, **op.fields})
+    for row in rows.values():
+        _describe(row)
+    return rows
+
+
+def counts(outcomes: Iterable[RowOutcome]) -> dict[str, int]:
+    """Rows per final status; they add up to the number of input rows."""
+    result = {s.value: 0 for s in OutcomeStatus}
+    for row in outcomes:
+        result[row.status.value] += 1
+    return result
+
+
+def failed(outcomes: dict[int, RowOutcome]) -> Iterator[RowOutcome]:
+    """Rows that failed or whose outcome is unknown, in row order (the error report's rows)."""
+    for number in sorted(outcomes):
+        if outcomes[number].status in (OutcomeStatus.FAILED, OutcomeStatus.UNKNOWN):
+            yield outcomes[number]
+
+
+def _merge(rows: dict[int, RowOutcome], number: int, status: OutcomeStatus, message: str,  # noqa: PLR0913
+           *, code: str | None = None, column: str | None = None,
+           http_status: int | None = None, trace_id: str | None = None) -> RowOutcome:
+    row = rows.get(number)
+    if row is None:
+        row = rows[number] = RowOutcome(number, status)
+    elif _SEVERITY[status] <= _SEVERITY[row.status]:
+        return row
+    row.status = status
+    row.message, row.error_code, row.column = message, code, column
+    row.http_status, row.trace_id = http_status, trace_id
+    return row
+
+
+def _describe(row: RowOutcome) -> None:
+    """Say what happened in words when the pieces alone do not."""
+    if row.operations > 1 and row.status is OutcomeStatus.SUCCEEDED:
+        row.message = f"done on {row.operations} line items"
+    elif row.operations > 1 and row.status is OutcomeStatus.FAILED:
+        row.message = f"failed on {row.failures} of {row.operations} line items: {row.message}"
+    elif row.status is OutcomeStatus.UNKNOWN and not row.message:
+        row.message = "sent, but no answer was seen: run `bulkops resume` on the run directory"
