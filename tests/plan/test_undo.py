@@ -1,0 +1,24 @@
+"""Undo rows revert exactly what succeeded."""
+
+from __future__ import annotations
+
+from bulkops.plan.undo import undo_rows
+from bulkops.types import Operation, OpKind
+
+
+def _op(kind: OpKind, before: dict | None, fields: dict | None = None) -> Operation:
+    return Operation(2, kind, "li1", "sku1", fields or {}, before)
+
+
+def test_each_kind_has_its_inverse() -> None:
+    ops = [
+        _op(OpKind.SET_BID, None, {"bid_override": "1.2"}),  # added: undo removes
+        _op(OpKind.SET_BID, {"bid_override": "0.70", "status": "active"}),
+        _op(OpKind.SET_BID, {"bid_override": None, "status": "active"}),  # had no override
+        _op(OpKind.PAUSE, {"status": "active"}),
+        _op(OpKind.UNPAUSE, {"status": "paused"}),
+        _op(OpKind.REMOVE, {"bid_override": "0.40", "status": "paused"}),
+    ]
+    got = [(r["action"], r["bidOverride"]) for r in undo_rows(ops)]
+    assert got == [("remove", ""), ("set-bid", "0.70"), ("set-bid", "none"), ("unpause", ""),
+                   ("pause", ""), ("set-bid", "0.40"), ("pause", "")]
