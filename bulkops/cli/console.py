@@ -1,0 +1,84 @@
+"""The one object that owns what the command line prints: rich bars on a terminal, plain lines elsewhere."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bars, TaskID, TextColumn, TimeRemainingColumn
+
+from bulkops.runner.events import Progress
+
+PLAIN_EVERY_S = 5.0  # how often a non-terminal run prints a progress line
+
+
+class Output:
+    """Progress, messages and the final summary of one command, in the mode the user chose."""
+
+    def __init__(self, *, quiet: bool = False, as_json: bool = False, stream: TextIO | None = None) -> None:
+        self.quiet = quiet
+        self.as_json = as_json
+        self._stream = stream or sys.stderr
+        self.console = Console(file=self._stream, highlight=False, soft_wrap=True)
+        self._bars: Bars | None = None
+        self._task: TaskID | None = None
+        self._last_line = 0.0
+
+    # -- progress --------------------------------------------------------------------------
+    def progress(self, p: Progress) -> None:
+        """Show a progress snapshot (a listener for the runner)."""
+        if self.quiet or self.as_json:
+            return
+        if self.console.is_terminal:
+            self._show_bars(p)
+        elif p.phase == "done" or time.monotonic() - self._last_line >= PLAIN_EVERY_S:
+            self._last_line = time.monotonic()
+            print(_plain_line(p), file=self._stream, flush=True)
+
+    def _show_bars(self, p: Progress) -> None:
+        if self._bars is None:
+            self._bars = Bars(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                              TextColumn("{task.fields[detail]}"), TimeRemainingColumn(), console=self.console)
+            self._bars.start()
+            self._task = self._bars.add_task(p.phase, total=p.rows_total, detail="")
+        assert self._task is not None
+        detail = f"{p.requests} req · {p.request_rate:.1f}/s · {p.retries} retries · {p.rate_limited}×429"
+        self._bars.update(self._task, description=p.phase, total=p.rows_total, completed=p.rows_done, detail=detail)
+        if p.phase == "done":
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop the bars (idempotent)."""
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars = None
+
+    # -- messages --------------------------------------------------------------------------
+    def say(self, message: str) -> None:
+        """A line for the user (not in --quiet or --json mode)."""
+        if not (self.quiet or self.as_json):
+            self.console.print(message, markup=False)
+
+    def error(self, message: str) -> None:
+        """An error line; always shown."""
+        self.stop()
+        print(f"error: {message}", file=self._stream, flush=True)
+
+    def summary(self, data: Mapping[str, Any], text: str) -> None:
+        """The end of a run: JSON on stdout with --json, else the text (unless --quiet)."""
+        self.stop()
+        if self.as_json:
+            print(json.dumps(data, indent=2, default=str), flush=True)
+        elif not self.quiet:
+            self.console.print(text, markup=False)
+
+
+def _plain_line(p: Progress) -> str:
+    total = "?" if p.rows_total is None else str(p.rows_total)
+    eta = "" if p.eta_s is None else f", eta {p.eta_s:.0f}s"
+    return (f"[{p.phase}] rows {p.rows_done}/{total}, {p.requests} requests ({p.request_rate:.1f}/s),"
+            f" {p.retries} retries, {p.rate_limited}×429, {p.elapsed_s:.0f}s{eta}")
