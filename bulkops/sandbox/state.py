@@ -1,0 +1,71 @@
+"""The sandbox's mutable state: store, clock, runtime knobs, tokens, quota windows and statistics."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from aiohttp import web
+
+from bulkops.sandbox.settings import SandboxSettings
+from bulkops.sandbox.store import Store
+
+
+class Clock:
+    """Wall time shifted by an offset the control plane sets (to reach expiry, end dates, archiving)."""
+
+    def __init__(self) -> None:
+        self.offset_s = 0.0
+
+    def now(self) -> float:
+        """Epoch seconds, shifted."""
+        return time.time() + self.offset_s
+
+    def today(self) -> date:
+        """The sandbox's current UTC date."""
+        return datetime.fromtimestamp(self.now(), timezone.utc).date()
+
+    def shift(self, *, days: float = 0, seconds: float = 0) -> None:
+        """Move the sandbox's time forward (or back)."""
+        self.offset_s += timedelta(days=days, seconds=seconds).total_seconds()
+
+
+@dataclass(slots=True)
+class Knobs:
+    """What the control plane can change while the server runs."""
+
+    quota: int
+    quota_window_s: float
+    token_ttl: int
+    token_grace_s: float
+    latency_ms: float
+    error_rate: float
+    reset_rate: float
+    hang_rate: float
+    burst_429: int = 0
+
+    @classmethod
+    def from_settings(cls, s: SandboxSettings) -> Knobs:
+        """The starting knobs."""
+        return cls(s.quota, s.quota_window_s, s.token_ttl, s.token_grace_s, s.latency_ms,
+                   s.error_rate, s.reset_rate, s.hang_rate)
+
+
+@dataclass(slots=True)
+class SandboxState:
+    """Everything the handlers and middlewares share."""
+
+    settings: SandboxSettings
+    store: Store
+    knobs: Knobs
+    clock: Clock = field(default_factory=Clock)
+    tokens: dict[str, tuple[str, float]] = field(default_factory=dict)  # token → (client id, expiry epoch)
+    windows: dict[str, tuple[int, int]] = field(default_factory=dict)  # client → (window number, calls)
+    seen: Counter[str] = field(default_factory=Counter)  # request fingerprint → sightings (fault replay)
+    stats: Counter[str] = field(default_factory=Counter)
+    routes: Counter[str] = field(default_factory=Counter)
+
+
+STATE = web.AppKey("sandbox_state", SandboxState)
