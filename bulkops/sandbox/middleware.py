@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bulkops.sandbox.serialize import ApiProblem, error_response, problem
 from bulkops.sandbox.settings import VERSIONS
-from bulkops.sandbox.state import STATE, SandboxState
+from bulkops.sandbox.state import CLIENT_ID, STATE, TRACE_ID, SandboxState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CONTROL_PREFIX = "/__sandbox__/"
@@ -28,7 +28,7 @@ CONTROL_PREFIX = "/__sandbox__/"
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Run every API request through version → auth → quota → faults, answering errors in the envelope."""
     st = request.app[STATE]
-    request["trace_id"] = uuid.uuid4().hex
+    request[TRACE_ID] = uuid.uuid4().hex
     if request.path.startswith(CONTROL_PREFIX) or request.path == "/oauth2/token":
         return await handler(request)
     st.stats["requests"] += 1
@@ -52,7 +52,7 @@ async def _guarded(request: web.Request, handler: Handler, st: SandboxState) -> 
         raise problem(404, "validation", "unknown-version",
                       f"unknown API version or path; versions served: {', '.join(VERSIONS)}")
     _authenticate(request, st)
-    headers = _quota(request["client_id"], st)
+    headers = _quota(request[CLIENT_ID], st)
     fate = await _fate(request, st)
     if st.knobs.latency_ms > 0:
         await asyncio.sleep(-math.log(1.0 - fate[3]) * st.knobs.latency_ms / 1000.0)
@@ -70,7 +70,7 @@ def _authenticate(request: web.Request, st: SandboxState) -> None:
     client, expiry = found
     if st.clock.now() > expiry + st.knobs.token_grace_s:
         raise problem(401, "authorization", "authorization-token-expired", "The authorization token has expired")
-    request["client_id"] = client
+    request[CLIENT_ID] = client
 
 
 def _quota(client: str, st: SandboxState) -> dict[str, str]:

@@ -12,7 +12,7 @@ from bulkops.sandbox import serialize as ser
 from bulkops.sandbox.parsing import bad, json_body, offset_params, page_index_params, page_metadata
 from bulkops.sandbox.rules import campaign_status
 from bulkops.sandbox.serialize import problem
-from bulkops.sandbox.state import STATE, SandboxState
+from bulkops.sandbox.state import CLIENT_ID, STATE, TRACE_ID, SandboxState
 
 routes = web.RouteTableDef()
 PREFIX = "/{version}/retail-media"
@@ -33,7 +33,7 @@ def owned(request: web.Request, row: sqlite3.Row | None, what: str, ident: str) 
     """404 for an unknown id, 403 for another client's account."""
     if row is None:
         raise problem(404, "validation", "not-found", f"{what} {ident} was not found")
-    if row["owner"] != request["client_id"]:
+    if row["owner"] != request[CLIENT_ID]:
         raise problem(403, "access-control", "forbidden",
                       "API user is not authorized to make requests for the account ID",
                       f"not authorized for the account of {what} {ident}")
@@ -73,9 +73,9 @@ async def accounts(request: web.Request) -> web.Response:
     """Accounts the client may see (pageIndex/pageSize)."""
     index, size = page_index_params(request)
     store = state(request).store
-    total = store.scalar("SELECT COUNT(*) FROM accounts WHERE owner=?", (request["client_id"],))
+    total = store.scalar("SELECT COUNT(*) FROM accounts WHERE owner=?", (request[CLIENT_ID],))
     rows = store.all("SELECT * FROM accounts WHERE owner=? ORDER BY id LIMIT ? OFFSET ?",
-                     (request["client_id"], size, index * size))
+                     (request[CLIENT_ID], size, index * size))
     return ok({"data": [ser.account(r) for r in rows], "metadata": page_metadata(request, total, index, size)})
 
 

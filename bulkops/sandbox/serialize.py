@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from bulkops.sandbox.rules import LineItemFacts, line_item_status
+from bulkops.sandbox.state import TRACE_ID
 
 
 class ApiProblem(Exception):
@@ -40,7 +41,7 @@ def item(type_: str, code: str, title: str, detail: str | None = None,
 
 def error_response(request: web.Request, exc: ApiProblem) -> web.Response:
     """The error envelope, every item carrying the request's trace id and path."""
-    trace = request.get("trace_id") or uuid.uuid4().hex
+    trace = request.get(TRACE_ID) or uuid.uuid4().hex
     errors = [{"traceId": trace, "instance": request.path, **i} for i in exc.items]
     return web.json_response({"errors": errors, "warnings": []}, status=exc.status, headers=exc.headers,
                              dumps=json.dumps)

@@ -69,3 +69,5 @@ class SandboxState:
 
 
 STATE = web.AppKey("sandbox_state", SandboxState)
+TRACE_ID = web.RequestKey("trace_id", str)
+CLIENT_ID = web.RequestKey("client_id", str)

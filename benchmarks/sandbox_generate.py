@@ -1,0 +1,33 @@
+"""How long the sandbox takes to build 1,000,000 promoted products (target: under a minute).
+
+Run: .venv/bin/python benchmarks/sandbox_generate.py [--line-items N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+from bulkops.sandbox import SandboxSettings
+from bulkops.sandbox.app import build_state
+
+
+def main() -> None:
+    """Generate, count, print figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--accounts", type=int, default=4)
+    parser.add_argument("--line-items", type=int, default=1005)  # per account; ~250 products each on average
+    args = parser.parse_args()
+    began = time.perf_counter()
+    state = build_state(SandboxSettings(accounts=args.accounts, line_items=args.line_items, max_products=500))
+    took = time.perf_counter() - began
+    products = state.store.scalar("SELECT COUNT(*) FROM products")
+    line_items = state.store.scalar("SELECT COUNT(*) FROM line_items")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"built {products:,} promoted products on {line_items:,} line items in {took:.1f} s"
+          f" ({products / took:,.0f} products/s, peak RSS {peak_mb:.0f} MB); target < 60 s")
+
+
+if __name__ == "__main__":
+    main()
