@@ -61,6 +61,7 @@ class RequestError(BulkopsError):
     """A request that did not succeed. Raised inside the engine, turned into Outcomes by the pool."""
 
     retryable = False
+    attempts = 0  # how many times the request was sent, set when retries are over
 
     def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
         super().__init__(message)

@@ -1,0 +1,53 @@
+"""OAuth2 client credentials: one token per credential, shared by every worker, refreshed early."""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+
+from bulkops.config import Secret
+from bulkops.engine.envelope import error_for, parse_body
+from bulkops.engine.transport import Transport
+
+REFRESH_MARGIN_S = 60.0  # refresh this long before expiry (or at half-life for short tokens)
+
+
+class TokenSource:
+    """Hands out a valid bearer token; concurrent callers wait on a single refresh."""
+
+    def __init__(self, transport: Transport, base_url: str, client_id: str, secret: Secret) -> None:
+        self._transport, self._url = transport, f"{base_url}/oauth2/token"
+        self._client_id, self._secret = client_id, secret
+        self._token: Secret | None = None
+        self._refresh_at = 0.0
+        self._lock = anyio.Lock()
+        self.refreshes = 0
+
+    async def header(self) -> dict[str, str]:
+        """The Authorization header to send now."""
+        token = self._token
+        if token is None or time.monotonic() >= self._refresh_at:
+            token = await self._refresh(stale=token)
+        return {"Authorization": f"Bearer {token.reveal()}"}
+
+    async def invalidate(self, header: dict[str, str]) -> None:
+        """After a 401: drop the token that was refused (only if nobody refreshed it meanwhile)."""
+        if self._token is not None and header.get("Authorization") == f"Bearer {self._token.reveal()}":
+            await self._refresh(stale=self._token)
+
+    async def _refresh(self, *, stale: Secret | None) -> Secret:
+        async with self._lock:
+            if self._token is not None and self._token is not stale and time.monotonic() < self._refresh_at:
+                return self._token  # another worker refreshed while we waited
+            form = {"client_id": self._client_id, "client_secret": self._secret.reveal(),
+                    "grant_type": "client_credentials"}
+            resp = await self._transport.send("POST", self._url, headers={"Accept": "application/json"}, data=form)
+            if resp.status != 200:
+                raise error_for(resp.status, resp.headers, resp.body, method="POST", path="/oauth2/token")
+            body = parse_body(resp.body) or {}
+            ttl = float(body.get("expires_in") or 900)
+            self._token = Secret(str(body["access_token"]))
+            self._refresh_at = time.monotonic() + max(ttl / 2, ttl - REFRESH_MARGIN_S)
+            self.refreshes += 1
+            return self._token

@@ -1,0 +1,125 @@
+"""ApiClient.call(): auth → limiter → transport, retried with backoff (stamina) on what is worth retrying.
+
+Retried: transport failures (timeouts, dropped connections), 5xx, and 429 (after the pool-wide pause the
+limiter imposes). A 401 refreshes the shared token once and retries. 400/403/404 are answers, not
+accidents: they are never retried. Backoff is stamina's exponential backoff with jitter, capped per call
+(`RetryPolicy.attempts`, `.deadline_s`); the hook returns the server's Retry-After as the wait for 429s.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import stamina
+
+from bulkops.config import Connection
+from bulkops.engine.auth import TokenSource
+from bulkops.engine.envelope import RateInfo, error_for, parse_body
+from bulkops.engine.limiter import Limiter
+from bulkops.engine.transport import Timeouts, Transport
+from bulkops.errors import RateLimited, RequestError, Unauthorized
+
+# bulkops reports retries in its own counters and reports; stamina's default log line would be noise.
+stamina.instrumentation.set_on_retry_hooks([])
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard one call is retried before its failure is final."""
+
+    attempts: int = 8
+    deadline_s: float = 300.0
+    wait_initial_s: float = 1.0
+    wait_max_s: float = 60.0
+    wait_jitter_s: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A successful answer."""
+
+    status: int
+    body: Any
+    trace_id: str | None
+    attempts: int
+
+
+@dataclass(slots=True)
+class _Call:
+    attempts: int = 0
+    refreshed: bool = False
+    errors: list[RequestError] = field(default_factory=list)
+
+
+class ApiClient:
+    """One run's connection to one API: `async with ApiClient(conn) as api: await api.call("GET", path)`."""
+
+    def __init__(self, connection: Connection, *, timeouts: Timeouts = Timeouts(),
+                 retry: RetryPolicy = RetryPolicy()) -> None:
+        self.connection = connection
+        self.transport = Transport(timeouts, max_connections=max(8, connection.concurrency * 2))
+        self.tokens = TokenSource(self.transport, connection.base_url, connection.client_id, connection.client_secret)
+        self.limiter = Limiter(connection.rate, connection.concurrency)
+        self.retry = retry
+        self.counters: Counter[str] = Counter()
+
+    async def __aenter__(self) -> ApiClient:
+        await self.transport.open()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.transport.close()
+
+    async def call(self, method: str, path: str, *, params: Any = None, json: Any = None) -> Response:
+        """Send until answered well or the retry policy gives up (then the last error is raised)."""
+        state = _Call()
+        try:
+            return await self._retried(method, path, params, json, state)
+        except RequestError as exc:
+            exc.attempts = state.attempts
+            raise
+
+    async def _retried(self, method: str, path: str, params: Any, json: Any, state: _Call) -> Response:
+        p = self.retry
+        async for attempt in stamina.retry_context(on=self._retry_hook, attempts=p.attempts, timeout=p.deadline_s,
+                                                   wait_initial=p.wait_initial_s, wait_max=p.wait_max_s,
+                                                   wait_jitter=p.wait_jitter_s):
+            with attempt:
+                if state.attempts:
+                    self.counters["retries"] += 1
+                state.attempts += 1
+                return await self._once(method, path, params, json, state)
+        raise AssertionError("unreachable: stamina re-raises the last error")
+
+    async def _once(self, method: str, path: str, params: Any, json: Any, state: _Call) -> Response:
+        url = self.connection.base_url + path
+        auth = await self.tokens.header()
+        async with self.limiter.slot():
+            self.counters["requests"] += 1
+            raw = await self.transport.send(method, url, headers={**auth, "Accept": "application/json"},
+                                            params=params, json=json)
+        # On a 429 the pause comes from Retry-After (below), not from the window's reset.
+        self.limiter.observe(RateInfo.from_headers(raw.headers), rate_limited=raw.status == 429)
+        if raw.status < 400:
+            body = parse_body(raw.body)
+            trace = body.get("traceId") if isinstance(body, dict) else None
+            return Response(raw.status, body, trace or raw.headers.get("x-trace-id"), state.attempts)
+        error = error_for(raw.status, raw.headers, raw.body, method=method, path=path)
+        if isinstance(error, RateLimited):
+            self.counters["rate_limited"] += 1
+            self.limiter.pause(error.retry_after_s)
+        elif isinstance(error, Unauthorized) and not state.refreshed:
+            state.refreshed = True
+            await self.tokens.invalidate(auth)
+            error.retryable = True  # once: the refreshed token gets one more try
+        raise error
+
+    @staticmethod
+    def _retry_hook(exc: Exception) -> bool | float:
+        if isinstance(exc, RateLimited):
+            return 0.001  # the limiter already holds the whole pool until Retry-After
+        return isinstance(exc, RequestError) and exc.retryable

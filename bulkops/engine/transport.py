@@ -1,0 +1,68 @@
+"""The client's only aiohttp import: one session, timeouts, and aiohttp errors mapped to TransportError."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from bulkops.errors import TransportError
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds to connect, and to wait for an answer once connected."""
+
+    connect: float = 10.0
+    read: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """Status, headers (lower-cased keys) and body bytes."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class Transport:
+    """Sends one request and returns the raw answer, or raises TransportError. Never logs headers."""
+
+    def __init__(self, timeouts: Timeouts = Timeouts(), max_connections: int = 32) -> None:
+        self._timeouts = timeouts
+        self._max = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    async def open(self) -> None:
+        """Open the run's one session."""
+        timeout = aiohttp.ClientTimeout(connect=self._timeouts.connect, sock_read=self._timeouts.read)
+        connector = aiohttp.TCPConnector(limit=self._max)
+        self._session = aiohttp.ClientSession(timeout=timeout, connector=connector, raise_for_status=False)
+
+    async def close(self) -> None:
+        """Close the session."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send(self, method: str, url: str, *, headers: Mapping[str, str], params: Any = None,
+                   json: Any = None, data: Any = None) -> RawResponse:
+        """One HTTP exchange. The Authorization header never reaches an error message."""
+        assert self._session is not None, "Transport.open() first"
+        try:
+            async with self._session.request(method, url, headers=dict(headers), params=params, json=json,
+                                             data=data) as resp:
+                body = await resp.read()
+                return RawResponse(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
+        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            raise TransportError(f"no answer in time ({type(exc).__name__})", method=method, path=_path(url)) from None
+        except aiohttp.ClientError as exc:
+            raise TransportError(f"connection failed: {type(exc).__name__}", method=method, path=_path(url)) from None
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url

@@ -1,0 +1,1 @@
+"""Pure planning: chunking, diffs and undo."""

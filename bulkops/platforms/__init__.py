@@ -1,0 +1,1 @@
+"""Platform adapters: wire names, endpoints and executors per API."""

@@ -1,0 +1,1 @@
+"""Criteo Retail Media: wire names, reads and the product executor."""

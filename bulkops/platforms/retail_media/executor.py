@@ -1,0 +1,44 @@
+"""Sends Retail Media product operations: one request per line item and per 500 products."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from bulkops.engine.client import ApiClient
+from bulkops.engine.pool import OnOutcomes, Sent, run_chunks
+from bulkops.errors import ItemError
+from bulkops.plan.chunks import chunks
+from bulkops.platforms.retail_media import wire
+from bulkops.types import Chunk, Operation, OpKind
+
+
+class ProductExecutor:
+    """The engine's Executor for promoted-product writes (set-bid, pause, unpause, remove)."""
+
+    def __init__(self, api: ApiClient) -> None:
+        self.api = api
+
+    async def execute(self, operations: Iterable[Operation], on_outcomes: OnOutcomes) -> None:
+        """Send every operation once; report outcomes as each chunk settles."""
+        await run_chunks(chunks(operations, wire.MAX_PRODUCTS_PER_CALL), self._send,
+                         concurrency=self.api.connection.concurrency, on_outcomes=on_outcomes,
+                         already_done=already_done)
+
+    def counters(self) -> Mapping[str, int]:
+        """Requests, retries, 429s so far."""
+        return self.api.counters
+
+    async def _send(self, chunk: Chunk) -> Sent:
+        path = wire.product_action_path(self.api.connection.api_version, chunk.parent_id, chunk.kind)
+        resp = await self.api.call("POST", path, json={"data": [wire.product_item(op) for op in chunk.operations]})
+        return Sent(resp.status, resp.trace_id, resp.attempts)
+
+
+def already_done(chunk: Chunk, item: ItemError, attempts: int) -> str | None:
+    """A retried delete refused as "not on the line item" did its job: a dropped connection hid the answer.
+
+    Only for a request that was sent more than once: a first-time refusal is a real error.
+    """
+    if chunk.kind is OpKind.REMOVE and attempts > 1 and item.code == wire.NOT_ON_LINE_ITEM:
+        return "removed (the first answer was lost to a dropped connection; the retry found it gone)"
+    return None
