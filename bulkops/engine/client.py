@@ -58,11 +58,11 @@ class ApiClient:
     """One run's connection to one API: `async with ApiClient(conn) as api: await api.call("GET", path)`."""
 
     def __init__(self, connection: Connection, *, timeouts: Timeouts = Timeouts(),
-                 retry: RetryPolicy = RetryPolicy()) -> None:
+                 retry: RetryPolicy = RetryPolicy(), quota_window_s: float = 60.0) -> None:
         self.connection = connection
         self.transport = Transport(timeouts, max_connections=max(8, connection.concurrency * 2))
         self.tokens = TokenSource(self.transport, connection.base_url, connection.client_id, connection.client_secret)
-        self.limiter = Limiter(connection.rate, connection.concurrency)
+        self.limiter = Limiter(connection.rate, connection.concurrency, window_s=quota_window_s)
         self.retry = retry
         self.counters: Counter[str] = Counter()
 

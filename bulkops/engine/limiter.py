@@ -24,9 +24,13 @@ WINDOW_S = 60.0
 
 
 class Limiter:
-    """Gate every request: `async with limiter.slot(): send()`, then `limiter.observe(rate_info)`."""
+    """Gate every request: `async with limiter.slot(): send()`, then `limiter.observe(rate_info)`.
 
-    def __init__(self, calls_per_minute: float | None, max_in_flight: int) -> None:
+    Rates are calls per window (`window_s`, a minute at Criteo), as the x-ratelimit-limit header counts them.
+    """
+
+    def __init__(self, calls_per_minute: float | None, max_in_flight: int, *, window_s: float = WINDOW_S) -> None:
+        self._window_s = window_s  # the API's counting window (Criteo: a minute); short in tests
         self._in_flight = anyio.Semaphore(max_in_flight)
         self._learning = calls_per_minute is None  # until the server tells its quota: one call at a time
         self._probe = anyio.Lock()
@@ -39,7 +43,7 @@ class Limiter:
 
     def _set_rate(self, calls_per_minute: float) -> None:
         self.calls_per_minute = calls_per_minute
-        self._pace = AsyncLimiter(1, WINDOW_S / calls_per_minute * SAFETY)
+        self._pace = AsyncLimiter(1, self._window_s / calls_per_minute * SAFETY)
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
