@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from bulkops.cli import sandbox
+from bulkops.cli.resume import resume
+from bulkops.errors import BulkopsError
 
 app = typer.Typer(
     name="bulkops",
@@ -14,8 +18,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(sandbox.app, name="sandbox")
+app.command()(resume)
 
 
 def main() -> None:
-    """Entry point of the `bulkops` console script."""
-    app()
+    """Entry point of the `bulkops` console script: errors become a message and an exit code, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except BulkopsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)

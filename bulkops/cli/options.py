@@ -13,7 +13,7 @@ _OUT = "Output"
 
 BaseUrl = Annotated[str | None, typer.Option(
     "--base-url", envvar="BULKOPS_BASE_URL", show_envvar=True, rich_help_panel=_CONN,
-    help="API host, e.g. https://api.criteo.com. Default: an embedded sandbox started for this run.")]
+    help="API host, e.g. https://api.criteo.com (plain http only to loopback).")]
 ClientId = Annotated[str | None, typer.Option(
     "--client-id", envvar="BULKOPS_CLIENT_ID", show_envvar=True, rich_help_panel=_CONN,
     help="OAuth2 client id.")]

@@ -107,3 +107,8 @@ def unfinished(journal: Journal) -> int:
     """Operations whose outcome is not known (0 means the run is complete)."""
     counts = journal.counts()
     return counts.get("pending", 0) + counts.get(OutcomeStatus.UNKNOWN.value, 0)
+
+
+def rows_planned(journal: Journal) -> int:
+    """Distinct input rows that have operations."""
+    return len({record.operation.row_number for record in journal.operations()})

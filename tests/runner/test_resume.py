@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -11,27 +12,18 @@ import time
 from pathlib import Path
 
 from bulkops.errors import JournalError
-from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.runner import run
 from bulkops.runner.journal import Journal
 from bulkops.sandbox import Sandbox
 from bulkops.types import Operation, OpKind
-from tests.engine.conftest import client_for
 
-CHILD = """
-import asyncio, sys
-from bulkops.config import Connection, Secret
-from bulkops.engine.client import ApiClient
-from bulkops.platforms.retail_media.executor import ProductExecutor
-from bulkops.runner import run
-url, run_dir = sys.argv[1], sys.argv[2]
-async def main():
-    journal = run.reopen(run_dir)
-    conn = Connection(url, "bulkops-sandbox", Secret("sandbox-secret"), "2026-07", None, 2)
-    async with ApiClient(conn) as api:
-        await run.execute(journal, ProductExecutor(api), rows_total=10**6)
-asyncio.run(main())
-"""
+ENV = {**os.environ, "BULKOPS_CLIENT_SECRET": "sandbox-secret", "BULKOPS_CONFIG": ""}
+
+
+def _resume(run_dir: Path, *extra: str) -> subprocess.Popen[str]:
+    """`bulkops resume RUN_DIR` as a user runs it."""
+    return subprocess.Popen([sys.executable, "-m", "bulkops", "resume", str(run_dir), *extra],
+                            env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _plan(sb: Sandbox) -> tuple[list[Operation], dict[tuple[str, str], float]]:
@@ -49,13 +41,13 @@ def _plan(sb: Sandbox) -> tuple[list[Operation], dict[tuple[str, str], float]]:
 async def test_killed_run_resumes_to_the_same_state(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
     source = tmp_path / "bids.csv"
     source.write_text("lineItemId,productId,bidOverride\n")
-    async with make_sandbox(line_items=60, max_products=40, latency_ms=60) as sb:
+    async with make_sandbox(line_items=60, max_products=40, latency_ms=100) as sb:
         ops, wanted = _plan(sb)
-        journal = run.start(tmp_path / "run", {"job": "bids"}, source)
+        meta = {"job": "bids", "base_url": sb.base_url, "client_id": sb.client_id, "api_version": "2026-07"}
+        journal = run.start(tmp_path / "run", meta, source)
         journal.add_operations(ops)
         journal.close()
-        child = subprocess.Popen([sys.executable, "-c", CHILD, sb.base_url, str(tmp_path / "run")],
-                                 env={**os.environ, "PYTHONPATH": os.getcwd()})
+        child = _resume(tmp_path / "run", "--concurrency", "2")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             await asyncio.sleep(0.2)
@@ -63,14 +55,18 @@ async def test_killed_run_resumes_to_the_same_state(make_sandbox, tmp_path: Path
                 if peek.counts().get("succeeded", 0) > 0:
                     break
         child.send_signal(signal.SIGKILL)
-        child.wait(10)
-        journal = run.reopen(tmp_path / "run")
-        left = run.unfinished(journal)
+        child.communicate(timeout=10)  # also closes its pipes
+        with run.reopen(tmp_path / "run") as journal:
+            left = run.unfinished(journal)
         assert 0 < left < len(ops)  # killed mid-way: some done, some not known
-        async with client_for(sb) as api:
-            info = await run.execute(journal, ProductExecutor(api), rows_total=len(ops))
-            assert api.counters["requests"] <= left  # only what was not known is sent again
-        assert run.unfinished(journal) == 0 and info.counts == {"succeeded": len(ops)}
+        sb.control.reset_stats()
+        sb.control.set_faults(latency_ms=0)
+        out, err = await asyncio.to_thread(_resume(tmp_path / "run", "--json").communicate, timeout=120)
+        assert err == "" or "error" not in err
+        summary = json.loads(out)
+        assert summary["operations"] == {"succeeded": len(ops)}
+        assert sb.control.stats()["requests"] <= left  # only what was not known is sent again
+        assert "sandbox-secret" not in out + err
         for (li, sku), bid in wanted.items():
             assert sb.control.products(li)[sku]["bidOverride"] == bid
 
