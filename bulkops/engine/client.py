@@ -3,7 +3,7 @@
 Retried: transport failures (timeouts, dropped connections), 5xx, and 429 (after the pool-wide pause the
 limiter imposes). A 401 refreshes the shared token once and retries. 400/403/404 are answers, not
 accidents: they are never retried. Backoff is stamina's exponential backoff with jitter, capped per call
-(`RetryPolicy.attempts`, `.deadline_s`); the hook returns the server's Retry-After as the wait for 429s.
+(`RetryPolicy.attempts`, `.deadline_s`) and per run (`.run_budget`); the hook returns the server's Retry-After as the wait for 429s.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class RetryPolicy:
     wait_initial_s: float = 1.0
     wait_max_s: float = 60.0
     wait_jitter_s: float = 1.0
+    run_budget: int = 10_000  # retries for the whole run; past it, failures are final at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ class ApiClient:
 
     async def _retried(self, method: str, path: str, params: Any, json: Any, state: _Call) -> Response:
         p = self.retry
-        async for attempt in stamina.retry_context(on=self._retry_hook, attempts=p.attempts, timeout=p.deadline_s,
+        async for attempt in stamina.retry_context(on=self._should_retry, attempts=p.attempts, timeout=p.deadline_s,
                                                    wait_initial=p.wait_initial_s, wait_max=p.wait_max_s,
                                                    wait_jitter=p.wait_jitter_s):
             with attempt:
@@ -118,8 +119,9 @@ class ApiClient:
             error.retryable = True  # once: the refreshed token gets one more try
         raise error
 
-    @staticmethod
-    def _retry_hook(exc: Exception) -> bool | float:
+    def _should_retry(self, exc: Exception) -> bool | float:
+        if self.counters["retries"] >= self.retry.run_budget:
+            return False  # a server that fails this much is down: stop hammering it, report the rows
         if isinstance(exc, RateLimited):
             return 0.001  # the limiter already holds the whole pool until Retry-After
         return isinstance(exc, RequestError) and exc.retryable

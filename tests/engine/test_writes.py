@@ -79,3 +79,20 @@ async def test_removals_retried_after_a_dropped_answer_count_as_done(make_sandbo
         assert {out.status for _, out in results} == {OutcomeStatus.SUCCEEDED}
         assert all(op.entity_id not in sb.control.products(op.parent_id) for op in ops)
         assert sb.control.stats()["resets"] > 0
+
+
+async def test_a_down_server_fails_rows_fast_once_the_run_budget_is_spent(make_sandbox) -> None:  # noqa: ANN001
+    from dataclasses import replace
+
+    from tests.engine.conftest import FAST
+
+    async with make_sandbox(error_rate=1.0) as sb:
+        ops, _ = _bid_ops(sb)
+        results: list[Result] = []
+        async with client_for(sb) as api:
+            api.retry = replace(FAST, run_budget=5)
+            await ProductExecutor(api).execute(ops, results.extend)
+            assert api.counters["retries"] <= 5 + 8  # in-flight calls may each take one more
+        assert len(results) == len(ops)
+        assert {out.status for _, out in results} == {OutcomeStatus.FAILED}
+        assert {out.http_status for _, out in results} <= {500, 503}

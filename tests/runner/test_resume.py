@@ -82,3 +82,24 @@ async def test_resume_refuses_a_changed_input(tmp_path: Path) -> None:
         assert "changed since the run started" in str(exc)
     else:
         raise AssertionError("resume accepted a changed input")
+
+
+async def test_ctrl_c_exits_130_and_leaves_the_run_resumable(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+    source = tmp_path / "bids.csv"
+    source.write_text("lineItemId,productId,bidOverride\n")
+    async with make_sandbox(line_items=60, max_products=40, latency_ms=150) as sb:
+        ops, _ = _plan(sb)
+        meta = {"job": "bids", "base_url": sb.base_url, "client_id": sb.client_id, "api_version": "2026-07"}
+        with run.start(tmp_path / "run", meta, source) as journal:
+            journal.add_operations(ops)
+        child = _resume(tmp_path / "run", "--concurrency", "2")
+        while True:
+            await asyncio.sleep(0.2)
+            with Journal.open(tmp_path / "run") as peek:
+                if peek.counts().get("succeeded", 0) > 0:
+                    break
+        child.send_signal(signal.SIGINT)
+        _, err = await asyncio.to_thread(child.communicate, timeout=30)
+        assert child.returncode == 130 and "bulkops resume" in err
+        with run.reopen(tmp_path / "run") as journal:
+            assert 0 < run.unfinished(journal) < len(ops)
