@@ -17,53 +17,17 @@ import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from bulkops.errors import UsageError
+from bulkops.types import DEFAULT_API_VERSION, Connection, Secret
 
-DEFAULT_API_VERSION = "2026-07"
+__all__ = ["Connection", "Secret", "check_base_url", "resolve"]
+
 ENV_PREFIX = "BULKOPS_"
 _KEYS = ("base_url", "client_id", "client_secret", "api_version", "rate", "concurrency")
-
-
-class Secret:
-    """A string that never shows itself: repr() and str() print '***'."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """The secret itself, for the one place that must send it."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    def __str__(self) -> str:
-        return "***"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-
-@dataclass(frozen=True, slots=True)
-class Connection:
-    """Where to send requests, as whom, and how fast."""
-
-    base_url: str
-    client_id: str
-    client_secret: Secret
-    api_version: str = DEFAULT_API_VERSION
-    rate: float | None = None  # calls per minute; None = learn from x-ratelimit-* headers
-    concurrency: int = 8
 
 
 def resolve(flags: Mapping[str, Any], *, config_path: str | None = None,

@@ -79,3 +79,43 @@ class Outcome:
     http_status: int | None = None
     trace_id: str | None = None
     attempts: int = 0
+
+
+DEFAULT_API_VERSION = "2026-07"
+
+
+class Secret:
+    """A string that never shows itself: repr() and str() print '***'."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one place that must send it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Where to send requests, as whom, and how fast."""
+
+    base_url: str
+    client_id: str
+    client_secret: Secret
+    api_version: str = DEFAULT_API_VERSION
+    rate: float | None = None  # calls per minute; None = learn from x-ratelimit-* headers
+    concurrency: int = 8

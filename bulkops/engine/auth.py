@@ -6,7 +6,7 @@ import time
 
 import anyio
 
-from bulkops.config import Secret
+from bulkops.types import Secret
 from bulkops.engine.envelope import error_for, parse_body
 from bulkops.engine.transport import Transport
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import stamina
 
-from bulkops.config import Connection
+from bulkops.types import Connection
 from bulkops.engine.auth import TokenSource
 from bulkops.engine.envelope import RateInfo, error_for, parse_body
 from bulkops.engine.limiter import Limiter
