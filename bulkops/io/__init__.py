@@ -1,0 +1,1 @@
+"""Spreadsheets in and reports out: readers, column checks, writers."""

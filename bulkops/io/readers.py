@@ -1,0 +1,210 @@
+"""Spreadsheets in: CSV (any common delimiter and encoding, BOM included), Parquet and XLSX, read in batches.
+
+Every cell comes back as text, exactly as the user typed it (`00123` and `9979917896105882144` survive; a
+Parquet 1.5 is "1.5", an int64 id has no ".0"), blank cells as "". Each batch carries `row_number`: the row
+the user sees in a spreadsheet program, the header being row 1 (a CSV cell with a quoted line break is still
+one row; for Parquet, the record's position + 2, as a CSV export of it would number it). Fully blank rows are
+skipped, and the numbers of the others still match the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from bulkops.errors import InputError
+
+ROW_NUMBER = "row_number"
+DELIMITERS = ",;\t|"
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """An input file, opened and checked, ready to be read in batches."""
+
+    path: Path
+    format: str  # csv | parquet | xlsx
+    columns: tuple[str, ...]
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    sheet: str | None = None
+
+    def iter_batches(self, rows: int = 50_000) -> Iterator[pd.DataFrame]:
+        """DataFrames of text cells plus `row_number`, at most `rows` rows each."""
+        if self.format == "csv":
+            yield from _csv_batches(self, rows)
+        elif self.format == "parquet":
+            yield from _parquet_batches(self, rows)
+        else:
+            yield from _xlsx_batches(self, rows)
+
+
+def open_table(path: str | Path, *, sheet: str | None = None) -> Table:
+    """Open an input file; anything that makes it unusable is one InputError naming the file."""
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(str(path), f"unknown file type {path.suffix!r}; use .csv, .tsv, .parquet or .xlsx")
+    if not path.is_file():
+        raise InputError(str(path), "file not found")
+    if path.stat().st_size == 0:
+        raise InputError(str(path), "the file is empty")
+    opener = {"csv": _open_csv, "parquet": _open_parquet, "xlsx": _open_xlsx}[fmt]
+    table = opener(path, sheet)
+    _check_header(table)
+    return table
+
+
+def _check_header(table: Table) -> None:
+    names = [c.strip() for c in table.columns]
+    if not any(names):
+        raise InputError(str(table.path), "no header row: the first line must name the columns")
+    dupes = sorted({n for n in names if n and names.count(n) > 1})
+    if dupes:
+        raise InputError(str(table.path), f"the header names {dupes} more than once")
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+def _encoding(head: bytes) -> str:
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4:  # cut in the middle of a character at the end of the sample
+            return "utf-8"
+        return "cp1252"
+
+
+def _open_csv(path: Path, sheet: str | None) -> Table:
+    head = path.read_bytes()[:65536]
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(str(path), "this is not a text table (binary content)")
+    encoding = _encoding(head)
+    text = head.decode(encoding, errors="ignore")
+    first = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text, first)
+    try:
+        header = next(csv.reader([first], delimiter=delimiter))
+    except (csv.Error, StopIteration) as exc:
+        raise InputError(str(path), f"cannot read the header: {exc}") from None
+    return Table(path, "csv", tuple(h.strip() for h in header), delimiter, encoding)
+
+
+def _delimiter(sample: str, first_line: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample[:16384], delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: first_line.count(d) for d in DELIMITERS}
+        return max(counts, key=counts.get) if any(counts.values()) else ","  # type: ignore[arg-type]
+
+
+def _csv_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
+    reader = pd.read_csv(table.path, sep=table.delimiter, encoding=table.encoding, dtype=str,
+                         keep_default_na=False, na_filter=False, skip_blank_lines=False, chunksize=rows,
+                         header=0, names=list(table.columns), engine="python" if len(table.delimiter) > 1 else "c")
+    line = 2
+    try:
+        for frame in reader:
+            frame.insert(len(frame.columns), ROW_NUMBER, range(line, line + len(frame)))
+            line += len(frame)
+            yield _drop_blank(frame)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(str(table.path), f"cannot be read as {table.encoding} CSV near line {line}: {exc}") from None
+
+
+# -- Parquet -------------------------------------------------------------------------------------
+def _open_parquet(path: Path, sheet: str | None) -> Table:
+    import pyarrow.parquet as pq  # noqa: PLC0415 - only Parquet inputs pay for it
+
+    try:
+        schema = pq.read_schema(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a bad file
+        raise InputError(str(path), f"not a readable Parquet file ({type(exc).__name__})") from None
+    return Table(path, "parquet", tuple(schema.names))
+
+
+def _parquet_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    line = 2
+    for batch in pq.ParquetFile(table.path).iter_batches(batch_size=rows):
+        frame = pd.DataFrame({name: [_text(v) for v in batch.column(name).to_pylist()] for name in batch.schema.names})
+        frame[ROW_NUMBER] = range(line, line + len(frame))
+        line += len(frame)
+        yield _drop_blank(frame)
+
+
+# -- XLSX ----------------------------------------------------------------------------------------
+def _open_xlsx(path: Path, sheet: str | None) -> Table:
+    header = next(_xlsx_rows(path, sheet), None)
+    if header is None:
+        raise InputError(str(path), "the sheet is empty")
+    return Table(path, "xlsx", tuple(_text(h).strip() for h in header), sheet=sheet)
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[object, ...]]:
+    from openpyxl import load_workbook  # noqa: PLC0415 - only XLSX inputs pay for it
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise InputError(str(path), f"not a readable XLSX workbook ({type(exc).__name__})") from None
+    if sheet is not None and sheet not in book.sheetnames:
+        raise InputError(str(path), f"no sheet named {sheet!r}; sheets: {book.sheetnames}")
+    try:
+        worksheet = book[sheet] if sheet else book.worksheets[0]
+        yield from worksheet.iter_rows(values_only=True)
+    finally:
+        book.close()
+
+
+def _xlsx_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
+    records = _xlsx_rows(table.path, table.sheet)
+    next(records)
+    width = len(table.columns)
+    batch: list[list[str]] = []
+    line = 2
+    for values in records:
+        cells = [_text(v) for v in values[:width]] + [""] * (width - len(values))
+        batch.append([*cells, line])  # type: ignore[list-item]
+        line += 1
+        if len(batch) == rows:
+            yield _drop_blank(pd.DataFrame(batch, columns=[*table.columns, ROW_NUMBER]))
+            batch = []
+    if batch:
+        yield _drop_blank(pd.DataFrame(batch, columns=[*table.columns, ROW_NUMBER]))
+
+
+# -- shared ----------------------------------------------------------------------------------------
+def _text(value: object) -> str:
+    """A cell as the user would write it: no float artifacts, no exponents, blank for missing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()  # type: ignore[attr-defined]
+        return text[:10] if text.endswith("T00:00:00") else text
+    return str(value)
+
+
+def _drop_blank(frame: pd.DataFrame) -> pd.DataFrame:
+    cells = frame.drop(columns=[ROW_NUMBER])
+    keep = (cells.apply(lambda col: col.astype(str).str.strip() != "")).any(axis=1)
+    return frame[keep].reset_index(drop=True)

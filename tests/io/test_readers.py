@@ -1,0 +1,90 @@
+"""Reading what ad-ops people actually save: every encoding, delimiter and format, ids intact."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import Workbook
+
+from bulkops.errors import InputError
+from bulkops.io.readers import open_table
+
+ROWS = [["9979917896105882144", "00123", "0.30"], ["42", "sku-é", "1.5"]]
+
+
+def _all(path: Path, **kw: object) -> pd.DataFrame:
+    table = open_table(path, **kw)  # type: ignore[arg-type]
+    return pd.concat(list(table.iter_batches(rows=1)), ignore_index=True)
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-8", b""), ("utf-8", codecs.BOM_UTF8),
+                                               ("utf-16-le", codecs.BOM_UTF16_LE), ("cp1252", b"")])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_csv_in_any_common_encoding_and_delimiter(tmp_path: Path, encoding: str, bom: bytes, delimiter: str) -> None:
+    text = "\r\n".join(delimiter.join(r) for r in [["lineItemId", "productId", "bidOverride"], *ROWS]) + "\r\n"
+    path = tmp_path / "bids.csv"
+    path.write_bytes(bom + text.encode(encoding))
+    frame = _all(path)
+    table = open_table(path)
+    assert table.columns == ("lineItemId", "productId", "bidOverride") and table.delimiter == delimiter
+    assert frame[["lineItemId", "productId", "bidOverride"]].values.tolist() == ROWS
+    assert frame["row_number"].tolist() == [2, 3]
+
+
+def test_quoted_line_breaks_and_blank_rows_keep_spreadsheet_row_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "bids.csv"
+    path.write_text('lineItemId,productId,note\n1,a,"two\nlines"\n,,\n2,b,x\n', encoding="utf-8")
+    frame = _all(path)
+    assert frame["productId"].tolist() == ["a", "b"] and frame["row_number"].tolist() == [2, 4]
+    assert frame["note"][0] == "two\nlines"
+
+
+def test_parquet_numbers_come_back_as_typed(tmp_path: Path) -> None:
+    path = tmp_path / "bids.parquet"
+    pq.write_table(pa.table({"lineItemId": pa.array([9979917896105882144, 7], pa.uint64()),
+                             "productId": ["00123", None], "bidOverride": [0.3, 2.0]}), path)
+    frame = _all(path)
+    assert frame.drop(columns="row_number").values.tolist() == [["9979917896105882144", "00123", "0.3"],
+                                                                ["7", "", "2"]]
+    assert frame["row_number"].tolist() == [2, 3]
+
+
+def test_xlsx_first_sheet_or_named_sheet(tmp_path: Path) -> None:
+    book = Workbook()
+    book.active.append(["lineItemId", "productId", "bidOverride"])
+    book.active.append([123456789012, "00123", 0.3])
+    other = book.create_sheet("Pauses")
+    other.append(["lineItemId", "productId"])
+    other.append(["9", "x"])
+    path = tmp_path / "bids.xlsx"
+    book.save(path)
+    assert _all(path).drop(columns="row_number").values.tolist() == [["123456789012", "00123", "0.3"]]
+    assert _all(path, sheet="Pauses")["productId"].tolist() == ["x"]
+    with pytest.raises(InputError, match="no sheet named 'Bids'"):
+        open_table(path, sheet="Bids")
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("bids.csv", b"", "empty"),
+    ("bids.csv", b"\x00\x01\x02binary\x00", "not a text table"),
+    ("bids.parquet", b"not parquet at all", "not a readable Parquet"),
+    ("bids.xlsx", b"not a zip", "not a readable XLSX"),
+    ("bids.json", b"{}", "unknown file type"),
+    ("bids.csv", b"a,b,a\n1,2,3\n", "more than once"),
+])
+def test_unreadable_files_get_one_clear_message(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as caught:
+        _all(path)
+    assert str(path) in str(caught.value)
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="file not found"):
+        open_table(tmp_path / "nope.csv")
