@@ -38,15 +38,20 @@ def _plan(sb: Sandbox) -> tuple[list[Operation], dict[tuple[str, str], float]]:
     return ops, wanted
 
 
-async def test_killed_run_resumes_to_the_same_state(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+def _journaled_run(sb: Sandbox, tmp_path: Path) -> tuple[list[Operation], dict[tuple[str, str], float]]:
+    """A run directory with every operation planned and none sent, as a job leaves it before sending."""
     source = tmp_path / "bids.csv"
     source.write_text("lineItemId,productId,bidOverride\n")
-    async with make_sandbox(line_items=60, max_products=40, latency_ms=100) as sb:
-        ops, wanted = _plan(sb)
-        meta = {"job": "bids", "base_url": sb.base_url, "client_id": sb.client_id, "api_version": "2026-07"}
-        journal = run.start(tmp_path / "run", meta, source)
+    ops, wanted = _plan(sb)
+    meta = {"job": "bids", "base_url": sb.base_url, "client_id": sb.client_id, "api_version": "2026-07"}
+    with run.start(tmp_path / "run", meta, source) as journal:
         journal.add_operations(ops)
-        journal.close()
+    return ops, wanted
+
+
+async def test_killed_run_resumes_to_the_same_state(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+    async with make_sandbox(line_items=60, max_products=40, latency_ms=100) as sb:
+        ops, wanted = _journaled_run(sb, tmp_path)
         child = _resume(tmp_path / "run", "--concurrency", "2")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -85,13 +90,8 @@ async def test_resume_refuses_a_changed_input(tmp_path: Path) -> None:
 
 
 async def test_ctrl_c_exits_130_and_leaves_the_run_resumable(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
-    source = tmp_path / "bids.csv"
-    source.write_text("lineItemId,productId,bidOverride\n")
     async with make_sandbox(line_items=60, max_products=40, latency_ms=150) as sb:
-        ops, _ = _plan(sb)
-        meta = {"job": "bids", "base_url": sb.base_url, "client_id": sb.client_id, "api_version": "2026-07"}
-        with run.start(tmp_path / "run", meta, source) as journal:
-            journal.add_operations(ops)
+        ops, _ = _journaled_run(sb, tmp_path)
         child = _resume(tmp_path / "run", "--concurrency", "2")
         while True:
             await asyncio.sleep(0.2)
