@@ -16,6 +16,7 @@ from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED
 from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.runner import run
 from bulkops.runner.journal import Journal
+from bulkops.types import Connection
 
 
 def resume(  # noqa: PLR0913 - the shared connection and output options
@@ -54,7 +55,7 @@ def resume(  # noqa: PLR0913 - the shared connection and output options
     raise typer.Exit(EXIT_ROWS_FAILED if info.counts.get("failed") else EXIT_OK)
 
 
-async def _send(journal: Journal, connection, out: Output) -> run.RunInfo:  # noqa: ANN001
+async def _send(journal: Journal, connection: Connection, out: Output) -> run.RunInfo:
     async with ApiClient(connection) as api:
         return await run.execute(journal, ProductExecutor(api), rows_total=run.rows_planned(journal),
                                  listener=out.progress)

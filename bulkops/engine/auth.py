@@ -6,9 +6,9 @@ import time
 
 import anyio
 
-from bulkops.types import Secret
 from bulkops.engine.envelope import error_for, parse_body
 from bulkops.engine.transport import Transport
+from bulkops.types import Secret
 
 REFRESH_MARGIN_S = 60.0  # refresh this long before expiry (or at half-life for short tokens)
 

@@ -9,18 +9,18 @@ accidents: they are never retried. Backoff is stamina's exponential backoff with
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 import stamina
 
-from bulkops.types import Connection
 from bulkops.engine.auth import TokenSource
 from bulkops.engine.envelope import RateInfo, error_for, parse_body
 from bulkops.engine.limiter import Limiter
 from bulkops.engine.transport import Timeouts, Transport
 from bulkops.errors import RateLimited, RequestError, Unauthorized
+from bulkops.types import Connection
 
 # bulkops reports retries in its own counters and reports; stamina's default log line would be noise.
 stamina.instrumentation.set_on_retry_hooks([])
@@ -52,7 +52,6 @@ class Response:
 class _Call:
     attempts: int = 0
     refreshed: bool = False
-    errors: list[RequestError] = field(default_factory=list)
 
 
 class ApiClient:
@@ -108,7 +107,7 @@ class ApiClient:
         if raw.status < 400:
             body = parse_body(raw.body)
             trace = body.get("traceId") if isinstance(body, dict) else None
-            return Response(raw.status, body, trace or raw.headers.get("x-trace-id"), state.attempts)
+            return Response(raw.status, body, trace, state.attempts)
         error = error_for(raw.status, raw.headers, raw.body, method=method, path=path)
         if isinstance(error, RateLimited):
             self.counters["rate_limited"] += 1

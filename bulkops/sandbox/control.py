@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bulkops.sandbox.serialize import common_line_item
 from bulkops.sandbox.state import STATE, SandboxState
 
 FAULTS = ("error_rate", "reset_rate", "hang_rate", "latency_ms")
@@ -67,8 +68,6 @@ class Control:
 
     def line_item(self, line_item_id: str) -> dict[str, Any]:
         """A line item as the API shows it (CommonLineItem attributes, status derived)."""
-        from bulkops.sandbox.serialize import common_line_item  # noqa: PLC0415 - avoid a cycle
-
         row = self._st.store.line_item(line_item_id)
         if row is None:
             raise KeyError(line_item_id)
