@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from bulkops.errors import UsageError
 from bulkops.types import DEFAULT_API_VERSION, Connection, Secret
 
-__all__ = ["Connection", "Secret", "check_base_url", "resolve"]
+__all__ = ["Connection", "Secret", "check_base_url", "configured_base_url", "resolve"]
 
 ENV_PREFIX = "BULKOPS_"
 _KEYS = ("base_url", "client_id", "client_secret", "api_version", "rate", "concurrency")
@@ -39,6 +39,18 @@ def resolve(flags: Mapping[str, Any], *, config_path: str | None = None,
     merged.update({k: env[f"{ENV_PREFIX}{k.upper()}"] for k in _KEYS if f"{ENV_PREFIX}{k.upper()}" in env})
     merged.update({k: v for k, v in flags.items() if k in _KEYS and v is not None})
     return _checked(merged)
+
+
+def configured_base_url(flags: Mapping[str, Any], *, config_path: str | None = None,
+                        env: Mapping[str, str] | None = None) -> str | None:
+    """The base URL from flags, environment or config file, or None when none names one (→ the sandbox)."""
+    env = os.environ if env is None else env
+    if flags.get("base_url"):
+        return str(flags["base_url"])
+    if env.get(f"{ENV_PREFIX}BASE_URL"):
+        return env[f"{ENV_PREFIX}BASE_URL"]
+    value = _read_config(config_path or env.get(f"{ENV_PREFIX}CONFIG")).get("base_url")
+    return str(value) if value else None
 
 
 def _checked(values: Mapping[str, Any]) -> Connection:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from bulkops.cli import sandbox
+from bulkops.cli import jobs, sandbox
 from bulkops.cli.resume import resume
 from bulkops.errors import BulkopsError
 
@@ -17,8 +17,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(sandbox.app, name="sandbox")
+jobs.register(app)
 app.command()(resume)
+app.add_typer(sandbox.app, name="sandbox")
 
 
 def main() -> None:

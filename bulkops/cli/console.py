@@ -63,6 +63,12 @@ class Output:
         if not (self.quiet or self.as_json):
             self.console.print(message, markup=False)
 
+    def warn(self, message: str) -> None:
+        """A warning: shown unless --quiet (on stderr, so --json output stays clean)."""
+        if not self.quiet:
+            self.stop()
+            print(f"warning: {message}", file=self._stream, flush=True)
+
     def error(self, message: str) -> None:
         """An error line; always shown."""
         self.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -10,13 +9,11 @@ import typer
 
 from bulkops.cli import options as opt
 from bulkops.cli.console import Output
-from bulkops.config import resolve
-from bulkops.engine.client import ApiClient
-from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED
-from bulkops.platforms.retail_media.executor import ProductExecutor
+from bulkops.cli.embedded import connection_for
+from bulkops.cli.jobs import _interruptible, show_result
+from bulkops.platforms.retail_media.jobs import make_job
 from bulkops.runner import run
-from bulkops.runner.journal import Journal
-from bulkops.types import Connection
+from bulkops.runner.job import RunResult, open_input, resume_job
 
 
 def resume(  # noqa: PLR0913 - the shared connection and output options
@@ -25,37 +22,32 @@ def resume(  # noqa: PLR0913 - the shared connection and output options
     api_version: opt.ApiVersion = None, config: opt.ConfigFile = None, rate: opt.Rate = None,
     concurrency: opt.Concurrency = None, quiet: opt.Quiet = False, as_json: opt.Json = False,
 ) -> None:
-    """Finish an interrupted run (Ctrl-C, crash, kill -9).
+    """Finish an interrupted run (Ctrl-C, crash, kill -9) and rewrite its reports.
 
     Refuses if the input file changed since the run started. Sends again only the operations whose outcome was never seen; everything already settled stays as it is.
 
-    The connection defaults to the run's own (base URL, client id, API version). The client secret comes from --client-secret, BULKOPS_CLIENT_SECRET or the config file, never from the run directory.
+    The connection defaults to the run's own (base URL, client id, API version; the embedded sandbox if the run used it). The client secret comes from --client-secret, BULKOPS_CLIENT_SECRET or the config file, never from the run directory.
 
-    Exit codes: 0 every operation succeeded or was skipped, 1 some failed, 2 refused (input changed, no journal, bad settings), 130 interrupted again.
+    Exit codes: 0 every row succeeded or was skipped, 1 some failed, 2 refused (input changed, no journal, bad settings), 130 interrupted again.
     """
     out = Output(quiet=quiet, as_json=as_json)
     journal = run.reopen(run_dir)
     meta = journal.meta()
-    flags = {"base_url": base_url or meta.get("base_url"), "client_id": client_id or meta.get("client_id"),
-             "client_secret": client_secret, "api_version": api_version or meta.get("api_version"),
-             "rate": rate, "concurrency": concurrency}
-    connection = resolve(flags, config_path=str(config) if config else None)
-    left = run.unfinished(journal)
-    out.say(f"resuming {run_dir}: {left} operation(s) without a known outcome")
+    flags = {k: v for k, v in {"base_url": base_url or meta.get("base_url"),
+                               "client_id": client_id or meta.get("client_id"), "client_secret": client_secret,
+                               "api_version": api_version or meta.get("api_version"), "rate": rate,
+                               "concurrency": concurrency}.items() if v is not None}
+    sandbox = None if base_url else meta.get("embedded_sandbox")
+    out.say(f"resuming {run_dir}: {run.unfinished(journal)} operation(s) without a known outcome")
+
+    async def go() -> RunResult:
+        async with connection_for(flags, config, out, sandbox_db_path=sandbox) as (connection, _):
+            job = make_job(meta["job"], meta.get("job_options"))
+            return await resume_job(job, journal, connection, open_input(journal), out.progress)
+
     try:
-        info = asyncio.run(_send(journal, connection, out))
-    except KeyboardInterrupt:
-        out.error(f"interrupted; run `bulkops resume {run_dir}` to finish")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        result = _interruptible(go, out, f"interrupted; run `bulkops resume {run_dir}` to finish")
     finally:
         journal.close()
-    summary = {"run_dir": str(run_dir), "operations": info.counts, "counters": info.counters,
-               "elapsed_s": round(info.elapsed_s, 1)}
-    out.summary(summary, f"done in {info.elapsed_s:.1f}s: " + ", ".join(f"{v} {k}" for k, v in info.counts.items()))
-    raise typer.Exit(EXIT_ROWS_FAILED if info.counts.get("failed") else EXIT_OK)
-
-
-async def _send(journal: Journal, connection: Connection, out: Output) -> run.RunInfo:
-    async with ApiClient(connection) as api:
-        return await run.execute(journal, ProductExecutor(api), rows_total=run.rows_planned(journal),
-                                 listener=out.progress)
+    show_result(f"resume {meta['job']}", result, out)
+    raise typer.Exit(result.exit_code)

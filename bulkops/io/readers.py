@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from bulkops.errors import InputError
+from bulkops.io.writers import unguard
 
 ROW_NUMBER = "row_number"
 DELIMITERS = ",;\t|"
@@ -98,7 +99,7 @@ def _open_csv(path: Path, sheet: str | None) -> Table:
         header = next(csv.reader([first], delimiter=delimiter))
     except (csv.Error, StopIteration) as exc:
         raise InputError(str(path), f"cannot read the header: {exc}") from None
-    return Table(path, "csv", tuple(h.strip() for h in header), delimiter, encoding)
+    return Table(path, "csv", tuple(unguard(h.strip()) for h in header), delimiter, encoding)
 
 
 def _delimiter(sample: str, first_line: str) -> str:
@@ -116,6 +117,10 @@ def _csv_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
     line = 2
     try:
         for frame in reader:
+            for name in table.columns:  # take off the apostrophe bulkops' writer puts before formula-like text
+                guarded = frame[name].str.startswith("'")
+                if guarded.any():
+                    frame.loc[guarded, name] = frame.loc[guarded, name].map(unguard)
             frame.insert(len(frame.columns), ROW_NUMBER, range(line, line + len(frame)))
             line += len(frame)
             yield _drop_blank(frame)

@@ -34,6 +34,12 @@ class LineItemState:
     products: Mapping[str, ProductState]
     min_bids: Mapping[str, Decimal] = field(default_factory=dict)  # sku → min bid; absent = not in catalog
     catalog_known: bool = False  # True when min_bids was read for every SKU the rows name
+    product_count: int | None = None  # when `products` holds only the SKUs the rows name
+
+    @property
+    def count(self) -> int:
+        """How many products the line item holds."""
+        return len(self.products) if self.product_count is None else self.product_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +107,7 @@ def plan_products(
 
 
 def _plan_bids(state: LineItemState, rows: list[ProductRow], plan: Plan) -> None:
-    room = MAX_PRODUCTS_PER_LINE_ITEM - len(state.products)
+    room = MAX_PRODUCTS_PER_LINE_ITEM - state.count
     for row in rows:
         problem = _bid_problem(state, row)
         current = state.products.get(row.product_id)
@@ -111,7 +117,7 @@ def _plan_bids(state: LineItemState, rows: list[ProductRow], plan: Plan) -> None
             plan.settled.append(_skip(row, "no-op", f"bidOverride is already {_fmt(row.bid_override)}"))
         elif current is None and room <= 0:
             message = (f"line item {state.line_item_id} would hold more than {MAX_PRODUCTS_PER_LINE_ITEM}"
-                       f" promoted products (it has {len(state.products)})")
+                       f" promoted products (it has {state.count})")
             plan.settled.append(_fail(row, "productId", "line-item-full", message))
         else:
             room -= current is None
@@ -148,7 +154,7 @@ def _plan_status(kind: OpKind, state: LineItemState, rows: list[ProductRow], pla
 
 
 def _plan_removals(state: LineItemState, rows: list[ProductRow], plan: Plan) -> None:
-    remaining = len(state.products)
+    remaining = state.count
     for row in rows:
         current = state.products.get(row.product_id)
         if current is None:

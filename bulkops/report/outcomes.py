@@ -7,15 +7,16 @@ exactly one `RowOutcome` per input row, so the report's counts add up to the inp
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from bulkops.runner.journal import OpRecord, RowNote
-from bulkops.types import OutcomeStatus
+from bulkops.types import Operation, OutcomeStatus
 
 # When a row's pieces disagree, the worst one names the row.
-_SEVERITY = {OutcomeStatus.SUCCEEDED: 0, OutcomeStatus.SKIPPED: 1, OutcomeStatus.UNKNOWN: 2, OutcomeStatus.FAILED: 3}
+# A row done on some line items and already at its target on others counts as succeeded.
+_SEVERITY = {OutcomeStatus.SKIPPED: 0, OutcomeStatus.SUCCEEDED: 1, OutcomeStatus.UNKNOWN: 2, OutcomeStatus.FAILED: 3}
 
 
 @dataclass(slots=True)
@@ -34,9 +35,19 @@ class RowOutcome:
     failures: int = 0  # operations of this row that failed
     before: list[dict[str, Any]] = field(default_factory=list)
     after: list[dict[str, Any]] = field(default_factory=list)
+    planned: list[dict[str, Any]] = field(default_factory=list)  # the after of every operation, sent or not
 
 
-def fold(notes: Iterable[RowNote], records: Iterable[OpRecord]) -> dict[int, RowOutcome]:
+View = Callable[[Operation], tuple[dict[str, Any] | None, dict[str, Any]]]
+
+
+def default_view(op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """(before, after) of an operation, as the report shows them."""
+    before = None if op.before is None else {"lineItemId": op.parent_id, **op.before}
+    return before, {"lineItemId": op.parent_id, **op.fields}
+
+
+def fold(notes: Iterable[RowNote], records: Iterable[OpRecord], view: View = default_view) -> dict[int, RowOutcome]:
     """One outcome per row number, from the planner's notes and the journaled operations."""
     rows: dict[int, RowOutcome] = {}
     for note in notes:
@@ -51,10 +62,12 @@ def fold(notes: Iterable[RowNote], records: Iterable[OpRecord]) -> dict[int, Row
         row.attempts += out.attempts if out else 0
         row.operations += 1
         row.failures += status is OutcomeStatus.FAILED
-        if op.before is not None:
-            row.before.append({"lineItemId": op.parent_id, **op.before})
+        before, after = view(op)
+        if before is not None:
+            row.before.append(before)
+        row.planned.append(after)
         if status is OutcomeStatus.SUCCEEDED:
-            row.after.append({"lineItemId": op.parent_id, **op.fields})
+            row.after.append(after)
     for row in rows.values():
         _describe(row)
     return rows

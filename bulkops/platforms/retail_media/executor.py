@@ -12,6 +12,9 @@ from bulkops.platforms.retail_media import wire
 from bulkops.types import Chunk, Operation, OpKind
 
 
+PHASES = ((OpKind.SET_BID, OpKind.REMOVE), (OpKind.PAUSE, OpKind.UNPAUSE))
+
+
 class ProductExecutor:
     """The engine's Executor for promoted-product writes (set-bid, pause, unpause, remove)."""
 
@@ -19,10 +22,16 @@ class ProductExecutor:
         self.api = api
 
     async def execute(self, operations: Iterable[Operation], on_outcomes: OnOutcomes) -> None:
-        """Send every operation once; report outcomes as each chunk settles."""
-        await run_chunks(chunks(operations, wire.MAX_PRODUCTS_PER_CALL), self._send,
-                         concurrency=self.api.connection.concurrency, on_outcomes=on_outcomes,
-                         already_done=already_done)
+        """Send every operation once; report outcomes as each chunk settles.
+
+        Two phases: appends and deletes first, then pauses and unpauses, so that a file can add a product
+        and pause it (as an undo file does to restore a removed, paused product).
+        """
+        ops = list(operations)
+        for phase in PHASES:
+            await run_chunks(chunks((op for op in ops if op.kind in phase), wire.MAX_PRODUCTS_PER_CALL), self._send,
+                             concurrency=self.api.connection.concurrency, on_outcomes=on_outcomes,
+                             already_done=already_done)
 
     def counters(self) -> Mapping[str, int]:
         """Requests, retries, 429s so far."""

@@ -1,0 +1,257 @@
+"""Input columns → typed rows and RowErrors (pure): every problem names the file, the row and the column.
+
+A schema lists the columns a job understands, with the names people actually type (`sku` for `productId`,
+`bid` for `bidOverride`, `line_item_id` ...). Headers are matched without regard to case, spaces, `_` or `-`.
+A missing required column, or an unknown one that looks like a typo of a known one, makes the whole file
+unusable (one InputError, exit 2, nothing sent); other unknown columns are kept and carried to the reports.
+Cells are then checked one by one: a bad cell is a RowError for its row, and nothing is sent for that row.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bulkops.errors import InputError
+from bulkops.types import RowError
+
+NONE_WORDS = ("none", "null", "no override")  # cells that mean "no value" where a column allows it
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+
+
+def normalize(header: str) -> str:
+    """The form headers are compared in: lower case, no spaces, `_` or `-`."""
+    return re.sub(r"[\s_\-]+", "", str(header).strip().lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One input column a job understands."""
+
+    name: str  # the canonical name, as in files written by bulkops
+    kind: str = "text"  # id | decimal | choice | date | text
+    required: bool = False  # the column must be in the file
+    blank_ok: bool = True  # an empty cell is allowed (it then means "leave as is")
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    max_value: Decimal | None = None  # above this a number is absurd
+    none_ok: bool = False  # "none"/"null" is a value: no override, no end date, no cap
+
+    def matches(self, header: str) -> bool:
+        """Does a file's header name this column?"""
+        return normalize(header) in {normalize(n) for n in (self.name, *self.aliases)}
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """The columns of one job, the row key for duplicate checks, and columns it ignores on purpose."""
+
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    ignored: tuple[str, ...] = ()  # columns of bulkops' own exports and reports: accepted, not used
+
+    def column(self, name: str) -> Column:
+        """The column with this canonical name."""
+        return next(c for c in self.columns if c.name == name)
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """How a file's headers map onto a schema."""
+
+    mapping: Mapping[str, str]  # canonical name → the file's header
+    extra: tuple[str, ...]  # the file's columns the job does not use (kept in the reports)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One input row, checked: canonical name → typed value (absent when the cell was blank)."""
+
+    row_number: int
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A value, or `default` when the cell was blank or the column absent."""
+        return self.values.get(name, default)
+
+
+class Blank:
+    """The value of a "none" cell, where a column allows it: no override, no end date, no cap."""
+
+    _instance: Blank | None = None
+
+    def __new__(cls) -> Blank:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NONE"
+
+
+NONE = Blank()
+
+
+def match_header(path: str, headers: Iterable[str], schema: Schema, *, required: Iterable[str] = ()) -> Header:
+    """Map a file's headers onto the schema, or raise one InputError that says what is wrong and what to do."""
+    headers = list(headers)
+    mapping: dict[str, str] = {}
+    extra: list[str] = []
+    for header in headers:
+        column = next((c for c in schema.columns if c.matches(header)), None)
+        if column is None:
+            extra.append(header)
+        elif column.name in mapping:
+            raise InputError(path, f"columns {mapping[column.name]!r} and {header!r} both mean {column.name!r};"
+                                   " keep one")
+        else:
+            mapping[column.name] = header
+    needed = [c.name for c in schema.columns if c.required] + [n for n in required if n not in mapping]
+    missing = [n for n in dict.fromkeys(needed) if n not in mapping]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(map(repr, missing))}; the file has"
+                               f" {', '.join(map(repr, headers))}{_known(schema)}")
+    for header in extra:
+        typo = _did_you_mean(header, schema, mapping)
+        if typo and normalize(header) not in {normalize(i) for i in schema.ignored}:
+            raise InputError(path, f"unknown column {header!r}: did you mean {typo!r}?{_known(schema)}")
+    return Header(mapping, tuple(extra))
+
+
+def check_rows(path: str, records: Iterable[Mapping[str, Any]], schema: Schema,
+               header: Header) -> Iterator[Row | list[RowError]]:
+    """Each record (file header → text, plus `row_number`) as a typed Row, or the list of its errors."""
+    for record in records:
+        number = int(record["row_number"])
+        values: dict[str, Any] = {}
+        errors: list[RowError] = []
+        for name, file_header in header.mapping.items():
+            column = schema.column(name)
+            text = str(record.get(file_header) or "").strip()
+            try:
+                value = parse_cell(column, text)
+            except ValueError as exc:
+                errors.append(RowError(path, number, file_header, _code(exc), _message(exc)))
+                continue
+            if value is not None:
+                values[name] = value
+        yield errors if errors else Row(number, values)
+
+
+def parse_cell(column: Column, text: str) -> Any:
+    """A cell's text → its typed value, None for blank; ValueError("code: message") when it is not valid."""
+    if text == "":
+        if not column.blank_ok:
+            raise ValueError(f"missing-value: {column.name} is empty")
+        return None
+    if column.none_ok and text.lower() in NONE_WORDS:
+        return NONE
+    if column.kind == "id":
+        return _id(column, text)
+    if column.kind == "decimal":
+        return _decimal(column, text)
+    if column.kind == "choice":
+        return _choice(column, text)
+    if column.kind == "date":
+        return _date(column, text)
+    return text
+
+
+def duplicates(rows: list[Row], key: tuple[str, ...], path: str) -> tuple[list[Row], list[tuple[int, str, str]]]:
+    """Rows to act on, and (row, code, message) for the others: exact repeats are skipped (done once),
+    rows with the same key but other values all fail, since no one can tell which one was meant."""
+    groups: dict[tuple[Any, ...], list[Row]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row.get(k) for k in key), []).append(row)
+    keep: list[Row] = []
+    settled: list[tuple[int, str, str]] = []
+    for k, group in groups.items():
+        first = group[0]
+        if all(dict(r.values) == dict(first.values) for r in group):
+            keep.append(first)
+            settled += [(r.row_number, "duplicate", f"same as row {first.row_number}; done once") for r in group[1:]]
+            continue
+        numbers = [r.row_number for r in group]
+        for r in group:
+            others = ", ".join(str(n) for n in numbers if n != r.row_number)
+            settled.append((r.row_number, "duplicate-conflict",
+                            f"{path}, row {r.row_number}: {_key_text(key, k)} is also on row(s) {others}"
+                            " with other values; keep one"))
+    keep.sort(key=lambda r: r.row_number)
+    return keep, settled
+
+
+def _key_text(key: tuple[str, ...], values: tuple[Any, ...]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in zip(key, values, strict=True) if v is not None)
+
+
+def _id(column: Column, text: str) -> str:
+    if text.endswith(".0") and text[:-2].isdigit():  # a numeric id that went through a float somewhere
+        text = text[:-2]
+    if not _ID.match(text):
+        raise ValueError(f"invalid-id: {column.name} {text!r} is not an id (letters, digits, . _ : - only)")
+    return text
+
+
+def _decimal(column: Column, text: str) -> Decimal:
+    cleaned = text.replace("\u00a0", "").replace(" ", "")
+    if cleaned[:1] in "$€£":
+        cleaned = cleaned[1:]
+    if "," in cleaned and "." not in cleaned and cleaned.count(",") == 1:
+        cleaned = cleaned.replace(",", ".")  # 1,25 written the European way
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"not-a-number: {column.name} {text!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"not-a-number: {column.name} {text!r} is not a number")
+    if value < 0:
+        raise ValueError(f"negative: {column.name} {text} is negative")
+    if column.max_value is not None and value > column.max_value:
+        raise ValueError(f"too-large: {column.name} {text} is above {column.max_value}; is it a typo?")
+    return value
+
+
+def _choice(column: Column, text: str) -> str:
+    for choice in column.choices:
+        if text.lower() == choice.lower():
+            return choice
+    raise ValueError(f"not-a-choice: {column.name} {text!r} is not one of {', '.join(column.choices)}")
+
+
+def _date(column: Column, text: str) -> date:
+    candidate = text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?$", text) else text
+    try:
+        return date.fromisoformat(candidate)
+    except ValueError:
+        pass
+    for fmt in ("%Y/%m/%d",):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(f"bad-date: {column.name} {text!r} is not a date; write it as yyyy-mm-dd")
+
+
+def _code(exc: ValueError) -> str:
+    return str(exc).split(":", 1)[0]
+
+
+def _message(exc: ValueError) -> str:
+    return str(exc).split(":", 1)[1].strip()
+
+
+def _did_you_mean(header: str, schema: Schema, mapping: Mapping[str, str]) -> str | None:
+    names = {normalize(n): c.name for c in schema.columns if c.name not in mapping for n in (c.name, *c.aliases)}
+    close = difflib.get_close_matches(normalize(header), list(names), n=1, cutoff=0.8)
+    return names[close[0]] if close else None
+
+
+def _known(schema: Schema) -> str:
+    return "; columns understood: " + ", ".join(
+        c.name + (f" (or {', '.join(c.aliases[:3])})" if c.aliases else "") for c in schema.columns)

@@ -1,0 +1,183 @@
+"""Tables out: CSV, Parquet or XLSX, written in batches to a temporary file and renamed into place.
+
+A reader never sees half a file: the file appears under its name only once complete (atomic rename), and a
+failed write leaves nothing behind. Text cells that a spreadsheet program would run as a formula (starting
+with ``=``, ``+``, ``-``, ``@``, tab or carriage return, numbers excepted) are written with a leading
+apostrophe in CSV, the usual guard against formula injection, and as plain text cells in XLSX; bulkops'
+reader takes the apostrophe off again, so every report can be fed back as an input.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def guard(text: str) -> str:
+    """A cell's text, made inert for spreadsheet programs."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def unguard(text: str) -> str:
+    """Undo `guard` (the reader's side)."""
+    if text.startswith("'") and text[1:].startswith(_FORMULA_START) and not _NUMBER.match(text[1:]):
+        return text[1:]
+    return text
+
+
+def format_of(path: str | Path) -> str:
+    """csv, parquet or xlsx from a file name; ValueError otherwise."""
+    fmt = FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{path}: unknown output type; use .csv, .parquet or .xlsx")
+    return fmt
+
+
+def cell_text(value: Any) -> str:
+    """How a value is written as text: blank for None, no float noise, booleans in lower case."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+class TableWriter:
+    """Write rows (mappings) under fixed columns; `numeric` columns are float64 in Parquet, text elsewhere."""
+
+    def __init__(self, path: str | Path, columns: Sequence[str], *, numeric: Iterable[str] = (),
+                 batch_rows: int = 10_000) -> None:
+        self.path = Path(path)
+        self.format = format_of(self.path)
+        self.columns = list(columns)
+        self.numeric = set(numeric) & set(self.columns)
+        self.rows_written = 0
+        self._batch: list[Mapping[str, Any]] = []
+        self._batch_rows = batch_rows
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = self.path.with_name(f".{self.path.name}.partial")
+        self._file: Any = None
+        self._writer: Any = None
+        self._open()
+
+    def _open(self) -> None:
+        if self.format == "csv":
+            self._file = open(self._tmp, "w", encoding="utf-8-sig", newline="")  # BOM: Excel reads UTF-8 right
+            self._writer = csv.writer(self._file)
+            self._writer.writerow([guard(c) for c in self.columns])
+        elif self.format == "parquet":
+            schema = pa.schema([(c, pa.float64() if c in self.numeric else pa.string()) for c in self.columns])
+            self._writer = pq.ParquetWriter(self._tmp, schema)
+        else:
+            from openpyxl import Workbook  # noqa: PLC0415 - only XLSX output needs it
+
+            self._file = Workbook(write_only=True)
+            self._writer = self._file.create_sheet("bulkops")
+            self._writer.append(self._xlsx_row(dict(zip(self.columns, self.columns, strict=True)), header=True))
+
+    def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Add rows; they reach the disk in batches."""
+        for row in rows:
+            self._batch.append(row)
+            if len(self._batch) >= self._batch_rows:
+                self._flush()
+
+    def _flush(self) -> None:
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        if self.format == "csv":
+            self._writer.writerows([guard(cell_text(r.get(c))) for c in self.columns] for r in batch)
+        elif self.format == "parquet":
+            arrays = {c: [_number(r.get(c)) if c in self.numeric else _text_or_none(r.get(c)) for r in batch]
+                      for c in self.columns}
+            self._writer.write_table(pa.table(arrays, schema=self._writer.schema))
+        else:
+            for r in batch:
+                self._writer.append(self._xlsx_row(r))
+        self.rows_written += len(batch)
+
+    def _xlsx_row(self, row: Mapping[str, Any], *, header: bool = False) -> list[Any]:
+        from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+
+        cells = []
+        for c in self.columns:
+            value = row.get(c)
+            if c in self.numeric and not header and value not in (None, ""):
+                cells.append(_number(value))
+                continue
+            cell = WriteOnlyCell(self._writer, value=cell_text(value))
+            cell.data_type = "s"  # text, never a formula
+            cells.append(cell)
+        return cells
+
+    def close(self) -> Path:
+        """Finish the file and move it into place."""
+        self._flush()
+        if self.format == "csv":
+            self._file.close()
+        elif self.format == "parquet":
+            self._writer.close()
+        else:
+            self._file.save(self._tmp)
+        os.replace(self._tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the partial file."""
+        try:
+            if self.format == "csv":
+                self._file.close()
+            elif self.format == "parquet":
+                self._writer.close()
+        finally:
+            self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def write_table(path: str | Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]],
+                *, numeric: Iterable[str] = ()) -> Path:
+    """Write a whole table at once."""
+    with TableWriter(path, columns, numeric=numeric) as writer:
+        writer.write(rows)
+    return writer.path
+
+
+def _number(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal | int | float):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else cell_text(value)

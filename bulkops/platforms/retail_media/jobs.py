@@ -1,0 +1,186 @@
+"""The Retail Media write jobs the runner drives: product actions (bids, pause, unpause, remove) and line items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bulkops.engine.client import ApiClient
+from bulkops.io.columns import Row
+from bulkops.plan.diff import LookupFailure, Plan, ProductRow, Settled
+from bulkops.plan.undo import NO_OVERRIDE, undo_rows
+from bulkops.platforms.retail_media import line_items, products, snapshot, wire
+from bulkops.platforms.retail_media.executor import ProductExecutor
+from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCTS
+from bulkops.types import Operation, OpKind, OutcomeStatus
+
+VERBS = {"bids": OpKind.SET_BID, "pause": OpKind.PAUSE, "unpause": OpKind.UNPAUSE, "remove": OpKind.REMOVE}
+_LABELS = {"bid_override": "bidOverride", "status": "status"}
+
+
+@dataclass
+class ProductJob:
+    """bids / pause / unpause / remove: rows of lineItemId + productId, or productId alone with accounts."""
+
+    name: str
+    accounts: tuple[str, ...] = ()
+    schema = PRODUCTS
+    cap = wire.MAX_PRODUCTS_PER_CALL
+    verb: OpKind = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.verb = VERBS[self.name]
+
+    def required(self) -> tuple[str, ...]:
+        """lineItemId, unless the SKUs are looked up in accounts; bidOverride for bids."""
+        needed = () if self.accounts else ("lineItemId",)
+        return (*needed, "bidOverride") if self.verb is OpKind.SET_BID else needed
+
+    def skip_reason(self, row: Row) -> str | None:
+        """Rows of an export that are not products, and rows without a line item when no account is given."""
+        entity = row.get("entity")
+        if entity is not None and entity != "product":
+            return f"a {entity} row: {self.name} acts on product rows"
+        return None
+
+    async def plan(self, api: ApiClient, rows: list[Row], *, snapshot: bool) -> Plan:
+        """Resolve `--account` rows, read current values (unless told not to), plan every row."""
+        by_kind, settled = products.split(rows, self.verb)
+        missing: list[Settled] = []
+        if self.accounts:
+            by_kind, missing, states = await self._expand(api, by_kind)
+        elif snapshot:
+            ids = [r.line_item_id for group in by_kind.values() for r in group]
+            bid_skus: dict[str, set[str]] = {}
+            for r in by_kind.get(OpKind.SET_BID, []):
+                bid_skus.setdefault(r.line_item_id, set()).add(r.product_id)
+            states = await _states(api, ids, bid_skus)
+        if not snapshot and not self.accounts:
+            result = products.plan_blind(by_kind)
+        else:
+            result = products.plan(by_kind, states)
+        result.settled += settled + missing
+        return result
+
+    async def _expand(self, api: ApiClient, by_kind: dict[OpKind, list[ProductRow]]) -> tuple[Any, list[Settled], Any]:
+        skus = {r.product_id for group in by_kind.values() for r in group if not r.line_item_id}
+        where, states = await snapshot.promoted_in_accounts(api, self.accounts, skus)
+        expanded: dict[OpKind, list[ProductRow]] = {}
+        missing: list[Settled] = []
+        for kind, group in by_kind.items():
+            for r in group:
+                if r.line_item_id:
+                    expanded.setdefault(kind, []).append(r)
+                    continue
+                found = where.get(r.product_id, [])
+                if not found:
+                    missing.append(Settled(r.row_number, OutcomeStatus.FAILED, "productId", "not-promoted",
+                                           f"SKU {r.product_id!r} is not promoted on any line item of account(s)"
+                                           f" {', '.join(self.accounts)}"))
+                expanded.setdefault(kind, []).extend(ProductRow(r.row_number, li, r.product_id, r.bid_override)
+                                                     for li in found)
+        named = [r.line_item_id for group in expanded.values() for r in group if r.line_item_id not in states]
+        states.update(await _states(api, named, {}))
+        return expanded, missing, states
+
+    def executor(self, api: ApiClient) -> ProductExecutor:
+        """Appends, deletes, pauses, unpauses in chunks of 500 per line item."""
+        return ProductExecutor(api)
+
+    def view(self, op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """bidOverride for bids, status for pauses, presence for removals."""
+        if op.kind is OpKind.REMOVE:
+            before = None if op.before is None else {"lineItemId": op.parent_id, **_labelled(op.before)}
+            return before, {"lineItemId": op.parent_id, "removed": "yes"}
+        keys = ("bid_override",) if op.kind is OpKind.SET_BID else ("status",)
+        before = None  # no snapshot, or a product the append adds to the line item
+        if op.before is not None:
+            before = {"lineItemId": op.parent_id, **_labelled({k: op.before.get(k) for k in keys})}
+        return before, {"lineItemId": op.parent_id, **_labelled({k: op.fields.get(k) for k in keys})}
+
+    def undo(self, succeeded: Iterable[Operation]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+        """lineItemId, productId, bidOverride, action rows (see `plan.undo`)."""
+        return ("lineItemId", "productId", "bidOverride", "action"), list(undo_rows(succeeded))
+
+    def options(self) -> dict[str, Any]:
+        """The accounts, for resume."""
+        return {"accounts": list(self.accounts)}
+
+
+def _labelled(values: dict[str, Any]) -> dict[str, Any]:
+    return {_LABELS.get(k, k): v for k, v in values.items()}
+
+
+async def _states(api: ApiClient, ids: list[str], bid_skus: dict[str, set[str]]) -> Any:
+    return await snapshot.product_states(api, ids, bid_skus)
+
+
+@dataclass
+class LineItemJob:
+    """line-items: rows of lineItemId and the values to set (blank = leave as is)."""
+
+    name: str = "line-items"
+    schema = LINE_ITEMS
+    cap = 1
+
+    def required(self) -> tuple[str, ...]:
+        """lineItemId only: any of the value columns may be there."""
+        return ()
+
+    def skip_reason(self, row: Row) -> str | None:
+        """Export rows that are not line items."""
+        entity = row.get("entity")
+        if entity is not None and entity != "lineItem":
+            return f"a {entity} row: line-items acts on lineItem rows"
+        return None
+
+    async def plan(self, api: ApiClient, rows: list[Row], *, snapshot: bool) -> Plan:
+        """Always read (the PUT replaces everything), then plan."""
+        current = await line_items.read_current(api, [r.get("lineItemId") for r in rows])
+        return line_items.plan_line_items(rows, current)
+
+    def executor(self, api: ApiClient) -> line_items.LineItemExecutor:
+        """One PUT per line item."""
+        return line_items.LineItemExecutor(api)
+
+    def view(self, op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The changed fields, before and after."""
+        before = None if op.before is None else {k: _day(v) for k, v in op.before.items()}
+        return before, {k: _day(v) for k, v in op.fields["changes"].items()}
+
+    def undo(self, succeeded: Iterable[Operation]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+        """lineItemId and the old value of every field the run changed."""
+        rows = []
+        for op in succeeded:
+            rows.append({"lineItemId": op.entity_id, **{k: _undo_value(v) for k, v in (op.before or {}).items()}})
+        used = {k for row in rows for k in row}
+        return ("lineItemId", *[f for f in LINE_ITEM_FIELDS if f in used]), rows
+
+    def options(self) -> dict[str, Any]:
+        """Nothing beyond the input."""
+        return {}
+
+
+def _day(value: Any) -> Any:
+    return value[:10] if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-" \
+        else value
+
+
+def _undo_value(value: Any) -> str:
+    if value is None:
+        return NO_OVERRIDE
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(_day(value))
+
+
+def make_job(name: str, options: dict[str, Any] | None = None) -> ProductJob | LineItemJob:
+    """A job from its verb (and the options a journal kept)."""
+    if name == "line-items":
+        return LineItemJob()
+    return ProductJob(name, tuple((options or {}).get("accounts") or ()))
+
+
+__all__ = ["VERBS", "LineItemJob", "LookupFailure", "ProductJob", "make_job"]

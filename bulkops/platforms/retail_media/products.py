@@ -1,0 +1,97 @@
+"""Promoted-product jobs (bids, pause, unpause, remove): checked rows → what to send, in two phases.
+
+A row's `action` cell, when present, overrides the verb's action. Appends and deletes are planned
+first; pauses and unpauses are then planned against the line items as they will be after them, so a
+file may add a product and pause it in the same run (as undo files do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from decimal import Decimal
+
+from bulkops.io.columns import NONE, Row
+from bulkops.plan.diff import LineItemState, LookupFailure, Plan, ProductRow, ProductState, Settled, plan_products
+from bulkops.types import Operation, OpKind, OutcomeStatus
+
+PHASE_ONE = (OpKind.SET_BID, OpKind.REMOVE)
+PHASE_TWO = (OpKind.PAUSE, OpKind.UNPAUSE)
+
+
+def kind_of(row: Row, verb: OpKind) -> OpKind:
+    """The action a row asks for."""
+    action = row.get("action")
+    return OpKind(action) if action else verb
+
+
+def split(rows: Iterable[Row], verb: OpKind) -> tuple[dict[OpKind, list[ProductRow]], list[Settled]]:
+    """Rows per action as planner rows; rows that need a line item but name none, or ask nothing, settled."""
+    by_kind: dict[OpKind, list[ProductRow]] = {}
+    settled: list[Settled] = []
+    for row in rows:
+        kind = kind_of(row, verb)
+        bid = row.get("bidOverride")
+        if kind is OpKind.SET_BID and bid is None:
+            settled.append(Settled(row.row_number, OutcomeStatus.SKIPPED, "bidOverride", "no-bid",
+                                   "bidOverride is empty: nothing to change (write 'none' to clear an override)"))
+            continue
+        product_row = ProductRow(row.row_number, row.get("lineItemId") or "", row.get("productId"),
+                                 None if bid is NONE else bid)
+        by_kind.setdefault(kind, []).append(product_row)
+    return by_kind, settled
+
+
+def plan(by_kind: Mapping[OpKind, list[ProductRow]], states: Mapping[str, LineItemState | LookupFailure]) -> Plan:
+    """Plan every action against the snapshot; phase two sees the line items as phase one leaves them."""
+    result = Plan()
+    current = dict(states)
+    for phase in (PHASE_ONE, PHASE_TWO):
+        phase_ops: list[Operation] = []
+        for kind in phase:
+            if by_kind.get(kind):
+                part = plan_products(kind, by_kind[kind], current)
+                phase_ops += part.operations
+                result.settled += part.settled
+        result.operations += phase_ops
+        current = after(current, phase_ops)
+    return result
+
+
+def plan_blind(by_kind: Mapping[OpKind, list[ProductRow]]) -> Plan:
+    """Without a snapshot: every row is sent, the API has the last word, there is no before."""
+    result = Plan()
+    for phase in (PHASE_ONE, PHASE_TWO):
+        for kind in phase:
+            for row in by_kind.get(kind, []):
+                fields = {"bid_override": None if row.bid_override is None else str(row.bid_override)} \
+                    if kind is OpKind.SET_BID else {"status": "paused" if kind is OpKind.PAUSE else "active"} \
+                    if kind in PHASE_TWO else {}
+                result.operations.append(Operation(row.row_number, kind, row.line_item_id, row.product_id, fields))
+    return result
+
+
+def after(states: Mapping[str, LineItemState | LookupFailure],
+          operations: Iterable[Operation]) -> dict[str, LineItemState | LookupFailure]:
+    """The line items as they will be once the operations succeed."""
+    changed: dict[str, dict[str, ProductState]] = {}
+    result = dict(states)
+    for op in operations:
+        state = result[op.parent_id]
+        if isinstance(state, LookupFailure):
+            continue
+        products = changed.setdefault(op.parent_id, dict(state.products))
+        old = products.get(op.entity_id)
+        if op.kind is OpKind.REMOVE:
+            products.pop(op.entity_id, None)
+        elif op.kind is OpKind.SET_BID:
+            bid = op.fields.get("bid_override")
+            products[op.entity_id] = ProductState(None if bid is None else Decimal(str(bid)),
+                                                  old.status if old else "active")
+        elif old is not None:
+            products[op.entity_id] = replace(old, status=str(op.fields["status"]))
+        first = states[op.parent_id]
+        assert isinstance(first, LineItemState)
+        count = None if first.product_count is None else first.product_count + len(products) - len(first.products)
+        result[op.parent_id] = replace(first, products=products, product_count=count)
+    return result
