@@ -41,9 +41,12 @@ def _plan(sb: Sandbox) -> tuple[list[Operation], dict[tuple[str, str], float]]:
 def _journaled_run(sb: Sandbox, tmp_path: Path) -> tuple[list[Operation], dict[tuple[str, str], float]]:
     """A run directory with every operation planned and none sent, as a job leaves it before sending."""
     source = tmp_path / "bids.csv"
-    source.write_text("lineItemId,productId,bidOverride\n")
     ops, wanted = _plan(sb)
-    meta = {"job": "bids", "base_url": sb.base_url, "client_id": sb.client_id, "api_version": "2026-07"}
+    source.write_text("lineItemId,productId,bidOverride\n" + "".join(
+        f"{op.parent_id},{op.entity_id},2.75\n" for op in ops))
+    meta = {"job": "bids", "base_url": sb.base_url, "client_id": sb.client_id, "api_version": "2026-07",
+            "rows_total": len(ops), "report_format": "csv", "snapshot": False, "dry_run": False,
+            "header": {"lineItemId": "lineItemId", "productId": "productId", "bidOverride": "bidOverride"}}
     with run.start(tmp_path / "run", meta, source) as journal:
         journal.add_operations(ops)
     return ops, wanted
@@ -69,7 +72,8 @@ async def test_killed_run_resumes_to_the_same_state(make_sandbox, tmp_path: Path
         out, err = await asyncio.to_thread(_resume(tmp_path / "run", "--json").communicate, timeout=120)
         assert err == "" or "error" not in err
         summary = json.loads(out)
-        assert summary["operations"] == {"succeeded": len(ops)}
+        assert summary["outcomes"]["succeeded"] == summary["rows"] == len(ops)
+        assert (tmp_path / "run" / "results.csv").is_file()
         assert sb.control.stats()["requests"] <= left  # only what was not known is sent again
         assert "sandbox-secret" not in out + err
         for (li, sku), bid in wanted.items():

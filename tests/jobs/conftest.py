@@ -1,0 +1,60 @@
+"""Helpers for job tests: input files as users write them, and what the sandbox holds."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bulkops
+from bulkops.sandbox import Sandbox
+
+
+def conn(sb: Sandbox) -> bulkops.Connection:
+    """The connection a user script would build for this sandbox."""
+    return bulkops.connect(sb.base_url, sb.client_id, sb.client_secret)
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ",",
+              encoding: str = "utf-8") -> Path:
+    """A CSV file as a spreadsheet program saves it."""
+    with open(path, "w", newline="", encoding=encoding) as f:
+        writer = csv.writer(f, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """A report, as a list of rows."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def writes(sb: Sandbox) -> int:
+    """Write requests the sandbox saw (append, delete, pause, unpause, PUT)."""
+    routes = sb.control.stats()["routes"]
+    return sum(n for route, n in routes.items()
+               if route.startswith("PUT ") or route.endswith(("/append", "/delete", "/pause", "/unpause")))
+
+
+def line_items(sb: Sandbox, kind: str, status: str | None = None) -> list[str]:
+    """Line items of the first account of a kind (and status)."""
+    account = sb.control.account_ids()[0]
+    return [li for li in sb.control.line_item_ids(account)
+            if sb.control.line_item(li)["type"] == kind and (status is None or sb.control.line_item(li)["status"] == status)]
+
+
+def state(sb: Sandbox, ids: Iterable[str]) -> dict[str, dict[str, dict[str, Any]]]:
+    """The products of line items, for before/after comparisons."""
+    return {li: sb.control.products(li) for li in ids}
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in a temporary directory (runs/ lands there)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -1,0 +1,156 @@
+"""Bid sheets end to end against the sandbox: checks, reports, feeding errors back, undo, re-runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bulkops
+from bulkops.sandbox import Sandbox
+from tests.jobs.conftest import conn, line_items, read_csv, state, write_csv, writes
+
+HEADER = ("lineItemId", "sku", "bid")  # what users type: `sku` and `bid` are accepted names
+
+
+def _sheet(sb: Sandbox) -> tuple[list[list[str]], dict[str, str]]:
+    """A bid sheet with every kind of bad row, and names for the cells the test checks."""
+    li = line_items(sb, "auction", "active")[0]
+    preferred = line_items(sb, "preferred")[0]
+    products = sb.control.products(li)
+    skus = sorted(products)
+    with_bid = next(s for s in skus[7:] if products[s]["bidOverride"] is not None)
+    catalog = sb.control.catalog(sb.control.line_item(li)["targetRetailerId"])
+    new_skus = [s for s in sorted(catalog) if s not in products]
+    rows = [
+        [li, skus[0], "2.50"],                      # 2 ok
+        [li, skus[1], "abc"],                       # 3 not a number
+        [li, skus[2], "-1"],                        # 4 negative
+        [li, skus[3], "5000"],                      # 5 absurd
+        ["", skus[4], "1.00"],                      # 6 empty id
+        [li, skus[5], "1.50"],                      # 7 conflicting duplicate ...
+        [li, skus[5], "1.70"],                      # 8 ... of row 7
+        [preferred, next(iter(sb.control.products(preferred))), "1.00"],  # 9 bid on preferred
+        [li, new_skus[0], "0.05"],                  # 10 under the min bid
+        [li, "NOT-IN-CATALOG", "1.00"],             # 11 not in the catalog
+        ["99999999", skus[6], "1.00"],              # 12 unknown line item
+        [li, new_skus[1], "1.25"],                  # 13 ok: adds the product
+        [li, with_bid, "none"],                     # 14 ok: clears the override
+        [li, skus[0], "2.50"],                      # 15 exact duplicate of row 2
+    ]
+    return rows, {"li": li, "preferred": preferred, "new": new_skus[1]}
+
+
+async def test_every_bad_row_is_named_and_nothing_is_sent_for_it(sandbox: Sandbox, tmp_path: Path) -> None:
+    rows, names = _sheet(sandbox)
+    before = state(sandbox, [names["li"], names["preferred"]])
+    path = write_csv(tmp_path / "bids.csv", HEADER, rows)
+
+    result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+
+    report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
+    assert len(report) == 14 and result.outcomes == {"succeeded": 3, "skipped": 1, "failed": 10, "unknown": 0}
+    expected = {3: ("not-a-number", "bid"), 4: ("negative", "bid"), 5: ("too-large", "bid"),
+                6: ("missing-value", "lineItemId"), 7: ("duplicate-conflict", ""), 8: ("duplicate-conflict", ""),
+                9: ("bid-on-preferred", "bidOverride"), 10: ("below-min-bid", "bidOverride"),
+                11: ("not-in-catalog", "productId"), 12: ("line-item-not-found", "lineItemId")}
+    for row, (code, column) in expected.items():
+        assert (report[row]["outcome"], report[row]["errorCode"], report[row]["errorColumn"]) == ("failed", code, column)
+    assert "bids.csv, row 3, column 'bid'" in report[3]["message"]
+    assert "row(s) 8" in report[7]["message"]
+    assert report[15]["outcome"] == "skipped" and "same as row 2" in report[15]["message"]
+    assert report[2]["before"] and report[2]["after"] == "bidOverride 2.50"
+    assert result.exit_code == 1
+
+    after = state(sandbox, [names["li"], names["preferred"]])
+    assert after[names["preferred"]] == before[names["preferred"]]
+    changed = {sku for sku in after[names["li"]] if after[names["li"]][sku] != before[names["li"]].get(sku)}
+    assert changed == {rows[0][1], names["new"], rows[12][1]}  # only the three good rows reached the API
+
+    errors = read_csv(result.files.errors)
+    assert list(errors[0])[:3] == list(HEADER)  # the input's own columns first
+    assert [int(r["inputRow"]) for r in errors] == sorted(expected)
+
+
+async def test_an_error_file_fixed_and_fed_back_succeeds(sandbox: Sandbox, tmp_path: Path) -> None:
+    rows, names = _sheet(sandbox)
+    first = await bulkops.apply_bids(write_csv(tmp_path / "bids.csv", HEADER, rows), connection=conn(sandbox),
+                                     run_dir=tmp_path / "run1")
+    fixed = []
+    for row in read_csv(first.files.errors):
+        if row["errorCode"] in ("bid-on-preferred", "not-in-catalog", "line-item-not-found") or row["inputRow"] == "8":
+            continue  # a person deletes the rows that cannot be done, and one of two conflicting rows
+        row["bid"] = "1.11"
+        row["lineItemId"] = row["lineItemId"] or names["li"]
+        fixed.append(row)
+    again = write_csv(tmp_path / "fixed.csv", list(fixed[0]), [list(r.values()) for r in fixed])
+
+    second = await bulkops.apply_bids(again, connection=conn(sandbox), run_dir=tmp_path / "run2")
+
+    assert second.outcomes["succeeded"] == len(fixed) == 6 and second.exit_code == 0
+    for row in fixed:
+        assert sandbox.control.products(row["lineItemId"])[row["sku"]]["bidOverride"] == 1.11
+
+
+async def test_the_undo_file_restores_the_exact_prior_state(sandbox: Sandbox, tmp_path: Path) -> None:
+    rows, names = _sheet(sandbox)
+    before = state(sandbox, [names["li"]])
+    result = await bulkops.apply_bids(write_csv(tmp_path / "bids.csv", HEADER, rows), connection=conn(sandbox),
+                                      run_dir=tmp_path / "run1")
+    assert state(sandbox, [names["li"]]) != before
+
+    undo = await bulkops.apply_bids(result.files.undo, connection=conn(sandbox), run_dir=tmp_path / "undo")
+
+    assert undo.exit_code == 0 and undo.outcomes["succeeded"] == 3
+    assert state(sandbox, [names["li"]]) == before  # the added product is gone, old bids are back
+    assert list(read_csv(result.files.undo)[0]) == ["lineItemId", "sku", "bid", "action"]  # the input's names
+
+
+async def test_a_rerun_of_the_same_sheet_is_all_no_ops(sandbox: Sandbox, tmp_path: Path) -> None:
+    rows, _ = _sheet(sandbox)
+    path = write_csv(tmp_path / "bids.csv", HEADER, rows)
+    await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run1")
+    sandbox.control.reset_stats()
+
+    again = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run2")
+
+    assert writes(sandbox) == 0 and again.outcomes["succeeded"] == 0
+    report = {int(r["inputRow"]): r for r in read_csv(again.files.results)}
+    assert {report[n]["errorCode"] for n in (2, 13, 14)} == {"no-op"}
+    assert again.files.undo is None
+
+
+async def test_a_line_item_never_holds_more_than_500_products(sandbox: Sandbox, tmp_path: Path) -> None:
+    li = line_items(sandbox, "auction", "active")[0]
+    held = sandbox.control.products(li)
+    catalog = sandbox.control.catalog(sandbox.control.line_item(li)["targetRetailerId"])
+    new = [s for s in sorted(catalog) if s not in held][: 500 - len(held) + 7]
+    path = write_csv(tmp_path / "bids.csv", HEADER, [[li, s, "1.00"] for s in new])
+
+    result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+
+    assert result.outcomes["failed"] == 7 and len(sandbox.control.products(li)) == 500
+    assert {r["errorCode"] for r in read_csv(result.files.errors)} == {"line-item-full"}
+
+
+async def test_dry_run_sends_nothing_and_shows_the_plan(sandbox: Sandbox, tmp_path: Path) -> None:
+    rows, names = _sheet(sandbox)
+    before = state(sandbox, [names["li"]])
+    result = await bulkops.apply_bids(write_csv(tmp_path / "bids.csv", HEADER, rows), connection=conn(sandbox),
+                                      run_dir=tmp_path / "run", dry_run=True)
+    assert writes(sandbox) == 0 and state(sandbox, [names["li"]]) == before
+    assert result.outcomes["planned"] == 3 and result.summary["planned_requests"] == 1
+    planned = read_csv(result.files.extra["requests"])
+    assert planned == [{"lineItemId": names["li"], "action": "set-bid", "operations": "3", "requests": "1"}]
+    assert "estimated_send_s" in result.summary
+    assert {r["outcome"] for r in read_csv(result.files.results)} == {"planned", "failed", "skipped"}
+
+
+async def test_no_snapshot_sends_every_valid_row_and_the_api_has_the_last_word(sandbox: Sandbox,
+                                                                                tmp_path: Path) -> None:
+    rows, names = _sheet(sandbox)
+    result = await bulkops.apply_bids(write_csv(tmp_path / "bids.csv", HEADER, rows), connection=conn(sandbox),
+                                      run_dir=tmp_path / "run", snapshot=False)
+    report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
+    assert report[9]["errorCode"] == "bid-override-not-allowed" and report[9]["httpStatus"] == "400"
+    assert report[10]["errorCode"] == "bid-override-below-min-bid"
+    assert report[12]["outcome"] == "failed" and report[12]["httpStatus"] in ("403", "404")
+    assert report[2]["outcome"] == "succeeded" and result.files.undo is None
