@@ -7,6 +7,7 @@ import sys
 import typer
 
 from bulkops.cli import jobs, sandbox
+from bulkops.cli.demo import demo
 from bulkops.cli.resume import resume
 from bulkops.errors import BulkopsError
 
@@ -17,6 +18,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command()(demo)
 jobs.register(app)
 app.command()(resume)
 app.add_typer(sandbox.app, name="sandbox")

@@ -60,11 +60,11 @@ def _interruptible(go: Callable[[], Awaitable[Any]], out: Output, message: str) 
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
-def show_result(verb: str, result: RunResult, out: Output) -> None:
+def show_result(verb: str, result: RunResult, out: Output, *, label: str | None = None) -> None:
     """The end of a run on screen: counts, figures, where the reports are, what to do next."""
     s = result.summary
     counts = ", ".join(f"{n} {k}" for k, n in result.outcomes.items() if n or k != "unknown")
-    lines = [f"{verb}: {result.rows} rows → {counts}",
+    lines = [f"{label or verb}: {result.rows} rows → {counts}",
              f"  {s['requests']} requests, {s['retries']} retries, {s['rate_limited']}×429,"
              f" {s['wall_time_s']:.1f}s ({s['achieved_rate_per_min']:.0f}/min)"]
     if s.get("dry_run"):

@@ -49,5 +49,5 @@ def resume(  # noqa: PLR0913 - the shared connection and output options
         result = _interruptible(go, out, f"interrupted; run `bulkops resume {run_dir}` to finish")
     finally:
         journal.close()
-    show_result(f"resume {meta['job']}", result, out)
+    show_result(meta["job"], result, out, label=f"resume {meta['job']}")
     raise typer.Exit(result.exit_code)

@@ -111,15 +111,15 @@ def match_header(path: str, headers: Iterable[str], schema: Schema, *, required:
                                    " keep one")
         else:
             mapping[column.name] = header
+    for header in extra:
+        typo = _did_you_mean(header, schema, mapping)
+        if typo and normalize(header) not in {normalize(i) for i in schema.ignored}:
+            raise InputError(path, f"unknown column {header!r}: did you mean {typo!r}?{_known(schema)}")
     needed = [c.name for c in schema.columns if c.required] + [n for n in required if n not in mapping]
     missing = [n for n in dict.fromkeys(needed) if n not in mapping]
     if missing:
         raise InputError(path, f"missing column(s) {', '.join(map(repr, missing))}; the file has"
                                f" {', '.join(map(repr, headers))}{_known(schema)}")
-    for header in extra:
-        typo = _did_you_mean(header, schema, mapping)
-        if typo and normalize(header) not in {normalize(i) for i in schema.ignored}:
-            raise InputError(path, f"unknown column {header!r}: did you mean {typo!r}?{_known(schema)}")
     return Header(mapping, tuple(extra))
 
 

@@ -109,12 +109,22 @@ def check_input(job: WriteJob, path: Path, sheet: str | None = None) -> Checked:
     total = 0
     for batch in table.iter_batches():
         total += len(batch)
-        for checked in check_rows(str(path), batch.to_dict("records"), job.schema, header):
+        records = batch.to_dict("records")
+        entity = header.mapping.get("entity")
+        if entity is not None:  # rows of an export that are for another job: skipped before any check
+            mine = []
+            for record in records:
+                reason = job.skip_reason(Row(int(record["row_number"]), {"entity": str(record[entity]).strip()}))
+                if reason is None or not str(record[entity]).strip():
+                    mine.append(record)
+                else:
+                    notes.append(RowNote(int(record["row_number"]), OutcomeStatus.SKIPPED, None, "not-for-this-job",
+                                         reason))
+            records = mine
+        for checked in check_rows(str(path), records, job.schema, header):
             if isinstance(checked, list):
                 notes += [RowNote.from_error(e) for e in checked[:1]]  # the first problem names the row
                 notes += [RowNote(e.row_number, OutcomeStatus.FAILED, e.column, e.code, str(e)) for e in checked[1:]]
-            elif (reason := job.skip_reason(checked)) is not None:
-                notes.append(RowNote(checked.row_number, OutcomeStatus.SKIPPED, None, "not-for-this-job", reason))
             else:
                 valid.append(checked)
     keep, dupes = duplicates(valid, job.schema.key, str(path))

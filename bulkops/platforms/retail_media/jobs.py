@@ -41,7 +41,7 @@ class ProductJob:
     def skip_reason(self, row: Row) -> str | None:
         """Rows of an export that are not products, and rows without a line item when no account is given."""
         entity = row.get("entity")
-        if entity is not None and entity != "product":
+        if entity is not None and str(entity).lower() != "product":
             return f"a {entity} row: {self.name} acts on product rows"
         return None
 
@@ -132,7 +132,7 @@ class LineItemJob:
     def skip_reason(self, row: Row) -> str | None:
         """Export rows that are not line items."""
         entity = row.get("entity")
-        if entity is not None and entity != "lineItem":
+        if entity is not None and str(entity).lower() != "lineitem":
             return f"a {entity} row: line-items acts on lineItem rows"
         return None
 

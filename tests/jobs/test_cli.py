@@ -1,0 +1,59 @@
+"""The verbs as a person runs them: exit codes, --json, secrets kept out, the embedded sandbox by default."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bulkops.sandbox import Sandbox
+from tests.jobs.conftest import line_items, write_csv
+
+
+def _cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("BULKOPS_")}
+    return subprocess.run([sys.executable, "-m", "bulkops", *args], cwd=cwd, env={**base, **(env or {})},
+                          capture_output=True, text=True, timeout=120)
+
+
+async def test_bids_cli_exit_codes_json_and_no_secret(sandbox: Sandbox, tmp_path: Path) -> None:
+    li = line_items(sandbox, "auction", "active")[0]
+    skus = sorted(sandbox.control.products(li))[:2]
+    path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"],
+                     [[li, skus[0], "1.33"], [li, skus[1], "oops"]])
+    env = {"BULKOPS_BASE_URL": sandbox.base_url, "BULKOPS_CLIENT_ID": sandbox.client_id,
+           "BULKOPS_CLIENT_SECRET": sandbox.client_secret}
+    done = await asyncio.to_thread(_cli, "bids", str(path), "--json", "--run-dir", "run", cwd=tmp_path, env=env)
+    assert done.returncode == 1, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["outcomes"] == {"succeeded": 1, "skipped": 0, "failed": 1, "unknown": 0}
+    assert sum(summary["outcomes"].values()) == summary["rows"] == 2
+    assert (tmp_path / "run" / "errors.csv").is_file()
+    everything = done.stdout + done.stderr + "".join(
+        p.read_text(errors="ignore") for p in (tmp_path / "run").iterdir() if p.suffix in (".csv", ".json"))
+    assert sandbox.client_secret not in everything
+
+    missing = await asyncio.to_thread(_cli, "bids", "nope.csv", cwd=tmp_path, env=env)
+    assert missing.returncode == 2 and "nope.csv" in missing.stderr and "not found" in missing.stderr
+    fixed = write_csv(tmp_path / "ok.csv", ["lineItemId", "productId", "bidOverride"], [[li, skus[1], "1.44"]])
+    ok = await asyncio.to_thread(_cli, "bids", str(fixed), "--quiet", cwd=tmp_path, env=env)
+    assert ok.returncode == 0 and ok.stdout == ""
+
+
+def test_without_settings_the_embedded_sandbox_is_used_and_said_loudly(tmp_path: Path) -> None:
+    done = _cli("export", "--account", "4000", "--out", "inv.csv", "--no-products", cwd=tmp_path,
+                env={"BULKOPS_SANDBOX_DB": str(tmp_path / "sb.sqlite")})
+    assert done.returncode == 0, done.stderr
+    assert "EMBEDDED SANDBOX" in done.stderr and (tmp_path / "inv.csv").is_file()
+
+
+def test_demo_runs_the_three_jobs(tmp_path: Path) -> None:
+    done = _cli("demo", "--dir", "demo", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for name in ("inventory.csv", "bids/results.csv", "bids/errors.csv", "bids/undo.csv", "pause/results.csv",
+                 "undo-bids/summary.json"):
+        assert (tmp_path / "demo" / name).is_file(), name
+    assert json.loads((tmp_path / "demo" / "undo-bids" / "summary.json").read_text())["outcomes"]["failed"] == 0

@@ -1,0 +1,66 @@
+"""Inputs as people have them: XLSX, Parquet, semicolons and cp1252, odd headers; unusable files refused whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+import bulkops
+from bulkops.sandbox import Sandbox
+from tests.jobs.conftest import conn, line_items, read_csv, write_csv, writes
+
+
+def _pairs(sb: Sandbox, n: int) -> list[tuple[str, str]]:
+    li = line_items(sb, "auction", "active")[0]
+    return [(li, sku) for sku in sorted(sb.control.products(li))[:n]]
+
+
+async def test_xlsx_input_gives_csv_reports(sandbox: Sandbox, tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Line Item ID", "SKU", "Bid"])
+    for li, sku in _pairs(sandbox, 3):
+        sheet.append([int(li), sku, 1.75])
+    book.save(tmp_path / "bids.xlsx")
+    result = await bulkops.apply_bids(tmp_path / "bids.xlsx", connection=conn(sandbox), run_dir=tmp_path / "run")
+    assert result.outcomes["succeeded"] == 3 and result.files.results.suffix == ".csv"
+    assert result.files.undo.suffix == ".csv"
+
+
+async def test_parquet_input_gives_parquet_reports(sandbox: Sandbox, tmp_path: Path) -> None:
+    pairs = _pairs(sandbox, 3)
+    frame = pd.DataFrame({"lineItemId": [int(li) for li, _ in pairs], "productId": [s for _, s in pairs],
+                          "bidOverride": [1.5, 1.6, 1.7]})
+    frame.to_parquet(tmp_path / "bids.parquet")
+    result = await bulkops.apply_bids(tmp_path / "bids.parquet", connection=conn(sandbox), run_dir=tmp_path / "run")
+    assert result.outcomes["succeeded"] == 3
+    assert pd.read_parquet(result.files.results)["outcome"].tolist() == ["succeeded"] * 3
+    again = await bulkops.apply_bids(result.files.undo, connection=conn(sandbox), run_dir=tmp_path / "undo")
+    assert again.outcomes["succeeded"] == 3
+
+
+async def test_semicolons_cp1252_and_decimal_commas(sandbox: Sandbox, tmp_path: Path) -> None:
+    rows = [[li, sku, "1,40", "café"] for li, sku in _pairs(sandbox, 2)]
+    path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride", "note"], rows,
+                     delimiter=";", encoding="cp1252")
+    result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+    assert result.outcomes["succeeded"] == 2
+    assert read_csv(result.files.results)[0]["note"] == "café"  # unknown columns are kept in the reports
+    assert sandbox.control.products(rows[0][0])[rows[0][1]]["bidOverride"] == 1.4
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    (["lineItemId", "productId"], "missing column(s) 'bidOverride'"),
+    (["lineItemId", "productId", "bidOveride"], "did you mean 'bidOverride'"),
+    (["lineItemId", "sku", "productId", "bid"], "both mean 'productId'"),
+])
+async def test_unusable_headers_are_refused_whole(sandbox: Sandbox, tmp_path: Path, header: list[str],
+                                                  message: str) -> None:
+    path = write_csv(tmp_path / "bids.csv", header, [["1"] * len(header)])
+    with pytest.raises(bulkops.InputError, match="bids.csv") as caught:
+        await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+    assert message in str(caught.value)
+    assert writes(sandbox) == 0 and not (tmp_path / "run").exists()

@@ -1,0 +1,64 @@
+"""Line items: read, merge, PUT; no-ops, refusals before sending, undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bulkops
+from bulkops.sandbox import Sandbox
+from tests.jobs.conftest import conn, line_items, read_csv, write_csv, writes
+
+FIELDS = ("name", "status", "targetBid", "budget", "startDate", "endDate")
+
+
+def _view(sb: Sandbox, li: str) -> dict[str, object]:
+    return {k: sb.control.line_item(li)[k] for k in ("name", "status", "budget", "startDate", "endDate")}
+
+
+async def test_changes_are_merged_into_the_line_item_and_undone_exactly(sandbox: Sandbox, tmp_path: Path) -> None:
+    active = line_items(sandbox, "auction", "active")[:2]
+    before = {li: _view(sandbox, li) for li in active}
+    rows = [[active[0], "", "paused", "1.35", "", "", ""],          # pause and set targetBid; the rest stays
+            [active[1], "Renamed by bulkops", "", "", "900", "", "2027-03-31"]]
+    path = write_csv(tmp_path / "li.csv", ["lineItemId", *FIELDS], rows)
+
+    result = await bulkops.update_line_items(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+
+    assert result.outcomes["succeeded"] == 2
+    first, second = _view(sandbox, active[0]), _view(sandbox, active[1])
+    assert first["status"] == "paused" and first["name"] == before[active[0]]["name"]
+    assert first["budget"] == before[active[0]]["budget"]
+    assert second["name"] == "Renamed by bulkops" and second["budget"] == 900 and second["endDate"] == "2027-03-31"
+    report = {r["lineItemId"]: r for r in read_csv(result.files.results)}
+    assert "status active" in report[active[0]]["before"] and "status paused" in report[active[0]]["after"]
+
+    undo = await bulkops.update_line_items(result.files.undo, connection=conn(sandbox), run_dir=tmp_path / "undo")
+    assert undo.exit_code == 0
+    assert {li: _view(sandbox, li) for li in active} == before
+
+
+async def test_bad_values_fail_before_sending(sandbox: Sandbox, tmp_path: Path) -> None:
+    active = line_items(sandbox, "auction", "active")
+    preferred = line_items(sandbox, "preferred")[0]
+    rows = [[active[0], "", "ended", "", "", "", ""],               # a status only the system sets
+            [active[1], "", "", "", "", "2026-13-01", ""],          # not a date
+            [active[2], "", "", "", "", "2030-01-01", "2029-01-01"],  # ends before it starts
+            [preferred, "", "", "0.90", "", "", ""],                # preferred line items have no targetBid
+            [active[0] + "x", "", "paused", "", "", "", ""]]        # not an id
+    path = write_csv(tmp_path / "li.csv", ["lineItemId", *FIELDS], rows)
+    result = await bulkops.update_line_items(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+    codes = [r["errorCode"] for r in read_csv(result.files.errors)]
+    assert codes == ["status-not-settable", "bad-date", "end-before-start", "not-on-preferred", "line-item-not-found"]
+    assert writes(sandbox) == 0
+
+
+async def test_an_export_fed_back_unchanged_changes_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
+    account = sandbox.control.account_ids()[0]
+    out = tmp_path / "inventory.csv"
+    await bulkops.export([account], out, connection=conn(sandbox))
+    sandbox.control.reset_stats()
+    result = await bulkops.update_line_items(out, connection=conn(sandbox), run_dir=tmp_path / "li")
+    bids = await bulkops.apply_bids(out, connection=conn(sandbox), run_dir=tmp_path / "bids")
+    assert writes(sandbox) == 0
+    assert result.outcomes["succeeded"] == result.outcomes["failed"] == 0
+    assert bids.outcomes["succeeded"] == bids.outcomes["failed"] == 0
