@@ -109,7 +109,7 @@ def _write_verb(verb: str, doc: str, with_accounts: bool = False) -> Callable[..
             raise typer.BadParameter(f"--account is for pause, unpause and remove, not {verb}")
         run_job(verb, file, conn, run, Output(quiet=quiet, as_json=as_json), account)
 
-    command.__doc__ = doc + "\n\n" + EXIT_HELP
+    command.__doc__ = "\n\n".join(" ".join(p.split()) for p in (doc + "\n\n" + EXIT_HELP).split("\n\n"))
     command.__name__ = verb.replace("-", "_")
     return command
 
