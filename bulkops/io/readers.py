@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from bulkops.errors import InputError
-from bulkops.io.writers import unguard
+from bulkops.io.writers import cell_text, unguard
 
 ROW_NUMBER = "row_number"
 DELIMITERS = ",;\t|"
@@ -195,18 +195,12 @@ def _xlsx_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
 # -- shared ----------------------------------------------------------------------------------------
 def _text(value: object) -> str:
     """A cell as the user would write it: no float artifacts, no exponents, blank for missing."""
-    if value is None:
+    if isinstance(value, float) and value != value:  # NaN
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
     if hasattr(value, "isoformat"):
         text = value.isoformat()  # type: ignore[attr-defined]
         return text[:10] if text.endswith("T00:00:00") else text
-    return str(value)
+    return cell_text(value)
 
 
 def _drop_blank(frame: pd.DataFrame) -> pd.DataFrame:

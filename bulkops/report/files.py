@@ -62,7 +62,8 @@ def write_results(table: Table, outcomes: Mapping[int, RowOutcome], run_dir: Pat
             for number, row in zip(batch[ROW_NUMBER].tolist(), cells, strict=True):
                 outcome = outcomes.get(number)
                 results.write([{**row, **_outcome_cells(number, outcome, planned)}])
-                if outcome is None or outcome.status in (OutcomeStatus.FAILED, OutcomeStatus.UNKNOWN):
+                unsettled = (OutcomeStatus.FAILED,) if planned else (OutcomeStatus.FAILED, OutcomeStatus.UNKNOWN)
+                if outcome is None or outcome.status in unsettled:
                     failed += 1
                     errors.write([{**row, **_error_cells(number, outcome)}])
     if not failed:

@@ -142,6 +142,7 @@ async def test_dry_run_sends_nothing_and_shows_the_plan(sandbox: Sandbox, tmp_pa
     assert planned == [{"lineItemId": names["li"], "action": "set-bid", "operations": "3", "requests": "1"}]
     assert "estimated_send_s" in result.summary
     assert {r["outcome"] for r in read_csv(result.files.results)} == {"planned", "failed", "skipped"}
+    assert len(read_csv(result.files.errors)) == 10  # the rows to fix before the real run, and only those
 
 
 async def test_no_snapshot_sends_every_valid_row_and_the_api_has_the_last_word(sandbox: Sandbox,
