@@ -21,7 +21,7 @@ from bulkops.io.readers import Table, open_table
 from bulkops.plan.chunks import chunks
 from bulkops.plan.diff import Plan
 from bulkops.report import files
-from bulkops.report.outcomes import View, counts, fold
+from bulkops.report.outcomes import counts, fold
 from bulkops.runner import run
 from bulkops.runner.events import ProgressListener, ignore
 from bulkops.runner.journal import Journal, OpRecord, RowNote

@@ -12,7 +12,7 @@ from bulkops.sandbox import serialize as ser
 from bulkops.sandbox.parsing import bad, json_body, offset_params, page_index_params, page_metadata
 from bulkops.sandbox.rules import campaign_status
 from bulkops.sandbox.serialize import problem
-from bulkops.sandbox.state import CLIENT_ID, STATE, TRACE_ID, SandboxState
+from bulkops.sandbox.state import CLIENT_ID, STATE, SandboxState
 
 routes = web.RouteTableDef()
 PREFIX = "/{version}/retail-media"
