@@ -123,8 +123,7 @@ def check_input(job: WriteJob, path: Path, sheet: str | None = None) -> Checked:
             records = mine
         for checked in check_rows(str(path), records, job.schema, header):
             if isinstance(checked, list):
-                notes += [RowNote.from_error(e) for e in checked[:1]]  # the first problem names the row
-                notes += [RowNote(e.row_number, OutcomeStatus.FAILED, e.column, e.code, str(e)) for e in checked[1:]]
+                notes += [RowNote.from_error(e) for e in checked]
             else:
                 valid.append(checked)
     keep, dupes = duplicates(valid, job.schema.key, str(path))

@@ -69,7 +69,7 @@ async def export(api: ApiClient, accounts: Iterable[str], out: Path, filters: Ex
             async for row in _account_rows(api, account, filters):
                 writer.write([row])
                 result.rows[row["entity"]] += 1
-                if result.rows["product"] % 500 == 0:
+                if row["entity"] == "product" and result.rows["product"] % 500 == 0:
                     tick("exporting")
     c = api.counters
     result.requests, result.retries, result.rate_limited = c.get("requests", 0), c.get("retries", 0), \

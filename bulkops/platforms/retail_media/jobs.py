@@ -11,8 +11,9 @@ from bulkops.engine.client import ApiClient
 from bulkops.io.columns import Row
 from bulkops.plan.diff import LookupFailure, Plan, ProductRow, Settled
 from bulkops.plan.undo import NO_OVERRIDE, undo_rows
-from bulkops.platforms.retail_media import line_items, products, snapshot, wire
+from bulkops.platforms.retail_media import line_items, products, wire
 from bulkops.platforms.retail_media.executor import ProductExecutor
+from bulkops.platforms.retail_media.snapshot import product_states, promoted_in_accounts
 from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCTS
 from bulkops.types import Operation, OpKind, OutcomeStatus
 
@@ -39,11 +40,8 @@ class ProductJob:
         return (*needed, "bidOverride") if self.verb is OpKind.SET_BID else needed
 
     def skip_reason(self, row: Row) -> str | None:
-        """Rows of an export that are not products, and rows without a line item when no account is given."""
-        entity = row.get("entity")
-        if entity is not None and str(entity).lower() != "product":
-            return f"a {entity} row: {self.name} acts on product rows"
-        return None
+        """Rows of an export that are not products."""
+        return other_entity(row, "product", self.name)
 
     async def plan(self, api: ApiClient, rows: list[Row], *, snapshot: bool) -> Plan:
         """Resolve `--account` rows, read current values (unless told not to), plan every row."""
@@ -56,7 +54,7 @@ class ProductJob:
             bid_skus: dict[str, set[str]] = {}
             for r in by_kind.get(OpKind.SET_BID, []):
                 bid_skus.setdefault(r.line_item_id, set()).add(r.product_id)
-            states = await _states(api, ids, bid_skus)
+            states = await product_states(api, ids, bid_skus)
         if not snapshot and not self.accounts:
             result = products.plan_blind(by_kind)
         else:
@@ -66,7 +64,7 @@ class ProductJob:
 
     async def _expand(self, api: ApiClient, by_kind: dict[OpKind, list[ProductRow]]) -> tuple[Any, list[Settled], Any]:
         skus = {r.product_id for group in by_kind.values() for r in group if not r.line_item_id}
-        where, states = await snapshot.promoted_in_accounts(api, self.accounts, skus)
+        where, states = await promoted_in_accounts(api, self.accounts, skus)
         expanded: dict[OpKind, list[ProductRow]] = {}
         missing: list[Settled] = []
         for kind, group in by_kind.items():
@@ -82,7 +80,7 @@ class ProductJob:
                 expanded.setdefault(kind, []).extend(ProductRow(r.row_number, li, r.product_id, r.bid_override)
                                                      for li in found)
         named = [r.line_item_id for group in expanded.values() for r in group if r.line_item_id not in states]
-        states.update(await _states(api, named, {}))
+        states.update(await product_states(api, named, {}))
         return expanded, missing, states
 
     def executor(self, api: ApiClient) -> ProductExecutor:
@@ -109,12 +107,16 @@ class ProductJob:
         return {"accounts": list(self.accounts)}
 
 
+def other_entity(row: Row, wanted: str, verb: str) -> str | None:
+    """Why an export row of another entity is skipped, or None when it is a `wanted` row (or has no entity)."""
+    entity = row.get("entity")
+    if entity is None or str(entity).lower() == wanted.lower():
+        return None
+    return f"a {entity} row: {verb} acts on {wanted} rows"
+
+
 def _labelled(values: dict[str, Any]) -> dict[str, Any]:
     return {_LABELS.get(k, k): v for k, v in values.items()}
-
-
-async def _states(api: ApiClient, ids: list[str], bid_skus: dict[str, set[str]]) -> Any:
-    return await snapshot.product_states(api, ids, bid_skus)
 
 
 @dataclass
@@ -131,10 +133,7 @@ class LineItemJob:
 
     def skip_reason(self, row: Row) -> str | None:
         """Export rows that are not line items."""
-        entity = row.get("entity")
-        if entity is not None and str(entity).lower() != "lineitem":
-            return f"a {entity} row: line-items acts on lineItem rows"
-        return None
+        return other_entity(row, "lineItem", self.name)
 
     async def plan(self, api: ApiClient, rows: list[Row], *, snapshot: bool) -> Plan:
         """Always read (the PUT replaces everything), then plan."""
