@@ -20,10 +20,10 @@ from bulkops.sandbox import Sandbox, SandboxSettings
 
 async def main(line_items: int, max_products: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bulkops-bench-"))
-    settings = SandboxSettings(seed=3, accounts=1, line_items=line_items, max_products=max_products, quota=0)
+    settings = SandboxSettings.of(seed=3, accounts=1, line_items=line_items, max_products=max_products, quota=0)
     async with Sandbox(settings) as sb:
         conn = bulkops.connect(sb.base_url, sb.client_id, sb.client_secret)
-        account = sb.control.account_ids()[0]
+        account = sb.control.retail_media.account_ids()[0]
         began = time.perf_counter()
         exported = await bulkops.export([account], folder / "inv.csv", connection=conn)
         print(f"export: {exported.rows} in {time.perf_counter() - began:.2f}s, {exported.requests} requests")

@@ -20,7 +20,7 @@ def main() -> None:
     parser.add_argument("--line-items", type=int, default=1005)  # per account; ~250 products each on average
     args = parser.parse_args()
     began = time.perf_counter()
-    state = build_state(SandboxSettings(accounts=args.accounts, line_items=args.line_items, max_products=500))
+    state = build_state(SandboxSettings.of(accounts=args.accounts, line_items=args.line_items, max_products=500))
     took = time.perf_counter() - began
     products = state.store.scalar("SELECT COUNT(*) FROM products")
     line_items = state.store.scalar("SELECT COUNT(*) FROM line_items")

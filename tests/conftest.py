@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 
 import pytest
 
-from bulkops.sandbox import Sandbox, SandboxSettings
+from bulkops.sandbox import Sandbox
 
 SMALL = {"seed": 7, "accounts": 2, "line_items": 30, "max_products": 60, "quota": 0}
 
@@ -15,7 +15,7 @@ SMALL = {"seed": 7, "accounts": 2, "line_items": 30, "max_products": 60, "quota"
 @pytest.fixture
 def make_sandbox() -> Callable[..., AbstractAsyncContextManager[Sandbox]]:
     """A factory: `async with make_sandbox(quota=5) as sb:` (small data, no quota, no faults by default)."""
-    return lambda **settings: Sandbox(SandboxSettings(**{**SMALL, **settings}))
+    return lambda **settings: Sandbox(**{**SMALL, **settings})
 
 
 @pytest.fixture

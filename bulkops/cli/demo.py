@@ -34,7 +34,7 @@ async def _demo(folder: Path, seed: int, out: Output) -> None:
     settings = SandboxSettings(seed=seed, db=str(folder / "sandbox.sqlite"), quota=DEMO_QUOTA)
     async with Sandbox(settings) as sb:
         conn = bulkops.connect(sb.base_url, sb.client_id, sb.client_secret)
-        account = sb.control.account_ids()[0]
+        account = sb.control.retail_media.account_ids()[0]
         out.say(f"embedded sandbox at {sb.base_url} (quota {DEMO_QUOTA}/min); files in {folder}\n")
 
         out.say(f"1. export account {account}")

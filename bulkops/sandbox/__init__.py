@@ -1,6 +1,8 @@
-"""A local server that behaves like the Criteo Retail Media API: the embedded default of bulkops.
+"""A local server that behaves like the APIs bulkops drives (Criteo Retail Media, ...): the embedded default.
 
-It imports nothing from the rest of bulkops, so a client bug can never hide a sandbox bug.
+One process serves every registered API (`bulkops.sandbox.registry`) over one shared core: store, clock,
+credentials, quota per credential, the fault schedule and the control plane. It imports nothing from the
+rest of bulkops, so a client bug can never hide a sandbox bug.
 """
 
 from bulkops.sandbox.app import Sandbox

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
-from bulkops.sandbox import control, routes_read, routes_write
+from bulkops.sandbox import control
+from bulkops.sandbox.api import SandboxApi
+from bulkops.sandbox.auth import TOKEN_PATH, token
 from bulkops.sandbox.control import Control
-from bulkops.sandbox.generator import generate
-from bulkops.sandbox.middleware import api_middleware, token
+from bulkops.sandbox.middleware import APIS, api_middleware
+from bulkops.sandbox.registry import APIS as REGISTERED
 from bulkops.sandbox.settings import SandboxSettings
 from bulkops.sandbox.state import STATE, Knobs, SandboxState
 from bulkops.sandbox.store import Store
@@ -18,22 +22,27 @@ from bulkops.sandbox.store import Store
 SHUTDOWN_TIMEOUT_S = 0.5  # hung requests (a fault) must not hold a shutdown
 
 
-def build_state(settings: SandboxSettings) -> SandboxState:
-    """Open the store and fill it from the seed if it is empty."""
+def build_state(settings: SandboxSettings, apis: Sequence[SandboxApi] = REGISTERED) -> SandboxState:
+    """Open the store, create every API's tables and fill the empty ones from the seed."""
     store = Store(settings.db)
-    state = SandboxState(settings=settings, store=store, knobs=Knobs.from_settings(settings))
-    if store.is_empty():
-        generate(store, settings, state.clock.today())
+    quotas = {a.quota_group: int(settings.option(a.quota_option) if a.quota_option else settings.quota) for a in apis}
+    state = SandboxState(settings=settings, store=store, knobs=Knobs.from_settings(settings, quotas))
+    for api in apis:
+        store.create(api.schema)
+        if api.is_empty(state):
+            api.generate(state)
     return state
 
 
-def create_app(state: SandboxState) -> web.Application:
-    """The aiohttp application over a sandbox state."""
+def create_app(state: SandboxState, apis: Sequence[SandboxApi] = REGISTERED) -> web.Application:
+    """The aiohttp application over a sandbox state: every API's routes, the token endpoint, the control plane."""
     app = web.Application(middlewares=[api_middleware], client_max_size=16 * 1024 * 1024)
     app[STATE] = state
-    app.router.add_post("/oauth2/token", token)
-    app.add_routes(routes_read.routes)
-    app.add_routes(routes_write.routes)
+    app[APIS] = tuple(apis)
+    app.router.add_post(TOKEN_PATH, token)
+    for api in apis:
+        app.add_routes(api.routes)
+        app.add_routes(api.control_routes)
     app.add_routes(control.routes)
     return app
 
@@ -43,13 +52,18 @@ class Sandbox:
 
     ::
 
-        async with Sandbox(SandboxSettings(seed=7)) as sb:
+        async with Sandbox(seed=7, quota=0) as sb:       # or Sandbox(SandboxSettings(...))
             print(sb.base_url, sb.client_id, sb.client_secret)
             sb.control.set_faults(error_rate=0.05)
+            sb.control.retail_media.products("50000001")
     """
 
-    def __init__(self, settings: SandboxSettings | None = None) -> None:
-        self.settings = settings or SandboxSettings()
+    def __init__(self, settings: SandboxSettings | None = None, *, apis: Sequence[SandboxApi] = REGISTERED,
+                 **knobs: Any) -> None:
+        if settings is not None and knobs:
+            raise TypeError("pass either settings or knobs, not both")
+        self.settings = settings or SandboxSettings.of(**knobs)
+        self.apis = tuple(apis)
         self.state: SandboxState | None = None
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -62,20 +76,20 @@ class Sandbox:
 
     @property
     def client_secret(self) -> str:
-        """The client secret the sandbox accepts."""
+        """The client secret the sandbox accepts (and, unless set apart, the API key)."""
         return self.settings.client_secret
 
     @property
     def control(self) -> Control:
         """The control plane of the running sandbox."""
         assert self.state is not None, "the sandbox is not running"
-        return Control(self.state)
+        return Control(self.state, self.apis)
 
     async def start(self) -> None:
         """Build the data, bind the port and serve."""
         began = time.perf_counter()
-        self.state = build_state(self.settings)
-        self._runner = web.AppRunner(create_app(self.state), shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+        self.state = build_state(self.settings, self.apis)
+        self._runner = web.AppRunner(create_app(self.state, self.apis), shutdown_timeout=SHUTDOWN_TIMEOUT_S,
                                      handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)

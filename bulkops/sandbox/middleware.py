@@ -1,8 +1,8 @@
-"""What stands in front of every API handler: version, auth, quota, faults, and the error envelope.
+"""What stands in front of every API handler: which API, version, auth, quota, faults, and the error body.
 
 Faults replay: a request's fate is a pure function of (seed, method, path and query, body digest,
-how many times this same request was seen before while faults were on), so a run meets the same faults whatever the
-order in which its requests arrive, and a retry of a failed request can succeed.
+how many times this same request was seen before while faults were on), so a run meets the same faults
+whatever the order in which its requests arrive, and a retry of a failed request can succeed.
 """
 
 from __future__ import annotations
@@ -10,51 +10,75 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
-import secrets
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
-from bulkops.sandbox.serialize import ApiProblem, error_response, problem
-from bulkops.sandbox.settings import VERSIONS
+from bulkops.sandbox.api import SandboxApi
+from bulkops.sandbox.auth import TOKEN_PATH
+from bulkops.sandbox.problems import ApiProblem, envelope, problem
 from bulkops.sandbox.state import CLIENT_ID, STATE, TRACE_ID, SandboxState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CONTROL_PREFIX = "/__sandbox__/"
+APIS = web.AppKey("sandbox_apis", tuple)
+
+
+def api_of(request: web.Request) -> SandboxApi | None:
+    """The API a request's path belongs to, if any."""
+    apis: Sequence[SandboxApi] = request.app[APIS]
+    return next((a for a in apis if a.owns(request.path)), None)
 
 
 @web.middleware
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Run every API request through version → auth → quota → faults, answering errors in the envelope."""
+    """Run every API request through its API's version → auth → quota → faults, answering errors in its body."""
     st = request.app[STATE]
     request[TRACE_ID] = uuid.uuid4().hex
-    if request.path.startswith(CONTROL_PREFIX) or request.path == "/oauth2/token":
-        return await handler(request)
+    if request.path.startswith(CONTROL_PREFIX) or request.path == TOKEN_PATH:
+        return await _plain(request, handler)
     st.stats["requests"] += 1
+    api = api_of(request)
+    render = api.render if api is not None else envelope
     try:
-        response = await _guarded(request, handler, st)
+        if api is None:
+            served = ", ".join(a.prefix for a in request.app[APIS])
+            raise problem(404, "validation", "unknown-path", f"no API is served at this path; served: {served}")
+        response = await _guarded(request, handler, st, api)
     except ApiProblem as exc:
-        response = error_response(request, exc)
-    except web.HTTPException as exc:  # unknown route or method: still the envelope
-        response = error_response(request, problem(exc.status, "validation", "not-found" if exc.status == 404
-                                                   else "method-not-allowed", exc.reason))
-    except Exception as exc:  # noqa: BLE001 - a sandbox bug must still answer in the envelope
-        response = error_response(request, problem(500, "unknown", "internal-error", type(exc).__name__))
+        response = render(request, exc)
+    except web.HTTPException as exc:  # unknown route or method: still the API's error body
+        code = "not-found" if exc.status == 404 else "method-not-allowed"
+        response = render(request, problem(exc.status, "validation", code, exc.reason))
+    except Exception as exc:  # noqa: BLE001 - a sandbox bug must still answer in the error body
+        response = render(request, problem(500, "unknown", "internal-error", type(exc).__name__))
     st.stats[f"status_{response.status}"] += 1
     st.routes[f"{request.method} {_route(request)}"] += 1
     return response
 
 
-async def _guarded(request: web.Request, handler: Handler, st: SandboxState) -> web.StreamResponse:
-    version = request.path.split("/")[1] if request.path.count("/") > 1 else ""
-    if version not in VERSIONS or "/retail-media/" not in request.path:
+async def _plain(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Control plane and token endpoint: no auth, no quota, no faults; a bad body is a 400, never a traceback."""
+    try:
+        return await handler(request)
+    except ApiProblem as exc:
+        return envelope(request, exc)
+    except web.HTTPException:
+        raise
+    except (ValueError, TypeError, KeyError) as exc:
+        return envelope(request, problem(400, "validation", "invalid-body", f"bad request body: {exc}"))
+
+
+async def _guarded(request: web.Request, handler: Handler, st: SandboxState, api: SandboxApi) -> web.StreamResponse:
+    version = api.version_of(request.path)
+    if api.versions and version not in api.versions:
         raise problem(404, "validation", "unknown-version",
-                      f"unknown API version or path; versions served: {', '.join(VERSIONS)}")
-    _authenticate(request, st)
-    headers = _quota(request[CLIENT_ID], st)
+                      f"unknown {api.title} API version {version!r}; versions served: {', '.join(api.versions)}")
+    request[CLIENT_ID] = api.authenticate(request, st)
+    headers = _quota(request[CLIENT_ID], st, api)
     k = st.knobs
-    if k.error_rate or k.reset_rate or k.hang_rate or k.latency_ms:  # no hashing, no memory when faults are off
+    if k.faults_on:  # no hashing, no memory when faults are off
         fate = await _fate(request, st)
         if k.latency_ms > 0:
             await asyncio.sleep(-math.log(1.0 - fate[3]) * k.latency_ms / 1000.0)
@@ -65,41 +89,33 @@ async def _guarded(request: web.Request, handler: Handler, st: SandboxState) -> 
     return response
 
 
-def _authenticate(request: web.Request, st: SandboxState) -> None:
-    header = request.headers.get("Authorization", "")
-    token = header[7:] if header.startswith("Bearer ") else ""
-    found = st.tokens.get(token)
-    if found is None:
-        raise problem(401, "authorization", "authorization-token-invalid", "The authorization header is invalid")
-    client, expiry = found
-    if st.clock.now() > expiry + st.knobs.token_grace_s:
-        raise problem(401, "authorization", "authorization-token-expired", "The authorization token has expired")
-    request[CLIENT_ID] = client
-
-
-def _quota(client: str, st: SandboxState) -> dict[str, str]:
-    """Count the call in its fixed window; 429 over quota. Returns the x-ratelimit headers."""
+def _quota(client: str, st: SandboxState, api: SandboxApi) -> dict[str, str]:
+    """Count the call in its fixed window of its quota group; 429 over quota. Returns the rate headers."""
     k = st.knobs
-    if k.quota <= 0 and k.burst_429 <= 0:
+    quota = k.quotas.get(api.quota_group, 0)
+    if quota <= 0 and k.burst_429 <= 0:
         return {}
     window_s = k.quota_window_s
     now = st.clock.now()
     number = int(now // window_s)
     reset = (number + 1) * window_s
-    seen_window, calls = st.windows.get(client, (number, 0))
+    seen_window, calls = st.windows.get((api.quota_group, client), (number, 0))
     calls = calls if seen_window == number else 0
-    limit = k.quota if k.quota > 0 else 1_000_000
-    headers = {"x-ratelimit-limit": str(limit), "x-ratelimit-reset": str(math.ceil(reset))}
+    limit = quota if quota > 0 else 1_000_000
+    headers = {"x-ratelimit-limit": str(limit), "x-ratelimit-reset": str(math.ceil(reset))} if api.rate_headers else {}
     if k.burst_429 > 0 or calls >= limit:
         k.burst_429 = max(0, k.burst_429 - 1)
         st.stats["rate_limited"] += 1
         retry_after = max(1, math.ceil(reset - now)) if calls >= limit else 1
+        remaining = {"x-ratelimit-remaining": "0"} if api.rate_headers else {}
         raise ApiProblem(429, [{"type": "quota", "code": "rate-limit-exceeded",
                                 "title": "API call limit exceeded", "source": {},
                                 "detail": f"{limit} calls per {window_s:g} s; retry after {retry_after} s"}],
-                         headers={**headers, "x-ratelimit-remaining": "0", "Retry-After": str(retry_after)})
-    st.windows[client] = (number, calls + 1)
-    return {**headers, "x-ratelimit-remaining": str(max(0, limit - calls - 1))}
+                         headers={**headers, **remaining, "Retry-After": str(retry_after)})
+    st.windows[(api.quota_group, client)] = (number, calls + 1)
+    if api.rate_headers:
+        headers["x-ratelimit-remaining"] = str(max(0, limit - calls - 1))
+    return headers
 
 
 async def _fate(request: web.Request, st: SandboxState) -> tuple[float, float, float, float]:
@@ -126,7 +142,10 @@ async def _with_fault(request: web.Request, handler: Handler, st: SandboxState,
         _drop(request)
     if roll < k.error_rate + k.reset_rate + k.hang_rate:
         st.stats["hangs"] += 1
+        if pick >= 0.5:  # and half the hangs after it was applied: the client cannot know which
+            await handler(request)
         await asyncio.sleep(st.settings.hang_max_s)
+        _drop(request)
     return await handler(request)
 
 
@@ -140,26 +159,3 @@ def _drop(request: web.Request) -> None:
 def _route(request: web.Request) -> str:
     info = request.match_info.route.resource
     return info.canonical if info is not None else request.path
-
-
-async def token(request: web.Request) -> web.Response:
-    """POST /oauth2/token: OAuth2 client credentials (form-encoded)."""
-    st = request.app[STATE]
-    form = await request.post()
-    if form.get("grant_type") != "client_credentials":
-        return _oauth_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
-    if not form.get("client_id") or not form.get("client_secret"):
-        return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
-    ok = secrets.compare_digest(str(form["client_id"]), st.settings.client_id) and secrets.compare_digest(
-        str(form["client_secret"]), st.settings.client_secret)
-    if not ok:
-        return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
-    access = secrets.token_urlsafe(32)
-    st.tokens[access] = (st.settings.client_id, st.clock.now() + st.knobs.token_ttl)
-    st.stats["tokens"] += 1
-    return web.json_response({"access_token": access, "token_type": "Bearer",
-                              "expires_in": st.knobs.token_ttl, "refresh_token": None})
-
-
-def _oauth_error(status: int, error: str, description: str) -> web.Response:
-    return web.json_response({"error": error, "error_description": description, "error_uri": None}, status=status)

@@ -1,63 +1,33 @@
-"""The sandbox's state in SQLite: accounts, retailers and catalogs, campaigns, line items, products."""
+"""The sandbox's SQLite database, shared by every API (each adds its own tables)."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, name TEXT, owner TEXT, currency TEXT,
-    country TEXT, time_zone TEXT);
-CREATE TABLE IF NOT EXISTS retailers (id TEXT PRIMARY KEY, name TEXT);
-CREATE TABLE IF NOT EXISTS catalog (retailer_id TEXT, sku TEXT, min_bid REAL,
-    PRIMARY KEY (retailer_id, sku)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS campaigns (id TEXT PRIMARY KEY, account_id TEXT, name TEXT, type TEXT,
-    has_funds INTEGER, created_at TEXT, updated_at TEXT);
-CREATE TABLE IF NOT EXISTS line_items (id TEXT PRIMARY KEY, campaign_id TEXT, account_id TEXT, type TEXT,
-    name TEXT, retailer_id TEXT, start_date TEXT, end_date TEXT, budget REAL, budget_spent REAL,
-    user_status TEXT, target_bid REAL, max_bid REAL, bid_strategy TEXT, optimization_strategy TEXT,
-    is_auto_daily_pacing INTEGER, daily_pacing REAL, monthly_pacing REAL, pacing TEXT,
-    created_at TEXT, updated_at TEXT);
-CREATE TABLE IF NOT EXISTS products (line_item_id TEXT, sku TEXT, bid_override REAL, status TEXT,
-    PRIMARY KEY (line_item_id, sku)) WITHOUT ROWID;
-"""
-INDEXES = """
-CREATE INDEX IF NOT EXISTS li_account ON line_items (account_id, id);
-CREATE INDEX IF NOT EXISTS li_campaign ON line_items (campaign_id, id);
-CREATE INDEX IF NOT EXISTS campaign_account ON campaigns (account_id, id);
-"""
-LINE_ITEM_COLUMNS = (
-    "id", "campaign_id", "account_id", "type", "name", "retailer_id", "start_date", "end_date", "budget",
-    "budget_spent", "user_status", "target_bid", "max_bid", "bid_strategy", "optimization_strategy",
-    "is_auto_daily_pacing", "daily_pacing", "monthly_pacing", "pacing", "created_at", "updated_at",
-)
 
 
 class Store:
-    """Thin typed access to the SQLite database. Calls are short; the event loop can afford them."""
+    """Thin access to the SQLite database. Calls are short; the event loop can afford them."""
 
     def __init__(self, path: str = ":memory:") -> None:
         self.db = sqlite3.connect(path, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self.db.execute("PRAGMA synchronous=OFF")  # a sandbox: speed over durability
-        self.db.executescript(SCHEMA)
 
-    def is_empty(self) -> bool:
-        """True before the generator ran."""
-        return self.db.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 0
-
-    def finish_load(self) -> None:
-        """Create the secondary indexes after a bulk load (faster than maintaining them)."""
-        self.db.executescript(INDEXES)
-        self.db.commit()
+    def create(self, schema: str) -> None:
+        """Create tables (an API's schema; idempotent)."""
+        self.db.executescript(schema)
 
     def close(self) -> None:
         """Close the database."""
         self.db.close()
 
-    # -- reads -----------------------------------------------------------------------------
+    def is_empty(self, table: str) -> bool:
+        """True while a table holds no row."""
+        return self.db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None  # noqa: S608 - a table name of ours
+
     def one(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Row | None:
         """First row of a query, or None."""
         return self.db.execute(sql, args).fetchone()
@@ -70,72 +40,12 @@ class Store:
         """The single value of a query."""
         return self.db.execute(sql, args).fetchone()[0]
 
-    def account(self, account_id: str) -> sqlite3.Row | None:
-        """One account."""
-        return self.one("SELECT * FROM accounts WHERE id=?", (account_id,))
-
-    def campaign(self, campaign_id: str) -> sqlite3.Row | None:
-        """One campaign, with its account's owner."""
-        return self.one("SELECT c.*, a.owner FROM campaigns c JOIN accounts a ON a.id=c.account_id"
-                        " WHERE c.id=?", (campaign_id,))
-
-    def line_item(self, line_item_id: str) -> sqlite3.Row | None:
-        """One line item, with its account's owner and its campaign's funds."""
-        return self.one("SELECT li.*, a.owner, c.has_funds FROM line_items li"
-                        " JOIN accounts a ON a.id=li.account_id JOIN campaigns c ON c.id=li.campaign_id"
-                        " WHERE li.id=?", (line_item_id,))
-
-    def line_items_where(self, where: str, args: Sequence[Any], limit: int, offset: int) -> list[sqlite3.Row]:
-        """A page of line items (ascending id) matching a WHERE clause."""
-        return self.all("SELECT li.*, c.has_funds FROM line_items li JOIN campaigns c ON c.id=li.campaign_id"
-                        f" WHERE {where} ORDER BY li.id LIMIT ? OFFSET ?", (*args, limit, offset))
-
-    def products(self, line_item_id: str) -> dict[str, sqlite3.Row]:
-        """Every product of a line item, by SKU, in SKU order."""
-        rows = self.all("SELECT * FROM products WHERE line_item_id=? ORDER BY sku", (line_item_id,))
-        return {r["sku"]: r for r in rows}
-
-    def min_bids(self, retailer_id: str, skus: Iterable[str]) -> dict[str, float]:
-        """Min bids of the given SKUs that are in the retailer's catalog."""
-        skus = list(skus)
-        found: dict[str, float] = {}
-        for start in range(0, len(skus), 500):  # SQLite caps bound parameters
-            part = skus[start:start + 500]
-            marks = ",".join("?" * len(part))
-            for r in self.all(f"SELECT sku, min_bid FROM catalog WHERE retailer_id=? AND sku IN ({marks})",
-                              (retailer_id, *part)):
-                found[r["sku"]] = r["min_bid"]
-        return found
-
-    # -- writes ----------------------------------------------------------------------------
-    def upsert_products(self, line_item_id: str, items: Iterable[tuple[str, float | None]]) -> None:
-        """Append products (active) or update the bid override of those already there."""
+    def run(self, sql: str, args: Sequence[Any] = ()) -> None:
+        """One write, committed."""
         with self.db:
-            self.db.executemany(
-                "INSERT INTO products VALUES (?, ?, ?, 'active') ON CONFLICT (line_item_id, sku)"
-                " DO UPDATE SET bid_override=excluded.bid_override",
-                ((line_item_id, sku, bid) for sku, bid in items))
+            self.db.execute(sql, args)
 
-    def set_product_status(self, line_item_id: str, skus: Iterable[str], status: str) -> None:
-        """Pause or unpause products."""
+    def run_many(self, sql: str, rows: Any) -> None:
+        """A batch of writes in one transaction."""
         with self.db:
-            self.db.executemany("UPDATE products SET status=? WHERE line_item_id=? AND sku=?",
-                                ((status, line_item_id, s) for s in skus))
-
-    def delete_products(self, line_item_id: str, skus: Iterable[str]) -> None:
-        """Remove products from a line item."""
-        with self.db:
-            self.db.executemany("DELETE FROM products WHERE line_item_id=? AND sku=?",
-                                ((line_item_id, s) for s in skus))
-
-    def update_line_item(self, line_item_id: str, values: dict[str, Any]) -> None:
-        """Overwrite some columns of a line item."""
-        sets = ", ".join(f"{k}=?" for k in values)
-        with self.db:
-            self.db.execute(f"UPDATE line_items SET {sets} WHERE id=?", (*values.values(), line_item_id))
-
-    def insert_line_items(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Insert full line item rows (LINE_ITEM_COLUMNS order)."""
-        marks = ",".join("?" * len(LINE_ITEM_COLUMNS))
-        with self.db:
-            self.db.executemany(f"INSERT INTO line_items ({','.join(LINE_ITEM_COLUMNS)}) VALUES ({marks})", rows)
+            self.db.executemany(sql, rows)

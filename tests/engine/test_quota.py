@@ -13,7 +13,7 @@ from tests.engine.conftest import client_for
 
 async def test_learned_quota_means_no_429(make_sandbox) -> None:  # noqa: ANN001
     async with make_sandbox(quota=40, quota_window_s=1.0) as sb:
-        li = sb.control.line_item_ids(sb.control.account_ids()[0])[0]
+        li = sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0])[0]
         async with client_for(sb, concurrency=8, window_s=1.0) as api:
             async with anyio.create_task_group() as tg:
                 for i in range(100):
@@ -25,7 +25,7 @@ async def test_learned_quota_means_no_429(make_sandbox) -> None:  # noqa: ANN001
 
 
 async def test_a_429_pauses_every_worker(sandbox: Sandbox) -> None:
-    li = sandbox.control.line_item_ids(sandbox.control.account_ids()[0])[0]
+    li = sandbox.control.retail_media.line_item_ids(sandbox.control.retail_media.account_ids()[0])[0]
     sandbox.control.burst_429(1)
     async with client_for(sandbox, concurrency=4) as api:
         async with anyio.create_task_group() as tg:

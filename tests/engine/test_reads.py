@@ -33,12 +33,12 @@ async def test_a_listing_that_repeats_itself_is_refused() -> None:
 
 async def test_fan_out_reads_every_product_of_every_line_item_once(make_sandbox) -> None:  # noqa: ANN001
     async with make_sandbox(line_items=40, max_products=500, error_rate=0.05) as sb:
-        account = sb.control.account_ids()[0]
+        account = sb.control.retail_media.account_ids()[0]
         async with client_for(sb) as api:
             ids = [li["id"] async for li in line_items(api, account)]
             got = [(li, p["id"], p["attributes"]["bidOverride"]) async for li, p in products_of(api, ids)]
             requests = api.counters["requests"]
-        assert ids == sb.control.line_item_ids(account)
-        expected = {(li, sku, v["bidOverride"]) for li in ids for sku, v in sb.control.products(li).items()}
+        assert ids == sb.control.retail_media.line_item_ids(account)
+        expected = {(li, sku, v["bidOverride"]) for li in ids for sku, v in sb.control.retail_media.products(li).items()}
         assert sorted(got) == sorted(expected) and len(got) == len(expected)
         assert requests >= len(ids) + 1  # one page per line item (≤ 500 products each) plus the listing

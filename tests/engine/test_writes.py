@@ -13,13 +13,13 @@ from tests.engine.conftest import client_for
 
 def _bid_ops(sb: Sandbox) -> tuple[list[Operation], dict[tuple[str, str], float]]:
     ops, wanted, row = [], {}, 2
-    for account in sb.control.account_ids():
-        for li in sb.control.line_item_ids(account):
-            attrs = sb.control.line_item(li)
+    for account in sb.control.retail_media.account_ids():
+        for li in sb.control.retail_media.line_item_ids(account):
+            attrs = sb.control.retail_media.line_item(li)
             if attrs["type"] != "auction":
                 continue
-            catalog = sb.control.catalog(attrs["targetRetailerId"])
-            for sku in sb.control.products(li):
+            catalog = sb.control.retail_media.catalog(attrs["targetRetailerId"])
+            for sku in sb.control.retail_media.products(li):
                 bid = round(catalog[sku] + 0.07 + (row % 5) / 100, 2)
                 ops.append(Operation(row, OpKind.SET_BID, li, sku, {"bid_override": str(Decimal(str(bid)))}))
                 wanted[(li, sku)] = bid
@@ -40,17 +40,17 @@ async def test_bid_change_survives_faults_and_lands_exactly(make_sandbox) -> Non
         assert sorted(op.row_number for op, _ in results) == [op.row_number for op in ops]  # each row once
         assert {out.status for _, out in results} == {OutcomeStatus.SUCCEEDED}
         for (li, sku), bid in wanted.items():
-            assert sb.control.products(li)[sku]["bidOverride"] == bid
+            assert sb.control.retail_media.products(li)[sku]["bidOverride"] == bid
         stats = sb.control.stats()
         assert stats["injected_errors"] > 0 and stats["resets"] > 0 and stats["rate_limited"] >= 3
         assert counters["retries"] > 0 and stats["tokens"] > 1  # the short token was refreshed
 
 
 async def test_bad_skus_fail_alone_with_the_api_reason(sandbox: Sandbox) -> None:
-    li = next(i for i in sandbox.control.line_item_ids(sandbox.control.account_ids()[0])
-              if sandbox.control.line_item(i)["type"] == "auction" and len(sandbox.control.products(i)) > 5)
-    catalog = sandbox.control.catalog(sandbox.control.line_item(li)["targetRetailerId"])
-    skus = list(sandbox.control.products(li))[:5]
+    li = next(i for i in sandbox.control.retail_media.line_item_ids(sandbox.control.retail_media.account_ids()[0])
+              if sandbox.control.retail_media.line_item(i)["type"] == "auction" and len(sandbox.control.retail_media.products(i)) > 5)
+    catalog = sandbox.control.retail_media.catalog(sandbox.control.retail_media.line_item(li)["targetRetailerId"])
+    skus = list(sandbox.control.retail_media.products(li))[:5]
     low = skus[2]
     ops = [Operation(10 + i, OpKind.SET_BID, li, s, {"bid_override": "1.50" if s != low else "0.01"})
            for i, s in enumerate(skus)]
@@ -64,20 +64,20 @@ async def test_bad_skus_fail_alone_with_the_api_reason(sandbox: Sandbox) -> None
     assert "min bid" in outcome[low].reason and outcome[low].http_status == 400
     assert outcome["no-such-sku"].error_code == "sku-not-in-catalog"
     assert [s for s in skus if outcome[s].status is OutcomeStatus.SUCCEEDED] == [s for s in skus if s != low]
-    assert all(sandbox.control.products(li)[s]["bidOverride"] == 1.5 for s in skus if s != low)
+    assert all(sandbox.control.retail_media.products(li)[s]["bidOverride"] == 1.5 for s in skus if s != low)
     assert catalog[low] > 0.01
 
 
 async def test_removals_retried_after_a_dropped_answer_count_as_done(make_sandbox) -> None:  # noqa: ANN001
     async with make_sandbox(reset_rate=0.3, seed=11) as sb:
-        lis = [i for i in sb.control.line_item_ids(sb.control.account_ids()[0]) if len(sb.control.products(i)) > 3]
+        lis = [i for i in sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0]) if len(sb.control.retail_media.products(i)) > 3]
         ops = [Operation(n, OpKind.REMOVE, li, sku) for n, (li, sku) in
-               enumerate((li, s) for li in lis for s in list(sb.control.products(li))[:2])]
+               enumerate((li, s) for li in lis for s in list(sb.control.retail_media.products(li))[:2])]
         results: list[Result] = []
         async with client_for(sb) as api:
             await ProductExecutor(api).execute(ops, results.extend)
         assert {out.status for _, out in results} == {OutcomeStatus.SUCCEEDED}
-        assert all(op.entity_id not in sb.control.products(op.parent_id) for op in ops)
+        assert all(op.entity_id not in sb.control.retail_media.products(op.parent_id) for op in ops)
         assert sb.control.stats()["resets"] > 0
 
 

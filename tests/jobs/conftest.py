@@ -43,14 +43,14 @@ def writes(sb: Sandbox) -> int:
 
 def line_items(sb: Sandbox, kind: str, status: str | None = None) -> list[str]:
     """Line items of the first account of a kind (and status)."""
-    account = sb.control.account_ids()[0]
-    return [li for li in sb.control.line_item_ids(account)
-            if sb.control.line_item(li)["type"] == kind and (status is None or sb.control.line_item(li)["status"] == status)]
+    account = sb.control.retail_media.account_ids()[0]
+    return [li for li in sb.control.retail_media.line_item_ids(account)
+            if sb.control.retail_media.line_item(li)["type"] == kind and (status is None or sb.control.retail_media.line_item(li)["status"] == status)]
 
 
 def state(sb: Sandbox, ids: Iterable[str]) -> dict[str, dict[str, dict[str, Any]]]:
     """The products of line items, for before/after comparisons."""
-    return {li: sb.control.products(li) for li in ids}
+    return {li: sb.control.retail_media.products(li) for li in ids}
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ def _sheet(sb: Sandbox) -> tuple[list[list[str]], dict[str, str]]:
     """A bid sheet with every kind of bad row, and names for the cells the test checks."""
     li = line_items(sb, "auction", "active")[0]
     preferred = line_items(sb, "preferred")[0]
-    products = sb.control.products(li)
+    products = sb.control.retail_media.products(li)
     skus = sorted(products)
     with_bid = next(s for s in skus[7:] if products[s]["bidOverride"] is not None)
-    catalog = sb.control.catalog(sb.control.line_item(li)["targetRetailerId"])
+    catalog = sb.control.retail_media.catalog(sb.control.retail_media.line_item(li)["targetRetailerId"])
     new_skus = [s for s in sorted(catalog) if s not in products]
     rows = [
         [li, skus[0], "2.50"],                      # 2 ok
@@ -28,7 +28,7 @@ def _sheet(sb: Sandbox) -> tuple[list[list[str]], dict[str, str]]:
         ["", skus[4], "1.00"],                      # 6 empty id
         [li, skus[5], "1.50"],                      # 7 conflicting duplicate ...
         [li, skus[5], "1.70"],                      # 8 ... of row 7
-        [preferred, next(iter(sb.control.products(preferred))), "1.00"],  # 9 bid on preferred
+        [preferred, next(iter(sb.control.retail_media.products(preferred))), "1.00"],  # 9 bid on preferred
         [li, new_skus[0], "0.05"],                  # 10 under the min bid
         [li, "NOT-IN-CATALOG", "1.00"],             # 11 not in the catalog
         ["99999999", skus[6], "1.00"],              # 12 unknown line item
@@ -87,7 +87,7 @@ async def test_an_error_file_fixed_and_fed_back_succeeds(sandbox: Sandbox, tmp_p
 
     assert second.outcomes["succeeded"] == len(fixed) == 6 and second.exit_code == 0
     for row in fixed:
-        assert sandbox.control.products(row["lineItemId"])[row["sku"]]["bidOverride"] == 1.11
+        assert sandbox.control.retail_media.products(row["lineItemId"])[row["sku"]]["bidOverride"] == 1.11
 
 
 async def test_the_undo_file_restores_the_exact_prior_state(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -120,14 +120,14 @@ async def test_a_rerun_of_the_same_sheet_is_all_no_ops(sandbox: Sandbox, tmp_pat
 
 async def test_a_line_item_never_holds_more_than_500_products(sandbox: Sandbox, tmp_path: Path) -> None:
     li = line_items(sandbox, "auction", "active")[0]
-    held = sandbox.control.products(li)
-    catalog = sandbox.control.catalog(sandbox.control.line_item(li)["targetRetailerId"])
+    held = sandbox.control.retail_media.products(li)
+    catalog = sandbox.control.retail_media.catalog(sandbox.control.retail_media.line_item(li)["targetRetailerId"])
     new = [s for s in sorted(catalog) if s not in held][: 500 - len(held) + 7]
     path = write_csv(tmp_path / "bids.csv", HEADER, [[li, s, "1.00"] for s in new])
 
     result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
 
-    assert result.outcomes["failed"] == 7 and len(sandbox.control.products(li)) == 500
+    assert result.outcomes["failed"] == 7 and len(sandbox.control.retail_media.products(li)) == 500
     assert {r["errorCode"] for r in read_csv(result.files.errors)} == {"line-item-full"}
 
 

@@ -21,7 +21,7 @@ def _cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess
 
 async def test_bids_cli_exit_codes_json_and_no_secret(sandbox: Sandbox, tmp_path: Path) -> None:
     li = line_items(sandbox, "auction", "active")[0]
-    skus = sorted(sandbox.control.products(li))[:2]
+    skus = sorted(sandbox.control.retail_media.products(li))[:2]
     path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"],
                      [[li, skus[0], "1.33"], [li, skus[1], "oops"]])
     env = {"BULKOPS_BASE_URL": sandbox.base_url, "BULKOPS_CLIENT_ID": sandbox.client_id,

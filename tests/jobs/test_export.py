@@ -13,12 +13,12 @@ from tests.jobs.conftest import conn, read_csv
 
 
 async def test_csv_export_holds_the_whole_inventory(sandbox: Sandbox, tmp_path: Path) -> None:
-    accounts = sandbox.control.account_ids()
+    accounts = sandbox.control.retail_media.account_ids()
     result = await bulkops.export(accounts, tmp_path / "inv.csv", connection=conn(sandbox))
     rows = read_csv(tmp_path / "inv.csv")
     assert list(rows[0]) == list(EXPORT_COLUMNS)
-    line_item_ids = [li for a in accounts for li in sandbox.control.line_item_ids(a)]
-    products = {(li, sku): p for li in line_item_ids for sku, p in sandbox.control.products(li).items()}
+    line_item_ids = [li for a in accounts for li in sandbox.control.retail_media.line_item_ids(a)]
+    products = {(li, sku): p for li in line_item_ids for sku, p in sandbox.control.retail_media.products(li).items()}
     got = {(r["lineItemId"], r["productId"]): r for r in rows if r["entity"] == "product"}
     assert set(got) == set(products)
     for key, p in products.items():
@@ -27,12 +27,12 @@ async def test_csv_export_holds_the_whole_inventory(sandbox: Sandbox, tmp_path: 
     assert result.rows["lineItem"] == len(line_item_ids) == sum(r["entity"] == "lineItem" for r in rows)
     auction = next(r for r in rows if r["entity"] == "lineItem" and r["type"] == "auction")
     assert auction["retailerId"] and auction["startDate"]
-    assert sandbox.control.hidden_account_ids()[0] not in {r["accountId"] for r in rows}
+    assert sandbox.control.retail_media.hidden_account_ids()[0] not in {r["accountId"] for r in rows}
 
 
 async def test_parquet_export_with_filters(sandbox: Sandbox, tmp_path: Path) -> None:
-    account = sandbox.control.account_ids()[0]
-    campaign = sandbox.control.line_item(sandbox.control.line_item_ids(account)[0])["campaignId"]
+    account = sandbox.control.retail_media.account_ids()[0]
+    campaign = sandbox.control.retail_media.line_item(sandbox.control.retail_media.line_item_ids(account)[0])["campaignId"]
     filters = bulkops.ExportFilter(campaigns=(campaign,), statuses=("active",), product_statuses=("paused",))
     await bulkops.export([account], tmp_path / "inv.parquet", connection=conn(sandbox), filters=filters)
     table = pq.read_table(tmp_path / "inv.parquet").to_pylist()
@@ -44,13 +44,13 @@ async def test_parquet_export_with_filters(sandbox: Sandbox, tmp_path: Path) -> 
 
 
 async def test_formula_like_names_are_inert_in_csv_and_read_back_as_typed(sandbox: Sandbox, tmp_path: Path) -> None:
-    account = sandbox.control.account_ids()[0]
-    li = next(li for li in sandbox.control.line_item_ids(account) if sandbox.control.line_item(li)["type"] == "auction"
-              and sandbox.control.line_item(li)["status"] == "active")
+    account = sandbox.control.retail_media.account_ids()[0]
+    li = next(li for li in sandbox.control.retail_media.line_item_ids(account) if sandbox.control.retail_media.line_item(li)["type"] == "auction"
+              and sandbox.control.retail_media.line_item(li)["status"] == "active")
     path = tmp_path / "rename.csv"
     path.write_text(f'lineItemId,name\n{li},"=HYPERLINK(""http://x"")"\n')
     await bulkops.update_line_items(path, connection=conn(sandbox), run_dir=tmp_path / "run")
-    assert sandbox.control.line_item(li)["name"] == '=HYPERLINK("http://x")'
+    assert sandbox.control.retail_media.line_item(li)["name"] == '=HYPERLINK("http://x")'
     await bulkops.export([account], tmp_path / "inv.csv", connection=conn(sandbox))
     raw = (tmp_path / "inv.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in raw and ',=HYPERLINK' not in raw

@@ -15,7 +15,7 @@ from tests.jobs.conftest import conn, line_items, read_csv, write_csv, writes
 
 def _pairs(sb: Sandbox, n: int) -> list[tuple[str, str]]:
     li = line_items(sb, "auction", "active")[0]
-    return [(li, sku) for sku in sorted(sb.control.products(li))[:n]]
+    return [(li, sku) for sku in sorted(sb.control.retail_media.products(li))[:n]]
 
 
 async def test_xlsx_input_gives_csv_reports(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ async def test_semicolons_cp1252_and_decimal_commas(sandbox: Sandbox, tmp_path: 
     result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
     assert result.outcomes["succeeded"] == 2
     assert read_csv(result.files.results)[0]["note"] == "café"  # unknown columns are kept in the reports
-    assert sandbox.control.products(rows[0][0])[rows[0][1]]["bidOverride"] == 1.4
+    assert sandbox.control.retail_media.products(rows[0][0])[rows[0][1]]["bidOverride"] == 1.4
 
 
 @pytest.mark.parametrize(("header", "message"), [

@@ -12,7 +12,7 @@ FIELDS = ("name", "status", "targetBid", "budget", "startDate", "endDate")
 
 
 def _view(sb: Sandbox, li: str) -> dict[str, object]:
-    return {k: sb.control.line_item(li)[k] for k in ("name", "status", "budget", "startDate", "endDate")}
+    return {k: sb.control.retail_media.line_item(li)[k] for k in ("name", "status", "budget", "startDate", "endDate")}
 
 
 async def test_changes_are_merged_into_the_line_item_and_undone_exactly(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ async def test_bad_values_fail_before_sending(sandbox: Sandbox, tmp_path: Path) 
 
 
 async def test_an_export_fed_back_unchanged_changes_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
-    account = sandbox.control.account_ids()[0]
+    account = sandbox.control.retail_media.account_ids()[0]
     out = tmp_path / "inventory.csv"
     await bulkops.export([account], out, connection=conn(sandbox))
     sandbox.control.reset_stats()

@@ -11,15 +11,15 @@ from tests.jobs.conftest import conn, read_csv, state, write_csv, writes
 
 def _promoted_skus(sb: Sandbox, account: str, n: int) -> tuple[list[str], dict[str, list[str]]]:
     where: dict[str, list[str]] = {}
-    for li in sb.control.line_item_ids(account):
-        for sku in sb.control.products(li):
+    for li in sb.control.retail_media.line_item_ids(account):
+        for sku in sb.control.retail_media.products(li):
             where.setdefault(sku, []).append(li)
     skus = sorted(where, key=lambda s: (-len(where[s]), s))[:n]  # SKUs promoted on several line items
     return skus, where
 
 
 async def test_pause_skus_across_an_account_then_undo(sandbox: Sandbox, tmp_path: Path) -> None:
-    account = sandbox.control.account_ids()[0]
+    account = sandbox.control.retail_media.account_ids()[0]
     skus, where = _promoted_skus(sandbox, account, 5)
     touched = sorted({li for s in skus for li in where[s]})
     before = state(sandbox, touched)
@@ -29,7 +29,7 @@ async def test_pause_skus_across_an_account_then_undo(sandbox: Sandbox, tmp_path
                                               run_dir=tmp_path / "pause")
 
     for sku in skus:
-        assert all(sandbox.control.products(li)[sku]["status"] == "paused" for li in where[sku])
+        assert all(sandbox.control.retail_media.products(li)[sku]["status"] == "paused" for li in where[sku])
     assert result.outcomes == {"succeeded": 5, "skipped": 0, "failed": 1, "unknown": 0}
     errors = read_csv(result.files.errors)
     assert [r["errorCode"] for r in errors] == ["not-promoted"]
@@ -43,35 +43,35 @@ async def test_pause_skus_across_an_account_then_undo(sandbox: Sandbox, tmp_path
 
 
 async def test_remove_then_undo_brings_back_bid_and_paused_status(sandbox: Sandbox, tmp_path: Path) -> None:
-    account = sandbox.control.account_ids()[0]
-    li = next(li for li in sandbox.control.line_item_ids(account)
-              if sandbox.control.line_item(li)["type"] == "auction" and len(sandbox.control.products(li)) > 5
-              and any(p["status"] == "paused" for p in sandbox.control.products(li).values()))
+    account = sandbox.control.retail_media.account_ids()[0]
+    li = next(li for li in sandbox.control.retail_media.line_item_ids(account)
+              if sandbox.control.retail_media.line_item(li)["type"] == "auction" and len(sandbox.control.retail_media.products(li)) > 5
+              and any(p["status"] == "paused" for p in sandbox.control.retail_media.products(li).values()))
     before = state(sandbox, [li])
     paused = next(s for s, p in before[li].items() if p["status"] == "paused")
     others = [s for s in sorted(before[li]) if s != paused][:3]
     path = write_csv(tmp_path / "remove.csv", ["lineItemId", "productId"], [[li, s] for s in [paused, *others]])
 
     result = await bulkops.set_product_status(path, "removed", connection=conn(sandbox), run_dir=tmp_path / "rm")
-    assert result.outcomes["succeeded"] == 4 and paused not in sandbox.control.products(li)
+    assert result.outcomes["succeeded"] == 4 and paused not in sandbox.control.retail_media.products(li)
 
     await bulkops.apply_bids(result.files.undo, connection=conn(sandbox), run_dir=tmp_path / "undo")
     assert state(sandbox, [li]) == before
 
 
 async def test_already_paused_products_are_skipped_and_nothing_is_sent(sandbox: Sandbox, tmp_path: Path) -> None:
-    account = sandbox.control.account_ids()[0]
-    pairs = [(li, s) for li in sandbox.control.line_item_ids(account)
-             for s, p in sandbox.control.products(li).items() if p["status"] == "paused"][:10]
+    account = sandbox.control.retail_media.account_ids()[0]
+    pairs = [(li, s) for li in sandbox.control.retail_media.line_item_ids(account)
+             for s, p in sandbox.control.retail_media.products(li).items() if p["status"] == "paused"][:10]
     path = write_csv(tmp_path / "p.csv", ["line_item_id", "SKU"], pairs)
     result = await bulkops.set_product_status(path, "paused", connection=conn(sandbox), run_dir=tmp_path / "r")
     assert result.outcomes["skipped"] == 10 and writes(sandbox) == 0
 
 
 async def test_a_line_item_keeps_its_last_product(sandbox: Sandbox, tmp_path: Path) -> None:
-    account = sandbox.control.account_ids()[0]
-    li = next(li for li in sandbox.control.line_item_ids(account) if 1 < len(sandbox.control.products(li)) < 6)
-    path = write_csv(tmp_path / "rm.csv", ["lineItemId", "productId"], [[li, s] for s in sandbox.control.products(li)])
+    account = sandbox.control.retail_media.account_ids()[0]
+    li = next(li for li in sandbox.control.retail_media.line_item_ids(account) if 1 < len(sandbox.control.retail_media.products(li)) < 6)
+    path = write_csv(tmp_path / "rm.csv", ["lineItemId", "productId"], [[li, s] for s in sandbox.control.retail_media.products(li)])
     result = await bulkops.set_product_status(path, "removed", connection=conn(sandbox), run_dir=tmp_path / "r")
-    assert len(sandbox.control.products(li)) == 1
+    assert len(sandbox.control.retail_media.products(li)) == 1
     assert [r["errorCode"] for r in read_csv(result.files.errors)] == ["last-product"]

@@ -28,11 +28,11 @@ def _resume(run_dir: Path, *extra: str) -> subprocess.Popen[str]:
 
 def _plan(sb: Sandbox) -> tuple[list[Operation], dict[tuple[str, str], float]]:
     ops, wanted = [], {}
-    for li in sb.control.line_item_ids(sb.control.account_ids()[0]):
-        attrs = sb.control.line_item(li)
+    for li in sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0]):
+        attrs = sb.control.retail_media.line_item(li)
         if attrs["type"] != "auction":
             continue
-        for sku in sb.control.products(li):
+        for sku in sb.control.retail_media.products(li):
             ops.append(Operation(len(ops) + 2, OpKind.SET_BID, li, sku, {"bid_override": "2.75"}))
             wanted[(li, sku)] = 2.75
     return ops, wanted
@@ -77,7 +77,7 @@ async def test_killed_run_resumes_to_the_same_state(make_sandbox, tmp_path: Path
         assert sb.control.stats()["requests"] <= left  # only what was not known is sent again
         assert "sandbox-secret" not in out + err
         for (li, sku), bid in wanted.items():
-            assert sb.control.products(li)[sku]["bidOverride"] == bid
+            assert sb.control.retail_media.products(li)[sku]["bidOverride"] == bid
 
 
 async def test_resume_refuses_a_changed_input(tmp_path: Path) -> None:

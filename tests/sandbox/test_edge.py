@@ -61,7 +61,7 @@ async def test_quota_answers_429_with_headers_then_resets(make_sandbox) -> None:
 
 
 async def _fates(sb: Sandbox, raw: Raw, n: int) -> list[object]:
-    li = sb.control.line_item_ids(sb.control.account_ids()[0])[0]
+    li = sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0])[0]
     fates = []
     for i in range(n):
         try:
@@ -109,7 +109,7 @@ async def test_a_hung_request_never_answers_until_the_client_gives_up(make_sandb
     ("/line-items/{li}/products/pause", b'{"data": [' + b",".join([b'{"id": "s"}'] * 501) + b"]}"),
 ])
 async def test_bad_bodies_get_400_in_the_envelope(sandbox: Sandbox, path: str, body: bytes) -> None:
-    li = sandbox.control.line_item_ids(sandbox.control.account_ids()[0])[0]
+    li = sandbox.control.retail_media.line_item_ids(sandbox.control.retail_media.account_ids()[0])[0]
     async with aiohttp.ClientSession() as s:
         raw = await Raw(sandbox, s).login()
         status, answer, _ = await raw.call("POST", path.format(li=li), raw=body)
@@ -118,7 +118,7 @@ async def test_bad_bodies_get_400_in_the_envelope(sandbox: Sandbox, path: str, b
 
 @pytest.mark.parametrize("query", ["pageIndex=-1", "pageSize=0", "pageSize=501", "pageSize=ten", "limitToType=Big"])
 async def test_bad_paging_gets_400(sandbox: Sandbox, query: str) -> None:
-    account = sandbox.control.account_ids()[0]
+    account = sandbox.control.retail_media.account_ids()[0]
     async with aiohttp.ClientSession() as s:
         raw = await Raw(sandbox, s).login()
         status, answer, _ = await raw.call("GET", f"/accounts/{account}/line-items?{query}")

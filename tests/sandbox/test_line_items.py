@@ -9,15 +9,16 @@ import pytest
 from hypothesis import given, strategies as st
 
 from bulkops.sandbox import Sandbox
-from bulkops.sandbox.rules import LineItemFacts, campaign_status, line_item_status
+from bulkops.sandbox.retail_media.store import RetailStore
+from bulkops.sandbox.retail_media.rules import LineItemFacts, campaign_status, line_item_status
 from tests.sandbox.helpers import Raw
 
 TODAY = date(2026, 11, 23)
 
 
 def _auction(sb: Sandbox, status: str) -> str:
-    for li in sb.control.line_item_ids(sb.control.account_ids()[0]):
-        attrs = sb.control.line_item(li)
+    for li in sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0]):
+        attrs = sb.control.retail_media.line_item(li)
         if attrs["type"] == "auction" and attrs["status"] == status:
             return li
     raise AssertionError(status)
@@ -66,24 +67,24 @@ async def test_time_moves_line_items_to_ended_then_archived(sandbox: Sandbox) ->
         sandbox.control.set_token_ttl(10**8)
         await raw.login()
         sandbox.control.shift_clock(days=10)
-        assert sandbox.control.line_item(li)["status"] == "ended"
+        assert sandbox.control.retail_media.line_item(li)["status"] == "ended"
         sandbox.control.shift_clock(days=90)
-        assert sandbox.control.line_item(li)["status"] == "archived"
+        assert sandbox.control.retail_media.line_item(li)["status"] == "archived"
         status, body, _ = await raw.call("PUT", f"/auction-line-items/{li}", _put_body(status="active"))
         assert status == 400 and body["errors"][0]["code"] == "line-item-archived"
 
 
 async def test_create_respects_the_10000_line_item_cap(sandbox: Sandbox) -> None:
-    account = sandbox.control.account_ids()[0]
-    campaign = sandbox.control.line_item(_auction(sandbox, "active"))["campaignId"]
+    account = sandbox.control.retail_media.account_ids()[0]
+    campaign = sandbox.control.retail_media.line_item(_auction(sandbox, "active"))["campaignId"]
     body = {"data": {"type": "SponsoredProductsLineItemCreate", "attributes": {
         "name": "new", "startDate": "2026-12-01T00:00:00+00:00", "targetRetailerId": "2101"}}}
     async with aiohttp.ClientSession() as s:
         raw = await Raw(sandbox, s).login()
         status, created, _ = await raw.call("POST", f"/campaigns/{campaign}/auction-line-items", body)
         assert status == 201 and created["data"]["attributes"]["status"] == "draft"
-        assert created["data"]["id"] in sandbox.control.line_item_ids(account)
-        store = sandbox.state.store
+        assert created["data"]["id"] in sandbox.control.retail_media.line_item_ids(account)
+        store = RetailStore(sandbox.state.store)
         have = store.scalar("SELECT COUNT(*) FROM line_items WHERE campaign_id=?", (campaign,))
         template = store.one("SELECT * FROM line_items WHERE id=?", (created["data"]["id"],))
         rows = [(str(90_000_000 + i), *tuple(template)[1:]) for i in range(10_000 - have)]

@@ -11,8 +11,8 @@ from tests.sandbox.helpers import Raw, products_body
 
 
 def _first(sb: Sandbox, kind: str) -> dict:
-    for li in sb.control.line_item_ids(sb.control.account_ids()[0]):
-        attrs = sb.control.line_item(li)
+    for li in sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0]):
+        attrs = sb.control.retail_media.line_item(li)
         if attrs["type"] == kind and attrs["status"] == "active":
             return {"id": li, **attrs}
     raise AssertionError(kind)
@@ -31,12 +31,12 @@ async def test_preferred_put_sets_active_or_paused_only(sandbox: Sandbox) -> Non
         status, body, _ = await raw.call("PUT", f"/preferred-line-items/{li['id']}",
                                          {"data": {"type": "x", "attributes": {**attrs, "status": "draft"}}})
         assert status == 400 and body["errors"][0]["code"] == "invalid-status"
-    assert sandbox.control.line_item(li["id"])["status"] == "paused"
+    assert sandbox.control.retail_media.line_item(li["id"])["status"] == "paused"
 
 
 async def test_negative_bid_on_a_catalog_sku_is_refused(sandbox: Sandbox) -> None:
     li = _first(sandbox, "auction")
-    sku = next(iter(sandbox.control.catalog(li["targetRetailerId"])))
+    sku = next(iter(sandbox.control.retail_media.catalog(li["targetRetailerId"])))
     async with aiohttp.ClientSession() as s:
         raw = await Raw(sandbox, s).login()
         status, body, _ = await raw.call("POST", f"/line-items/{li['id']}/products/append", products_body((sku, -0.5)))
@@ -47,9 +47,9 @@ async def test_a_db_file_keeps_state_across_restarts(make_sandbox, tmp_path: Pat
     db = str(tmp_path / "sandbox.sqlite")
     async with make_sandbox(db=db) as sb:
         li = _first(sb, "auction")["id"]
-        sku = next(iter(sb.control.products(li)))
+        sku = next(iter(sb.control.retail_media.products(li)))
         async with aiohttp.ClientSession() as s:
             raw = await Raw(sb, s).login()
             assert (await raw.call("POST", f"/line-items/{li}/products/pause", products_body(sku)))[0] == 204
     async with make_sandbox(db=db, seed=99) as again:  # an existing file is reused, not regenerated
-        assert again.control.products(li)[sku]["status"] == "paused"
+        assert again.control.retail_media.products(li)[sku]["status"] == "paused"

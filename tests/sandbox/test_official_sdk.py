@@ -65,19 +65,19 @@ def _sdk_session(sb: Sandbox, account: str, li: str, sku: str, campaign: str, re
 
 
 async def test_the_official_sdk_works_against_the_sandbox(sandbox: Sandbox) -> None:
-    account = sandbox.control.account_ids()[0]
-    li = next(i for i in sandbox.control.line_item_ids(account)
-              if sandbox.control.line_item(i)["type"] == "auction" and len(sandbox.control.products(i)) > 3)
-    attrs = sandbox.control.line_item(li)
-    catalog = sandbox.control.catalog(attrs["targetRetailerId"])
-    sku = next(s for s in catalog if s not in sandbox.control.products(li) and catalog[s] <= 1.25)
-    before = sandbox.control.products(li)
+    account = sandbox.control.retail_media.account_ids()[0]
+    li = next(i for i in sandbox.control.retail_media.line_item_ids(account)
+              if sandbox.control.retail_media.line_item(i)["type"] == "auction" and len(sandbox.control.retail_media.products(i)) > 3)
+    attrs = sandbox.control.retail_media.line_item(li)
+    catalog = sandbox.control.retail_media.catalog(attrs["targetRetailerId"])
+    sku = next(s for s in catalog if s not in sandbox.control.retail_media.products(li) and catalog[s] <= 1.25)
+    before = sandbox.control.retail_media.products(li)
     out = await asyncio.to_thread(_sdk_session, sandbox, account, li, sku, attrs["campaignId"],
                                   attrs["targetRetailerId"])
     assert out["line_items"] == [(li, attrs["status"])]
     assert out["products"] == {k: (v["bidOverride"], v["status"]) for k, v in before.items()}
     assert out["append"] == {"errors": [], "warnings": []}
     assert out["pause"] is None and out["delete"] is None
-    assert out["accounts"] == sandbox.control.account_ids()
+    assert out["accounts"] == sandbox.control.retail_media.account_ids()
     assert out["put"] == "paused" and out["min_bid"] == catalog[sku]
-    assert sku not in sandbox.control.products(li)  # appended, paused, then deleted through the SDK
+    assert sku not in sandbox.control.retail_media.products(li)  # appended, paused, then deleted through the SDK

@@ -15,7 +15,7 @@ async def _raw(sb: Sandbox, session: aiohttp.ClientSession) -> Raw:
 
 
 async def test_line_item_pages_cover_the_account_once_in_id_order(sandbox: Sandbox) -> None:
-    account = sandbox.control.account_ids()[0]
+    account = sandbox.control.retail_media.account_ids()[0]
     async with aiohttp.ClientSession() as s:
         raw = await _raw(sandbox, s)
         seen, url_pages, index = [], 0, 0
@@ -31,12 +31,12 @@ async def test_line_item_pages_cover_the_account_once_in_id_order(sandbox: Sandb
                 break
             assert f"pageIndex={index + 1}" in meta["nextPage"] and meta["nextPage"].startswith(sandbox.base_url)
             index += 1
-    assert seen == sandbox.control.line_item_ids(account) == sorted(seen)
+    assert seen == sandbox.control.retail_media.line_item_ids(account) == sorted(seen)
     assert url_pages == meta["totalPages"] == 5
 
 
 async def test_every_status_exists_and_attributes_are_typed(sandbox: Sandbox) -> None:
-    account = sandbox.control.account_ids()[0]
+    account = sandbox.control.retail_media.account_ids()[0]
     async with aiohttp.ClientSession() as s:
         _, body, _ = await (await _raw(sandbox, s)).call("GET", f"/accounts/{account}/line-items?pageSize=500")
     statuses = {li["attributes"]["status"] for li in body["data"]}
@@ -46,8 +46,8 @@ async def test_every_status_exists_and_attributes_are_typed(sandbox: Sandbox) ->
 
 
 async def test_products_pages_use_meta_and_fields_default_to_status(sandbox: Sandbox) -> None:
-    li = next(li for li in sandbox.control.line_item_ids(sandbox.control.account_ids()[0])
-              if len(sandbox.control.products(li)) > 20)
+    li = next(li for li in sandbox.control.retail_media.line_item_ids(sandbox.control.retail_media.account_ids()[0])
+              if len(sandbox.control.retail_media.products(li)) > 20)
     async with aiohttp.ClientSession() as s:
         raw = await _raw(sandbox, s)
         _, first, _ = await raw.call("GET", f"/line-items/{li}/products?limit=10")
@@ -58,12 +58,12 @@ async def test_products_pages_use_meta_and_fields_default_to_status(sandbox: San
                                                "&fields=status,bidOverride")
             assert page["meta"]["responseCount"] == len(page["data"])
             got += [(p["id"], p["attributes"]["bidOverride"], p["attributes"]["status"]) for p in page["data"]]
-    stored = sandbox.control.products(li)
+    stored = sandbox.control.retail_media.products(li)
     assert got == [(k, v["bidOverride"], v["status"]) for k, v in stored.items()]
 
 
 async def test_campaign_status_is_derived_from_its_line_items(sandbox: Sandbox) -> None:
-    account = sandbox.control.account_ids()[0]
+    account = sandbox.control.retail_media.account_ids()[0]
     async with aiohttp.ClientSession() as s:
         raw = await _raw(sandbox, s)
         _, body, _ = await raw.call("GET", f"/accounts/{account}/campaigns")
@@ -77,8 +77,8 @@ async def test_campaign_status_is_derived_from_its_line_items(sandbox: Sandbox) 
 
 
 async def test_other_accounts_are_forbidden_and_unknown_ids_not_found(sandbox: Sandbox) -> None:
-    hidden = sandbox.control.hidden_account_ids()[0]
-    hidden_li = sandbox.control.line_item_ids(hidden)[0]
+    hidden = sandbox.control.retail_media.hidden_account_ids()[0]
+    hidden_li = sandbox.control.retail_media.line_item_ids(hidden)[0]
     async with aiohttp.ClientSession() as s:
         raw = await _raw(sandbox, s)
         for path in (f"/accounts/{hidden}/line-items", f"/line-items/{hidden_li}", f"/line-items/{hidden_li}/products"):
@@ -91,7 +91,7 @@ async def test_other_accounts_are_forbidden_and_unknown_ids_not_found(sandbox: S
 
 
 async def test_versions_share_shapes_and_unknown_versions_are_404(sandbox: Sandbox) -> None:
-    li = sandbox.control.line_item_ids(sandbox.control.account_ids()[0])[0]
+    li = sandbox.control.retail_media.line_item_ids(sandbox.control.retail_media.account_ids()[0])[0]
     async with aiohttp.ClientSession() as s:
         raw = await _raw(sandbox, s)
         bodies = [(await raw.call("GET", f"/line-items/{li}", version=v))[1] for v in ("2026-01", "2026-07", "2027-01")]
@@ -101,7 +101,7 @@ async def test_versions_share_shapes_and_unknown_versions_are_404(sandbox: Sandb
 
 
 async def test_auction_and_preferred_listings(sandbox: Sandbox) -> None:
-    account = sandbox.control.account_ids()[0]
+    account = sandbox.control.retail_media.account_ids()[0]
     async with aiohttp.ClientSession() as s:
         raw = await _raw(sandbox, s)
         _, campaigns, _ = await raw.call("GET", f"/accounts/{account}/campaigns")

@@ -8,10 +8,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bulkops.sandbox import serialize as ser
-from bulkops.sandbox.parsing import bad, json_body, offset_params, page_index_params, page_metadata
-from bulkops.sandbox.rules import campaign_status
-from bulkops.sandbox.serialize import problem
+from bulkops.sandbox.problems import json_body, problem
+from bulkops.sandbox.retail_media import serialize as ser
+from bulkops.sandbox.retail_media.parsing import bad, offset_params, page_index_params, page_metadata
+from bulkops.sandbox.retail_media.rules import campaign_status
+from bulkops.sandbox.retail_media.store import RetailStore
 from bulkops.sandbox.state import CLIENT_ID, STATE, SandboxState
 
 routes = web.RouteTableDef()
@@ -22,6 +23,11 @@ PRODUCT_FIELDS = {"status", "bidOverride"}
 def state(request: web.Request) -> SandboxState:
     """The sandbox's shared state."""
     return request.app[STATE]
+
+
+def store(request: web.Request) -> RetailStore:
+    """The Retail Media tables."""
+    return RetailStore(request.app[STATE].store)
 
 
 def ok(body: dict[str, Any]) -> web.Response:
@@ -43,13 +49,13 @@ def owned(request: web.Request, row: sqlite3.Row | None, what: str, ident: str) 
 def owned_account(request: web.Request) -> sqlite3.Row:
     """The path's account, if the client may see it."""
     ident = request.match_info["accountId"]
-    return owned(request, state(request).store.account(ident), "account", ident)
+    return owned(request, store(request).account(ident), "account", ident)
 
 
 def owned_line_item(request: web.Request, kind: str | None = None) -> sqlite3.Row:
     """The path's line item (of the given type, if any), if the client may see it."""
     ident = request.match_info["lineItemId"]
-    row = state(request).store.line_item(ident)
+    row = store(request).line_item(ident)
     if row is not None and kind is not None and row["type"] != kind:
         row = None  # an auction id on the preferred route is unknown there
     return owned(request, row, "line item", ident)
@@ -58,12 +64,12 @@ def owned_line_item(request: web.Request, kind: str | None = None) -> sqlite3.Ro
 def owned_campaign(request: web.Request) -> sqlite3.Row:
     """The path's campaign, if the client may see it."""
     ident = request.match_info["campaignId"]
-    return owned(request, state(request).store.campaign(ident), "campaign", ident)
+    return owned(request, store(request).campaign(ident), "campaign", ident)
 
 
 def derived_campaign_status(request: web.Request, campaign_id: str, today: date) -> str:
     """Active iff at least one of its line items is active."""
-    rows = state(request).store.all("SELECT li.*, c.has_funds FROM line_items li JOIN campaigns c"
+    rows = store(request).all("SELECT li.*, c.has_funds FROM line_items li JOIN campaigns c"
                                     " ON c.id=li.campaign_id WHERE li.campaign_id=?", (campaign_id,))
     return campaign_status([ser.status_of(r, today) for r in rows])
 
@@ -72,9 +78,9 @@ def derived_campaign_status(request: web.Request, campaign_id: str, today: date)
 async def accounts(request: web.Request) -> web.Response:
     """Accounts the client may see (pageIndex/pageSize)."""
     index, size = page_index_params(request)
-    store = state(request).store
-    total = store.scalar("SELECT COUNT(*) FROM accounts WHERE owner=?", (request[CLIENT_ID],))
-    rows = store.all("SELECT * FROM accounts WHERE owner=? ORDER BY id LIMIT ? OFFSET ?",
+    db = store(request)
+    total = db.scalar("SELECT COUNT(*) FROM accounts WHERE owner=?", (request[CLIENT_ID],))
+    rows = db.all("SELECT * FROM accounts WHERE owner=? ORDER BY id LIMIT ? OFFSET ?",
                      (request[CLIENT_ID], size, index * size))
     return ok({"data": [ser.account(r) for r in rows], "metadata": page_metadata(request, total, index, size)})
 
@@ -84,14 +90,14 @@ async def campaigns(request: web.Request) -> web.Response:
     """Campaigns of an account (pageIndex/pageSize), status derived."""
     account = owned_account(request)
     index, size = page_index_params(request)
-    store, today = state(request).store, state(request).clock.today()
+    db, today = store(request), state(request).clock.today()
     ids = request.query.getall("limitToId", [])
     where, args = "account_id=?", [account["id"]]
     if ids:
         where += f" AND id IN ({','.join('?' * len(ids))})"
         args += ids
-    total = store.scalar(f"SELECT COUNT(*) FROM campaigns WHERE {where}", args)
-    rows = store.all(f"SELECT * FROM campaigns WHERE {where} ORDER BY id LIMIT ? OFFSET ?", (*args, size, index * size))
+    total = db.scalar(f"SELECT COUNT(*) FROM campaigns WHERE {where}", args)
+    rows = db.all(f"SELECT * FROM campaigns WHERE {where} ORDER BY id LIMIT ? OFFSET ?", (*args, size, index * size))
     data = [ser.campaign(r, derived_campaign_status(request, r["id"], today)) for r in rows]
     return ok({"data": data, "metadata": page_metadata(request, total, index, size)})
 
@@ -120,9 +126,9 @@ async def account_line_items(request: web.Request) -> web.Response:
             raise bad("invalid-parameter", "limitToType must be one of Unknown, Auction, Preferred", "limitToType")
         where += " AND li.type=?"
         args.append(kind.lower())
-    store, today = state(request).store, state(request).clock.today()
-    total = store.scalar(f"SELECT COUNT(*) FROM line_items li WHERE {where}", args)
-    rows = store.line_items_where(where, args, size, index * size)
+    db, today = store(request), state(request).clock.today()
+    total = db.scalar(f"SELECT COUNT(*) FROM line_items li WHERE {where}", args)
+    rows = db.line_items_where(where, args, size, index * size)
     return ok({"data": [ser.common_line_item(r, today) for r in rows],
                "metadata": page_metadata(request, total, index, size)})
 
@@ -143,9 +149,9 @@ async def auction_line_items(request: web.Request) -> web.Response:
     if ids:
         where += f" AND li.id IN ({','.join('?' * len(ids))})"
         args += ids
-    store, today = state(request).store, state(request).clock.today()
-    count = store.scalar(f"SELECT COUNT(*) FROM line_items li WHERE {where}", args)
-    rows = store.line_items_where(where, args, limit, offset)
+    db, today = store(request), state(request).clock.today()
+    count = db.scalar(f"SELECT COUNT(*) FROM line_items li WHERE {where}", args)
+    rows = db.line_items_where(where, args, limit, offset)
     return ok({"data": [ser.auction_line_item(r, today) for r in rows],
                "metadata": {"count": count, "offset": offset, "limit": limit}})
 
@@ -162,9 +168,9 @@ async def preferred_line_items(request: web.Request) -> web.Response:
     row = owned_campaign(request)
     index, size = page_index_params(request)
     where, args = "li.campaign_id=? AND li.type='preferred'", [row["id"]]
-    store, today = state(request).store, state(request).clock.today()
-    total = store.scalar(f"SELECT COUNT(*) FROM line_items li WHERE {where}", args)
-    rows = store.line_items_where(where, args, size, index * size)
+    db, today = store(request), state(request).clock.today()
+    total = db.scalar(f"SELECT COUNT(*) FROM line_items li WHERE {where}", args)
+    rows = db.line_items_where(where, args, size, index * size)
     return ok({"data": [ser.preferred_line_item(r, today) for r in rows],
                "metadata": page_metadata(request, total, index, size)})
 
@@ -183,9 +189,9 @@ async def products(request: web.Request) -> web.Response:
     fields = {f.strip() for f in request.query.get("fields", "status").split(",") if f.strip()}
     if not fields or fields - PRODUCT_FIELDS:
         raise bad("invalid-parameter", "fields accepts status and bidOverride, comma separated", "fields")
-    store = state(request).store
-    count = store.scalar("SELECT COUNT(*) FROM products WHERE line_item_id=?", (row["id"],))
-    rows = store.all("SELECT * FROM products WHERE line_item_id=? ORDER BY sku LIMIT ? OFFSET ?",
+    db = store(request)
+    count = db.scalar("SELECT COUNT(*) FROM products WHERE line_item_id=?", (row["id"],))
+    rows = db.all("SELECT * FROM products WHERE line_item_id=? ORDER BY sku LIMIT ? OFFSET ?",
                      (row["id"], limit, offset))
     meta = {"offset": offset, "limit": limit, "count": count, "responseCount": len(rows)}
     return ok({"data": [ser.product(r, fields) for r in rows], "meta": meta})
@@ -195,14 +201,14 @@ async def products(request: web.Request) -> web.Response:
 async def cpc_min_bids(request: web.Request) -> web.Response:
     """Min bids of SKUs in a retailer's catalog."""
     retailer = request.match_info["retailerId"]
-    store = state(request).store
-    if store.one("SELECT id FROM retailers WHERE id=?", (retailer,)) is None:
+    db = store(request)
+    if db.one("SELECT id FROM retailers WHERE id=?", (retailer,)) is None:
         raise problem(404, "validation", "not-found", f"retailer {retailer} was not found")
     body = await json_body(request)
     skus = (((body or {}).get("data") or {}).get("attributes") or {}).get("skuIds") if isinstance(body, dict) else None
     if not isinstance(skus, list) or not all(isinstance(s, str) for s in skus) or len(skus) > 500:
         raise bad("json-serialization-error", "data.attributes.skuIds must be a list of at most 500 strings", "skuIds")
-    found = store.min_bids(retailer, skus)
+    found = db.min_bids(retailer, skus)
     attrs = {"overallMinBid": min(found.values(), default=None),
              "skuMinBids": [{"skuId": s, "minBid": found[s]} for s in skus if s in found]}
     return ok({"data": {"type": "CpcMinBidsResponse", "attributes": attrs}})

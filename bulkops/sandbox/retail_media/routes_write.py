@@ -12,11 +12,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bulkops.sandbox import serialize as ser
-from bulkops.sandbox.parsing import bad, json_body, parse_day, resource_attributes, resource_list
-from bulkops.sandbox.routes_read import PREFIX, ok, owned_campaign, owned_line_item, state
-from bulkops.sandbox.rules import MAX_LINE_ITEMS_PER_CAMPAIGN, MAX_PRODUCTS, USER_STATUSES
-from bulkops.sandbox.serialize import ApiProblem, item
+from bulkops.sandbox.problems import ApiProblem, item, json_body
+from bulkops.sandbox.retail_media import serialize as ser
+from bulkops.sandbox.retail_media.parsing import bad, parse_day, resource_attributes, resource_list
+from bulkops.sandbox.retail_media.routes_read import PREFIX, ok, owned_campaign, owned_line_item, state, store
+from bulkops.sandbox.retail_media.rules import MAX_LINE_ITEMS_PER_CAMPAIGN, MAX_PRODUCTS, USER_STATUSES
 
 routes = web.RouteTableDef()
 NUM = (int, float)
@@ -63,9 +63,9 @@ async def append(request: web.Request) -> web.Response:
     """Add products or update their bidOverride (upsert); 200 `{"errors":[],"warnings":[]}`."""
     li = owned_line_item(request)
     items, errors = _items(await json_body(request), attributes_allowed={"bidOverride", "id"})
-    store = state(request).store
-    existing = store.products(li["id"])
-    min_bids = store.min_bids(li["retailer_id"], [s for s, _ in items if isinstance(s, str)])
+    db = store(request)
+    existing = db.products(li["id"])
+    min_bids = db.min_bids(li["retailer_id"], [s for s, _ in items if isinstance(s, str)])
     room = MAX_PRODUCTS - len(existing)
     for i, (sku, attrs) in enumerate(items):
         problem = _append_problem(li, sku, attrs.get("bidOverride"), min_bids)
@@ -76,7 +76,7 @@ async def append(request: web.Request) -> web.Response:
         if problem and not any(e["source"]["index"] == str(i) for e in errors):
             errors.append(_bad_item(i, sku, *problem))
     _fail_if(errors)
-    store.upsert_products(li["id"], ((sku, attrs.get("bidOverride")) for sku, attrs in items))
+    db.upsert_products(li["id"], ((sku, attrs.get("bidOverride")) for sku, attrs in items))
     return ok({})
 
 
@@ -101,7 +101,7 @@ def _append_problem(li: sqlite3.Row, sku: Any, bid: Any, min_bids: dict[str, flo
 async def _on_existing(request: web.Request, attributes_allowed: set[str]) -> tuple[sqlite3.Row, list[str]]:
     li = owned_line_item(request)
     items, errors = _items(await json_body(request), attributes_allowed=attributes_allowed)
-    existing = state(request).store.products(li["id"])
+    existing = store(request).products(li["id"])
     for i, (sku, _) in enumerate(items):
         if sku not in existing and not any(e["source"]["index"] == str(i) for e in errors):
             errors.append(_bad_item(i, sku, "product-not-found", f"product {sku!r} is not on line item {li['id']}"))
@@ -113,7 +113,7 @@ async def _on_existing(request: web.Request, attributes_allowed: set[str]) -> tu
 async def pause(request: web.Request) -> web.Response:
     """Pause products (ids only); 204. Line item and campaign status are untouched."""
     li, skus = await _on_existing(request, attributes_allowed=set())
-    state(request).store.set_product_status(li["id"], skus, "paused")
+    store(request).set_product_status(li["id"], skus, "paused")
     return web.Response(status=204)
 
 
@@ -121,7 +121,7 @@ async def pause(request: web.Request) -> web.Response:
 async def unpause(request: web.Request) -> web.Response:
     """Unpause products (ids only); 204."""
     li, skus = await _on_existing(request, attributes_allowed=set())
-    state(request).store.set_product_status(li["id"], skus, "active")
+    store(request).set_product_status(li["id"], skus, "active")
     return web.Response(status=204)
 
 
@@ -129,12 +129,12 @@ async def unpause(request: web.Request) -> web.Response:
 async def delete(request: web.Request) -> web.Response:
     """Remove products; 204. Once a line item has products, at least one must remain."""
     li, skus = await _on_existing(request, attributes_allowed={"bidOverride", "status", "id"})
-    store = state(request).store
-    if len(store.products(li["id"])) - len(skus) < 1:
+    db = store(request)
+    if len(db.products(li["id"])) - len(skus) < 1:
         last = len(skus) - 1
         _fail_if([_bad_item(last, skus[last], "last-product",
                             "once products are added to a line item, at least one product must remain")])
-    store.delete_products(li["id"], skus)
+    db.delete_products(li["id"], skus)
     return web.Response(status=204)
 
 
@@ -174,13 +174,13 @@ async def put_auction(request: web.Request) -> web.Response:
     _checked_common(attrs, USER_STATUSES)
     _editable(li, request)
     start, end = _checked_dates(attrs)
-    state(request).store.update_line_item(li["id"], {
+    store(request).update_line_item(li["id"], {
         "name": attrs["name"], "start_date": start, "end_date": end, "user_status": attrs["status"],
         "is_auto_daily_pacing": int(attrs["isAutoDailyPacing"]), "target_bid": attrs.get("targetBid"),
         "max_bid": attrs.get("maxBid"), "budget": attrs.get("budget"), "daily_pacing": attrs.get("dailyPacing"),
         "monthly_pacing": attrs.get("monthlyPacing"), "bid_strategy": attrs.get("bidStrategy") or "manual",
         "optimization_strategy": attrs.get("optimizationStrategy") or "conversion", "updated_at": _now(request)})
-    row = state(request).store.line_item(li["id"])
+    row = store(request).line_item(li["id"])
     return ok({"data": ser.auction_line_item(row, state(request).clock.today())})  # type: ignore[arg-type]
 
 
@@ -192,11 +192,11 @@ async def put_preferred(request: web.Request) -> web.Response:
     _checked_common(attrs, ("active", "paused"))
     _editable(li, request)
     start, end = _checked_dates(attrs)
-    state(request).store.update_line_item(li["id"], {
+    store(request).update_line_item(li["id"], {
         "name": attrs["name"], "start_date": start, "end_date": end, "user_status": attrs["status"],
         "budget": attrs.get("budget") or 0.0, "pacing": attrs.get("pacing") or "standard",
         "updated_at": _now(request)})
-    row = state(request).store.line_item(li["id"])
+    row = store(request).line_item(li["id"])
     return ok({"data": ser.preferred_line_item(row, state(request).clock.today())})  # type: ignore[arg-type]
 
 
@@ -219,12 +219,12 @@ async def create_auction(request: web.Request) -> web.Response:
         raise bad("invalid-retailer", f"retailer {attrs['targetRetailerId']} was not found", "targetRetailerId")
     new_id = str(int(st.store.scalar("SELECT MAX(CAST(id AS INTEGER)) FROM line_items")) + 1)
     now = _now(request)
-    st.store.insert_line_items([(
+    store(request).insert_line_items([(
         new_id, campaign["id"], campaign["account_id"], "auction", attrs["name"], attrs["targetRetailerId"],
         start, end, attrs.get("budget"), 0.0, attrs.get("status") or "draft", attrs.get("targetBid"),
         attrs.get("maxBid"), attrs.get("bidStrategy") or "manual", attrs.get("optimizationStrategy") or "conversion",
         int(attrs.get("isAutoDailyPacing") or False), attrs.get("dailyPacing"), attrs.get("monthlyPacing"),
         None, now, now)])
-    row = st.store.line_item(new_id)
+    row = store(request).line_item(new_id)
     return web.json_response({"data": ser.auction_line_item(row, st.clock.today()),  # type: ignore[arg-type]
                               "errors": [], "warnings": []}, status=201)

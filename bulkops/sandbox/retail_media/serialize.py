@@ -1,50 +1,15 @@
-"""Entities → the exact JSON of the Retail Media spec (≥ 2026-01), and the error envelope.
+"""Entities → the exact JSON of the Retail Media spec (≥ 2026-01).
 
 Only keys the spec declares are emitted: the official SDK refuses unknown keys in closed models.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import uuid
 from datetime import date
 from typing import Any
 
-from aiohttp import web
-
-from bulkops.sandbox.rules import LineItemFacts, line_item_status
-from bulkops.sandbox.state import TRACE_ID
-
-
-class ApiProblem(Exception):
-    """An error answer: status plus one or more error items."""
-
-    def __init__(self, status: int, items: list[dict[str, Any]], headers: dict[str, str] | None = None) -> None:
-        super().__init__(items[0].get("title", ""))
-        self.status = status
-        self.items = items
-        self.headers = headers or {}
-
-
-def problem(status: int, type_: str, code: str, title: str, detail: str | None = None,
-            source: dict[str, str] | None = None) -> ApiProblem:
-    """A single-error answer."""
-    return ApiProblem(status, [item(type_, code, title, detail, source)])
-
-
-def item(type_: str, code: str, title: str, detail: str | None = None,
-         source: dict[str, str] | None = None) -> dict[str, Any]:
-    """One error of the envelope (traceId and instance are filled in when answering)."""
-    return {"type": type_, "code": code, "title": title, "detail": detail or title, "source": source or {}}
-
-
-def error_response(request: web.Request, exc: ApiProblem) -> web.Response:
-    """The error envelope, every item carrying the request's trace id and path."""
-    trace = request.get(TRACE_ID) or uuid.uuid4().hex
-    errors = [{"traceId": trace, "instance": request.path, **i} for i in exc.items]
-    return web.json_response({"errors": errors, "warnings": []}, status=exc.status, headers=exc.headers,
-                             dumps=json.dumps)
+from bulkops.sandbox.retail_media.rules import LineItemFacts, line_item_status
 
 
 def facts(row: sqlite3.Row) -> LineItemFacts:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
 from bulkops.sandbox.settings import SandboxSettings
+from bulkops.sandbox.retail_media.store import INDEXES, LINE_ITEM_COLUMNS
 from bulkops.sandbox.store import Store
 
 RETAILERS = ("2101", "2102", "2103")
@@ -20,26 +21,26 @@ STATUS_CYCLE = ("active", "active", "paused", "active", "scheduled", "ended", "a
 def generate(store: Store, settings: SandboxSettings, today: date) -> None:
     """Fill an empty store: accounts (plus one the client may not see), catalogs, campaigns, line items."""
     rng = random.Random(settings.seed)
-    catalogs = _catalogs(store, rng, max(1000, 3 * settings.max_products))
+    catalogs = _catalogs(store, rng, max(1000, 3 * settings.option("max_products")))
     now = datetime.combine(today, datetime.min.time(), timezone.utc).isoformat()
-    accounts = [(str(4000 + i), settings.client_id) for i in range(settings.accounts)]
-    accounts.append((str(4000 + settings.accounts), HIDDEN_OWNER))
+    accounts = [(str(4000 + i), settings.client_id) for i in range(settings.option("accounts"))]
+    accounts.append((str(4000 + settings.option("accounts")), HIDDEN_OWNER))
     next_li = 50_000_000
     for n, (account_id, owner) in enumerate(accounts):
         store.db.execute("INSERT INTO accounts VALUES (?, ?, ?, 'USD', 'US', 'America/New_York')",
                          (account_id, f"Brand {n + 1}", owner))
         campaigns = _campaigns(store, account_id, n, now)
-        count = settings.line_items if owner == settings.client_id else 3
+        count = settings.option("line_items") if owner == settings.client_id else 3
         for i in range(count):
             campaign_id, kind = campaigns[i % len(campaigns)]
             retailer = RETAILERS[(n + i) % len(RETAILERS)]
             _line_item(store, rng, (str(next_li), campaign_id, account_id, kind, retailer), i, today, now)
-            skus = rng.sample(catalogs[retailer], rng.randint(0, settings.max_products))
+            skus = rng.sample(catalogs[retailer], rng.randint(0, settings.option("max_products")))
             store.db.executemany("INSERT INTO products VALUES (?, ?, ?, ?)",
                                  _products(rng, str(next_li), kind, skus))
             next_li += 1
     store.db.commit()
-    store.finish_load()
+    store.create(INDEXES)  # after the bulk load: faster than maintaining them
 
 
 def _catalogs(store: Store, rng: random.Random, size: int) -> dict[str, list[str]]:
@@ -84,12 +85,13 @@ def _line_item(store: Store, rng: random.Random, ids: tuple[str, str, str, str, 
     elif target == "budgetHit":
         budget = float(rng.randint(5, 50) * 100)
         spent = budget
-    store.insert_line_items([(
+    marks = ",".join("?" * len(LINE_ITEM_COLUMNS))
+    store.db.execute(f"INSERT INTO line_items ({','.join(LINE_ITEM_COLUMNS)}) VALUES ({marks})", (
         li_id, campaign_id, account_id, kind, f"Line item {li_id[-4:]}", retailer, start.isoformat(),
         None if end is None else end.isoformat(), budget, spent, user,
         round(rng.uniform(0.5, 2.0), 2) if kind == "auction" else None, None,
         "manual" if kind == "auction" else None, "conversion" if kind == "auction" else None,
-        0, None, None, "standard" if kind == "preferred" else None, now, now)])
+        0, None, None, "standard" if kind == "preferred" else None, now, now))
 
 
 def _products(rng: random.Random, li_id: str, kind: str, skus: list[str]) -> Iterator[tuple[object, ...]]:

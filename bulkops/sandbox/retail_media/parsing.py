@@ -1,14 +1,13 @@
-"""Request parsing for the sandbox: paging parameters, JSON bodies, typed fields → 400 envelopes."""
+"""Request parsing for the Retail Media sandbox: paging parameters, JSON bodies, typed fields → 400 envelopes."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
 from aiohttp import web
 
-from bulkops.sandbox.serialize import ApiProblem, item, problem
+from bulkops.sandbox.problems import ApiProblem, item, problem
 
 MAX_PAGE = 500
 
@@ -52,15 +51,6 @@ def page_metadata(request: web.Request, total: int, index: int, size: int) -> di
     return {"totalItemsAcrossAllPages": total, "currentPageSize": size, "currentPageIndex": index,
             "totalPages": pages, "nextPage": link(index + 1) if index + 1 < pages else None,
             "previousPage": link(index - 1) if 0 < index <= pages else None}
-
-
-async def json_body(request: web.Request) -> Any:
-    """The parsed JSON body, or a 400 json-serialization-error."""
-    raw = await request.read()
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise bad("json-serialization-error", "The request body is not valid JSON") from None
 
 
 def resource_list(body: Any, max_items: int) -> list[Any]:
