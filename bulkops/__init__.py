@@ -3,25 +3,45 @@
 The Python API mirrors the command line (see `bulkops.api` and the README)::
 
     result = await bulkops.apply_bids("bids.csv", connection=bulkops.connect(url, client_id, secret))
+
+Names are loaded on first use, so `import bulkops` stays quick; `bulkops.sandbox.Sandbox` is the local sandbox.
 """
 
-from bulkops.api import (
-    Connection,
-    ExportFilter,
-    ExportResult,
-    RunResult,
-    Secret,
-    apply_bids,
-    connect,
-    export,
-    resume,
-    set_product_status,
-    update_line_items,
-)
-from bulkops.errors import BulkopsError, InputError, JournalError, UsageError
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["BulkopsError", "Connection", "ExportFilter", "ExportResult", "InputError", "JournalError", "RunResult",
-           "Secret", "UsageError", "apply_bids", "connect", "export", "resume", "set_product_status",
-           "update_line_items"]
+_NAMES = {
+    # the core: any platform's job, export and resume
+    "connect": "bulkops.api", "run": "bulkops.api", "resume": "bulkops.api", "RunSettings": "bulkops.api",
+    "ConnectionFlags": "bulkops.config",
+    "Connection": "bulkops.types", "Secret": "bulkops.types",
+    "RunResult": "bulkops.runner.protocol", "ExportResult": "bulkops.runner.export",
+    "BulkopsError": "bulkops.errors", "InputError": "bulkops.errors", "JournalError": "bulkops.errors",
+    "UsageError": "bulkops.errors", "RequestError": "bulkops.errors",
+    # Criteo Retail Media
+    "export": "bulkops.platforms.retail_media.python_api", "apply_bids": "bulkops.platforms.retail_media.python_api",
+    "set_product_status": "bulkops.platforms.retail_media.python_api",
+    "update_line_items": "bulkops.platforms.retail_media.python_api",
+    "ExportFilter": "bulkops.platforms.retail_media.export",
+}
+
+__all__ = sorted([*_NAMES, "sandbox"])
+
+
+def __getattr__(name: str) -> Any:
+    if name == "sandbox":
+        return importlib.import_module("bulkops.sandbox")
+    module = _NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bulkops' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

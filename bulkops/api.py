@@ -1,44 +1,75 @@
-"""The Python API: the CLI's verbs as coroutines, for scripts and notebooks.
+"""The Python API's core: run any platform's write job, export, resume. The CLI's verbs are thin calls of these.
 
 ::
 
     import asyncio, bulkops
 
-    conn = bulkops.connect("https://api.criteo.com", "my-client-id", "my-secret")
     async def main():
-        await bulkops.export(["4000"], "inventory.csv", connection=conn)
-        result = await bulkops.apply_bids("bids.csv", connection=conn, run_dir="runs/bids-1")
+        conn = bulkops.connect("https://api.criteo.com", "my-client-id", "my-secret")
+        result = await bulkops.run("bids", "bids.csv", connection=conn)
         print(result.outcomes, result.files.as_dict())
     asyncio.run(main())
 
-Every function checks the whole input before sending anything, journals the plan, and writes the same
-reports as the CLI. `connection=None` takes the settings from the environment (``BULKOPS_*``) or the
-config file. Input problems raise `InputError`, bad settings `UsageError`; row problems never raise,
-they are in the result and the reports.
+Every function checks the whole input before sending anything, journals the plan, and writes the same reports
+as the CLI. `connection=None` takes the settings from the environment (``BULKOPS_*``) or the config file; with
+nothing configured at all it runs against the embedded sandbox and says so on stderr, as the CLI does. Input
+problems raise `InputError`, bad settings `UsageError`; row problems never raise, they are in the result and
+the reports. The platforms' own functions (`bulkops.apply_bids` ...) call these.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-from bulkops.config import resolve
+from bulkops import registry, target
+from bulkops.config import ConnectionFlags, check_base_url
 from bulkops.engine.client import ApiClient
-from bulkops.platforms.retail_media.export import ExportFilter, ExportResult
-from bulkops.platforms.retail_media.export import export as _export
-from bulkops.platforms.retail_media.jobs import make_job
-from bulkops.runner import run
+from bulkops.errors import UsageError
+from bulkops.platform import Platform
+from bulkops.runner import export as exporting
 from bulkops.runner.events import ProgressListener, ignore
-from bulkops.runner.job import RunOptions, RunResult, open_input, resume_job, run_write_job
-from bulkops.types import DEFAULT_API_VERSION, Connection, Secret
+from bulkops.runner.export import ExportResult
+from bulkops.runner.pipeline import open_input, reopen, resume_job, run_write_job
+from bulkops.runner.protocol import RunOptions, RunResult
+from bulkops.types import ApiKey, ClientCredentials, Connection, Secret
+
+ConnectionLike = Connection | ConnectionFlags | None
 
 
-def connect(base_url: str, client_id: str, client_secret: str, *, api_version: str = DEFAULT_API_VERSION,
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """How to run a write job (every field optional)."""
+
+    run_dir: str | Path | None = None  # default: runs/<verb>-<timestamp>
+    dry_run: bool = False
+    snapshot: bool = True
+    sheet: str | None = None
+    report_format: str | None = None  # csv | parquet | xlsx; default: the input's
+
+
+def connect(base_url: str, client_id: str | None = None, client_secret: str | None = None, *,  # noqa: PLR0913
+            api_key: str | None = None, platform: str = "retail-media", api_version: str | None = None,
             rate: float | None = None, concurrency: int = 8) -> Connection:
-    """A checked Connection (plain http only to loopback); the secret is wrapped so it never prints."""
-    return resolve({"base_url": base_url, "client_id": client_id, "client_secret": client_secret,
-                    "api_version": api_version, "rate": rate, "concurrency": concurrency}, env={})
+    """A checked Connection to one platform's API (plain http only to loopback); secrets never print."""
+    spec = registry.platform(platform)
+    check_base_url(base_url.rstrip("/"))
+    if spec.credentials == "oauth":
+        if not client_id or not client_secret:
+            raise UsageError(f"{spec.title} needs client_id and client_secret")
+        credentials: ClientCredentials | ApiKey = ClientCredentials(client_id, Secret(client_secret))
+    else:
+        if not api_key:
+            raise UsageError(f"{spec.title} needs api_key")
+        credentials = ApiKey(Secret(api_key))
+    version = api_version or spec.default_api_version
+    if spec.api_versions and version not in spec.api_versions:
+        raise UsageError(f"api_version {version!r} is not one of {', '.join(spec.api_versions)}")
+    return Connection(spec.name, base_url.rstrip("/"), credentials, version, rate, concurrency)
 
 
 def default_run_dir(verb: str) -> Path:
@@ -52,70 +83,81 @@ def default_run_dir(verb: str) -> Path:
     return path
 
 
-async def export(accounts: Iterable[str], out: str | Path, *, connection: Connection | None = None,
-                 filters: ExportFilter = ExportFilter(), listener: ProgressListener = ignore) -> ExportResult:
-    """Campaigns, line items and promoted products of the accounts → `out` (.csv or .parquet), streamed."""
-    async with ApiClient(connection or resolve({})) as api:
-        return await _export(api, [str(a) for a in accounts], Path(out), filters, listener)
+async def run(verb: str, path: str | Path, *, connection: ConnectionLike = None,  # noqa: PLR0913
+              job_options: Mapping[str, Any] | None = None, options: RunSettings = RunSettings(),
+              listener: ProgressListener | None = None, notice: target.Notice = target.stderr_notice) -> RunResult:
+    """Run the write job of `verb` (any platform's) on the rows of `path`."""
+    platform, spec = registry.job(verb)
+    job = spec.make(dict(job_options or {}))
+    if not spec.snapshot_optional and not options.snapshot:
+        raise UsageError(f"{verb} always reads the current values first; it has no --no-snapshot")
+    run_dir = Path(options.run_dir) if options.run_dir else default_run_dir(verb)
+    async with target.connected(platform, _for(platform, connection), notice=notice) as (conn, facts):
+        run_options = RunOptions(run_dir, dry_run=options.dry_run, snapshot=options.snapshot, sheet=options.sheet,
+                                 report_format=options.report_format, listener=listener or ignore, meta=facts)
+        return await run_write_job(job, Path(path), conn, run_options, client_factory(platform))
 
 
-async def apply_bids(path: str | Path, *, connection: Connection | None = None, run_dir: str | Path | None = None,
-                     dry_run: bool = False, snapshot: bool = True, sheet: str | None = None,
-                     report_format: str | None = None, listener: ProgressListener = ignore) -> RunResult:
-    """Rows of lineItemId, productId, bidOverride (and optionally action) → appends per line item."""
-    return await _run("bids", path, (), connection, _options("bids", run_dir, dry_run, snapshot, sheet,
-                                                             report_format, listener))
+async def export(platform: str, out: str | Path, options: Mapping[str, Any], *,  # noqa: PLR0913
+                 connection: ConnectionLike = None, listener: ProgressListener | None = None,
+                 notice: target.Notice = target.stderr_notice) -> ExportResult:
+    """A platform's inventory → `out` (.csv, .parquet or .xlsx), streamed; `options` are its export's options."""
+    spec = registry.platform(platform)
+    if spec.export is None:
+        raise UsageError(f"{spec.title} has no export")
+    missing = [name for name in spec.export.required if not options.get(name)]
+    if missing:
+        raise UsageError(f"export of {spec.title} needs {', '.join('--' + m.replace('_', '-') for m in missing)}")
+    async with target.connected(spec, _for(spec, connection), notice=notice) as (conn, _), \
+            client_factory(spec)(conn) as api:
+        return await exporting.export(api, spec.export.rows, spec.export.table, Path(out), options,
+                                      listener or ignore)
 
 
-async def set_product_status(path: str | Path, status: str, *, accounts: Iterable[str] = (),  # noqa: PLR0913
-                             connection: Connection | None = None, run_dir: str | Path | None = None,
-                             dry_run: bool = False, snapshot: bool = True, sheet: str | None = None,
-                             report_format: str | None = None, listener: ProgressListener = ignore) -> RunResult:
-    """Pause (`status="paused"`) or unpause (`"active"`) the SKUs of the file, or `remove` them.
+async def resume(run_dir: str | Path, *, connection: ConnectionLike = None, listener: ProgressListener | None = None,
+                 notice: target.Notice = target.stderr_notice) -> RunResult:
+    """Finish an interrupted run: send only what has no known outcome, then rewrite its reports.
 
-    Rows name lineItemId and productId; with `accounts`, rows may name the productId alone: the SKU is
-    acted on wherever those accounts promote it.
+    The run's own target is used: its base URL, client id and API version (or its embedded sandbox); the secret
+    comes from `connection` or the settings, never from the run directory.
     """
-    verb = {"paused": "pause", "active": "unpause", "removed": "remove"}.get(status, status)
-    if verb not in ("pause", "unpause", "remove"):
-        raise ValueError(f"status must be 'paused', 'active' or 'removed', not {status!r}")
-    options = _options(verb, run_dir, dry_run, snapshot, sheet, report_format, listener)
-    return await _run(verb, path, tuple(str(a) for a in accounts), connection, options)
-
-
-async def update_line_items(path: str | Path, *, connection: Connection | None = None,  # noqa: PLR0913
-                            run_dir: str | Path | None = None, dry_run: bool = False, sheet: str | None = None,
-                            report_format: str | None = None, listener: ProgressListener = ignore) -> RunResult:
-    """Rows of lineItemId and name, status, targetBid, maxBid, budget, startDate, endDate (blank = as is)."""
-    options = _options("line-items", run_dir, dry_run, True, sheet, report_format, listener)
-    return await _run("line-items", path, (), connection, options)
-
-
-async def resume(run_dir: str | Path, *, connection: Connection | None = None,
-                 listener: ProgressListener = ignore) -> RunResult:
-    """Finish an interrupted run: send only what has no known outcome, then rewrite its reports."""
-    journal = run.reopen(Path(run_dir))
+    journal = reopen(Path(run_dir))
     try:
         meta = journal.meta()
-        conn = connection or resolve({"base_url": meta.get("base_url"), "client_id": meta.get("client_id"),
-                                      "api_version": meta.get("api_version")})
-        job = make_job(meta["job"], meta.get("job_options"))
-        return await resume_job(job, journal, conn, open_input(journal), listener)
+        platform, spec = registry.job(meta["job"])
+        job = spec.make(meta.get("job_options") or {})
+        given = connection if isinstance(connection, Connection) else _recorded(meta, connection)
+        sandbox = meta.get("embedded_sandbox") if not isinstance(given, Connection) else None
+        async with target.connected(platform, given, notice=notice, sandbox_db_path=sandbox) as (conn, _):
+            return await resume_job(job, journal, conn, open_input(journal), client_factory(platform),
+                                    listener or ignore)
     finally:
         journal.close()
 
 
-async def _run(verb: str, path: str | Path, accounts: tuple[str, ...], connection: Connection | None,
-               options: RunOptions) -> RunResult:
-    job = make_job(verb, {"accounts": list(accounts)})
-    return await run_write_job(job, Path(path), connection or resolve({}), options)
+def client_factory(platform: Platform) -> Any:
+    """How the runner opens an ApiClient for this platform."""
+    return partial(ApiClient, dialect=platform.dialect)
 
 
-def _options(verb: str, run_dir: str | Path | None, dry_run: bool, snapshot: bool,  # noqa: PLR0913
-             sheet: str | None, report_format: str | None, listener: ProgressListener) -> RunOptions:
-    return RunOptions(Path(run_dir) if run_dir else default_run_dir(verb), dry_run=dry_run, snapshot=snapshot,
-                      sheet=sheet, report_format=report_format, listener=listener)
+def _for(platform: Platform, connection: ConnectionLike) -> ConnectionLike:
+    """A connection made for another platform of the same host and credentials (Criteo's two APIs) serves this
+    one too; one with the wrong kind of credentials is refused."""
+    if isinstance(connection, Connection) and connection.platform != platform.name:
+        kind = "oauth" if isinstance(connection.credentials, ClientCredentials) else "api-key"
+        if kind != platform.credentials:
+            raise UsageError(f"this connection is for {connection.platform}; make one for {platform.title} with"
+                             f" bulkops.connect(..., platform={platform.name!r})")
+        return Connection(platform.name, connection.base_url, connection.credentials,
+                          connection.api_version if connection.api_version in platform.api_versions
+                          else platform.default_api_version, connection.rate, connection.concurrency,
+                          connection.target)
+    return connection
 
 
-__all__ = ["Connection", "ExportFilter", "ExportResult", "RunResult", "Secret", "apply_bids", "connect",
-           "export", "resume", "set_product_status", "update_line_items"]
+def _recorded(meta: Mapping[str, Any], flags: ConnectionFlags | None) -> ConnectionFlags:
+    flags = flags or ConnectionFlags()
+    return ConnectionFlags(base_url=flags.base_url or meta.get("base_url"),
+                           client_id=flags.client_id or meta.get("client_id"), client_secret=flags.client_secret,
+                           api_key=flags.api_key, api_version=flags.api_version or meta.get("api_version"),
+                           rate=flags.rate, concurrency=flags.concurrency, config=flags.config)

@@ -1,14 +1,20 @@
 """Connection settings from flags > environment > config file; the only module that reads env vars.
 
 Config file (TOML), first found of ``--config PATH``, ``$BULKOPS_CONFIG``, ``./bulkops.toml``,
-``~/.config/bulkops/config.toml``::
+``~/.config/bulkops/config.toml``. Top-level keys are Criteo's (Retail Media and MPO share them); a platform
+with settings of its own reads them from its table and from ``BULKOPS_<SECTION>_*``::
 
-    base_url = "https://api.criteo.com"
     client_id = "..."
     client_secret = "..."      # or leave it out and set BULKOPS_CLIENT_SECRET
     api_version = "2026-07"
     rate = 250                 # calls per minute; leave out to learn it from the API's headers
     concurrency = 8
+
+    [trackier]
+    api_key = "..."            # or BULKOPS_TRACKIER_API_KEY
+
+With credentials and no base URL, requests go to the platform's real API (https://api.criteo.com ...).
+With nothing configured at all, `resolve` answers None and bulkops runs against the embedded sandbox.
 """
 
 from __future__ import annotations
@@ -17,69 +23,108 @@ import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from bulkops.errors import UsageError
-from bulkops.types import DEFAULT_API_VERSION, Connection, Secret
-
-__all__ = ["Connection", "Secret", "check_base_url", "configured_base_url", "resolve"]
+from bulkops.platform import Platform
+from bulkops.types import ApiKey, ClientCredentials, Connection, Credentials, Secret
 
 ENV_PREFIX = "BULKOPS_"
-_KEYS = ("base_url", "client_id", "client_secret", "api_version", "rate", "concurrency")
+KEYS = ("base_url", "client_id", "client_secret", "api_key", "api_version", "rate", "concurrency")
+DEFAULT_CONCURRENCY = 8
 
 
-def resolve(flags: Mapping[str, Any], *, config_path: str | None = None,
-            env: Mapping[str, str] | None = None) -> Connection:
-    """Merge flags (highest), environment and the config file into a checked Connection."""
+@dataclass(frozen=True, slots=True)
+class ConnectionFlags:
+    """What the user gave on the command line (or as Python keywords); None = not given."""
+
+    base_url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    api_key: str | None = None
+    api_version: str | None = None
+    rate: float | None = None
+    concurrency: int | None = None
+    config: str | None = None  # the config file to read (else $BULKOPS_CONFIG, ./bulkops.toml, ~/.config/...)
+
+
+def resolve(platform: Platform, flags: ConnectionFlags = ConnectionFlags(), *,
+            env: Mapping[str, str] | None = None) -> Connection | None:
+    """Merge flags (highest), environment and config file into a checked Connection; None if nothing is set."""
     env = os.environ if env is None else env
-    merged: dict[str, Any] = {}
-    merged.update(_read_config(config_path or env.get(f"{ENV_PREFIX}CONFIG")))
-    merged.update({k: env[f"{ENV_PREFIX}{k.upper()}"] for k in _KEYS if f"{ENV_PREFIX}{k.upper()}" in env})
-    merged.update({k: v for k, v in flags.items() if k in _KEYS and v is not None})
-    return _checked(merged)
-
-
-def configured_base_url(flags: Mapping[str, Any], *, config_path: str | None = None,
-                        env: Mapping[str, str] | None = None) -> str | None:
-    """The base URL from flags, environment or config file, or None when none names one (→ the sandbox)."""
-    env = os.environ if env is None else env
-    if flags.get("base_url"):
-        return str(flags["base_url"])
-    if env.get(f"{ENV_PREFIX}BASE_URL"):
-        return env[f"{ENV_PREFIX}BASE_URL"]
-    value = _read_config(config_path or env.get(f"{ENV_PREFIX}CONFIG")).get("base_url")
-    return str(value) if value else None
-
-
-def _checked(values: Mapping[str, Any]) -> Connection:
-    missing = [k for k in ("base_url", "client_id", "client_secret") if not values.get(k)]
+    values = _merged(platform, flags, env)
+    credential_keys = ("client_id", "client_secret") if platform.credentials == "oauth" else ("api_key",)
+    if not values.get("base_url") and not any(values.get(k) for k in credential_keys):
+        return None
+    missing = [k for k in credential_keys if not values.get(k)]
     if missing:
-        names = ", ".join(f"--{k.replace('_', '-')} (or {ENV_PREFIX}{k.upper()})" for k in missing)
-        raise UsageError(f"missing connection settings: {names}")
-    base_url = str(values["base_url"]).rstrip("/")
+        names = ", ".join(f"--{k.replace('_', '-')} (or {_env_name(platform, k)})" for k in missing)
+        raise UsageError(f"missing {platform.title} settings: {names}")
+    base_url = str(values.get("base_url") or platform.default_base_url).rstrip("/")
     check_base_url(base_url)
     return Connection(
-        base_url=base_url,
-        client_id=str(values["client_id"]),
-        client_secret=Secret(str(values["client_secret"])),
-        api_version=str(values.get("api_version") or DEFAULT_API_VERSION),
+        platform=platform.name, base_url=base_url, credentials=_credentials(platform, values),
+        api_version=_version(platform, values.get("api_version")),
         rate=_positive(values.get("rate"), "rate", float),
-        concurrency=int(_positive(values.get("concurrency"), "concurrency", int) or 8),
+        concurrency=int(_positive(values.get("concurrency"), "concurrency", int) or DEFAULT_CONCURRENCY),
     )
 
 
+def _merged(platform: Platform, flags: ConnectionFlags, env: Mapping[str, str]) -> dict[str, Any]:
+    section = platform.settings_section
+    data = _read_config(flags.config or env.get(f"{ENV_PREFIX}CONFIG"))
+    merged: dict[str, Any] = {}
+    if section is None:
+        merged.update({k: v for k, v in data.items() if k in KEYS})
+    else:
+        table = data.get(section) or {}
+        if not isinstance(table, dict):
+            raise UsageError(f"config file: [{section}] must be a table")
+        merged.update({k: v for k, v in data.items() if k in ("rate", "concurrency")})
+        merged.update(table)
+    merged.update({k: env[_env_name(platform, k)] for k in KEYS if env.get(_env_name(platform, k))})
+    merged.update({k: v for k, v in asdict(flags).items() if k in KEYS and v not in (None, "")})
+    return merged
+
+
+def _env_name(platform: Platform, key: str) -> str:
+    section = platform.settings_section
+    return f"{ENV_PREFIX}{key.upper()}" if section is None else f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
+
+
+def _credentials(platform: Platform, values: Mapping[str, Any]) -> Credentials:
+    if platform.credentials == "oauth":
+        return ClientCredentials(str(values["client_id"]), Secret(str(values["client_secret"])))
+    return ApiKey(Secret(str(values["api_key"])))
+
+
+def _version(platform: Platform, asked: Any) -> str | None:
+    if not platform.api_versions:
+        return None
+    version = str(asked or platform.default_api_version)
+    if version not in platform.api_versions:
+        raise UsageError(f"--api-version {version!r} is not a {platform.title} API version bulkops knows;"
+                         f" use one of {', '.join(platform.api_versions)}")
+    return version
+
+
 def check_base_url(url: str) -> None:
-    """Refuse plain http except to loopback: credentials must never cross a network in clear."""
+    """Refuse plain http except to loopback, and passwords in URLs: credentials never cross a network in clear."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"--base-url {url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.username or parts.password:
+        raise UsageError("--base-url must not hold a user name or password; pass credentials with their own"
+                         " options (the URL was not stored anywhere)")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise UsageError(f"--base-url {url!r}: plain http is refused except to loopback; use https")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1."""
     if host == "localhost":
         return True
     try:
@@ -106,11 +151,11 @@ def _read_config(explicit: str | None) -> dict[str, Any]:
         if path.is_file():
             try:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 raise UsageError(f"config file {path}: {exc}") from exc
-            unknown = sorted(set(data) - set(_KEYS))
+            unknown = sorted(k for k, v in data.items() if k not in KEYS and not isinstance(v, dict))
             if unknown:
-                raise UsageError(f"config file {path}: unknown keys {unknown}; known: {list(_KEYS)}")
+                raise UsageError(f"config file {path}: unknown keys {unknown}; known: {list(KEYS)}")
             return data
         if explicit:
             raise UsageError(f"config file {path} does not exist")

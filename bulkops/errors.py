@@ -8,6 +8,7 @@
     ├── JournalError(run_dir) resume refused: input changed, journal unreadable  → exit 2
     └── RequestError(method, path)          raised in the engine; the pool turns it into Outcomes
         ├── TransportError    no usable response: connect failed, timeout, dropped (retryable)
+        ├── PagingError       a listing that repeats itself or contradicts its totals → exit 1
         └── ApiError(status, code, detail, trace_id, retryable)
             ├── BadRequest(items)   400: per-item reasons → isolate the bad items
             ├── Unauthorized        401 (the token is refreshed once, then the request retried)
@@ -16,8 +17,8 @@
             ├── RateLimited(retry_after_s)  429 → the whole pool pauses
             └── ServerError         5xx (retryable)
 
-Row problems are records (`RowError`, `Outcome`), never exceptions. Secrets never reach a message:
-the transport redacts the Authorization header and credentials are wrapped in `config.Secret`.
+Row problems are records (`RowError`, `RowNote`, `Outcome`), never exceptions. Secrets never reach a
+message: headers are never part of one, and credentials are wrapped in `types.Secret`.
 """
 
 from __future__ import annotations
@@ -73,6 +74,15 @@ class TransportError(RequestError):
     """No usable response: the connection failed, timed out or was dropped."""
 
     retryable = True
+
+
+class PagingError(RequestError):
+    """A listing that repeats an item or contradicts its own totals: the API misbehaved, the job stops.
+
+    Exit 1 (the job failed for the API's reason), not 2: the user's command was right.
+    """
+
+    exit_code = EXIT_ROWS_FAILED
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,8 @@
-"""Frozen records shared by every layer: what a row asks for, and what became of it."""
+"""Frozen records shared by every layer: what a row asks for, what became of it, and where requests go.
+
+No platform is named here: an operation's `kind` is a platform's own action name ("set-bid", "pause",
+"set-seller-bid" ...), chosen by the platform that plans and sends it.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +16,9 @@ class OutcomeStatus(StrEnum):
     """What finally happened to one input row."""
 
     SUCCEEDED = "succeeded"
-    SKIPPED = "skipped"  # nothing to do (already at target) or not sent on purpose; `reason` says why
-    FAILED = "failed"  # invalid input or the API refused it; `reason` carries the API's words
+    SKIPPED = "skipped"  # nothing to do (already at target) or not sent on purpose; the message says why
+    FAILED = "failed"  # invalid input or the API refused it; the message carries the API's words
     UNKNOWN = "unknown"  # sent, but no answer was seen (interrupted): `bulkops resume` settles it
-
-
-class OpKind(StrEnum):
-    """The kinds of change a row can ask for."""
-
-    SET_BID = "set-bid"  # promoted product: append (upsert) with bidOverride
-    PAUSE = "pause"  # promoted product: pause
-    UNPAUSE = "unpause"  # promoted product: unpause
-    REMOVE = "remove"  # promoted product: delete from the line item
-    UPDATE_LINE_ITEM = "update-line-item"  # auction line item: read, merge, PUT
-    SET_SELLER_BID = "set-seller-bid"  # MPO seller-campaign bid (PATCH)
-    SET_CAMPAIGN_STATUS = "set-campaign-status"  # Trackier campaign status
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +28,7 @@ class RowError:
     path: str
     row_number: int  # the line the user sees in the spreadsheet (header = 1)
     column: str | None
-    code: str  # stable kebab-case, e.g. "bid-not-numeric"
+    code: str  # stable kebab-case, e.g. "not-a-number"
     message: str
 
     def __str__(self) -> str:
@@ -47,14 +39,30 @@ class RowError:
 
 
 @dataclass(frozen=True, slots=True)
+class RowNote:
+    """A row settled without sending anything: invalid input, a no-op, a duplicate, a rule the API would refuse."""
+
+    row_number: int
+    status: OutcomeStatus  # FAILED (the row cannot be done as written) or SKIPPED (nothing to do)
+    column: str | None
+    code: str
+    message: str
+
+    @classmethod
+    def from_error(cls, error: RowError) -> RowNote:
+        """A validation error: the row failed and nothing was sent for it."""
+        return cls(error.row_number, OutcomeStatus.FAILED, error.column, error.code, str(error))
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     """One change to one entity, born from one input row."""
 
     row_number: int
-    kind: OpKind
-    parent_id: str  # the entity the API groups writes by (line item id for products)
+    kind: str  # the platform's action name, e.g. "set-bid"
+    parent_id: str  # what the API groups writes by (a line item for products; "" when nothing)
     entity_id: str  # the entity changed (SKU id, line item id, seller-campaign id, ...)
-    fields: Mapping[str, Any] = field(default_factory=dict)  # wire-neutral target values, e.g. {"bid_override": 1.2}
+    fields: Mapping[str, Any] = field(default_factory=dict)  # target values, e.g. {"bid_override": "1.2"}
     before: Mapping[str, Any] | None = None  # values read before the change, when a snapshot was taken
 
 
@@ -62,8 +70,7 @@ class Operation:
 class Chunk:
     """Operations sent in one request: one kind, one parent, at most the API's cap."""
 
-    key: str  # stable across resume: kind, parent and the first row number
-    kind: OpKind
+    kind: str
     parent_id: str
     operations: tuple[Operation, ...]
 
@@ -81,7 +88,20 @@ class Outcome:
     attempts: int = 0
 
 
-DEFAULT_API_VERSION = "2026-07"
+@dataclass(frozen=True, slots=True)
+class OpRecord:
+    """An operation as journaled, with its outcome once known (None = not known)."""
+
+    operation: Operation
+    outcome: Outcome | None
+
+
+@dataclass(slots=True)
+class Plan:
+    """What a platform's planner made of the rows: operations to send, and rows settled without sending."""
+
+    operations: list[Operation] = field(default_factory=list)
+    notes: list[RowNote] = field(default_factory=list)
 
 
 class Secret:
@@ -110,12 +130,41 @@ class Secret:
 
 
 @dataclass(frozen=True, slots=True)
-class Connection:
-    """Where to send requests, as whom, and how fast."""
+class ClientCredentials:
+    """OAuth2 client credentials."""
 
-    base_url: str
     client_id: str
     client_secret: Secret
-    api_version: str = DEFAULT_API_VERSION
-    rate: float | None = None  # calls per minute; None = learn from x-ratelimit-* headers
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An API key sent with every call."""
+
+    key: Secret
+
+
+Credentials = ClientCredentials | ApiKey
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Where to send requests, as whom, and how fast, for one platform."""
+
+    platform: str  # the registry name of the platform, e.g. "retail-media"
+    base_url: str
+    credentials: Credentials
+    api_version: str | None = None  # None for an API without versions in its paths
+    rate: float | None = None  # calls per minute; None = learn it from the API (or the platform's default)
     concurrency: int = 8
+    target: str | None = None  # how to name the target to a person: the base URL, or "embedded sandbox"
+
+    @property
+    def client_id(self) -> str | None:
+        """The OAuth client id, when the credentials have one (it is not a secret)."""
+        return self.credentials.client_id if isinstance(self.credentials, ClientCredentials) else None
+
+    @property
+    def where(self) -> str:
+        """The target as a person should read it."""
+        return self.target or self.base_url

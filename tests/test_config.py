@@ -1,4 +1,5 @@
-"""Connection settings: flags beat env beat the config file; secrets never show; http only to loopback."""
+"""Connection settings: flags beat env beat the config file; secrets never show; http only to loopback; the
+sandbox only when nothing is set; each platform reads its own settings."""
 
 from __future__ import annotations
 
@@ -6,52 +7,78 @@ from pathlib import Path
 
 import pytest
 
-from bulkops.config import Secret, resolve
+from bulkops.config import ConnectionFlags as F, resolve
 from bulkops.errors import UsageError
+from bulkops.registry import platform
+from bulkops.types import ClientCredentials, Secret
 
-BASE = {"base_url": "http://127.0.0.1:8080", "client_id": "id", "client_secret": "s3cret"}
+RM = platform("retail-media")
+BASE = F(base_url="http://127.0.0.1:8080", client_id="id", client_secret="s3cret")
+
+
+def _resolve(flags: F, env: dict[str, str] | None = None):  # noqa: ANN202
+    conn = resolve(RM, flags, env=env or {})
+    assert conn is not None
+    return conn
 
 
 def test_flags_beat_env_beat_file(tmp_path: Path) -> None:
     cfg = tmp_path / "c.toml"
     cfg.write_text('base_url = "https://file.example"\nclient_id = "file-id"\nclient_secret = "f"\nrate = 100\n')
     env = {"BULKOPS_CLIENT_ID": "env-id", "BULKOPS_CONFIG": str(cfg)}
-    conn = resolve({"client_secret": "flag-secret", "rate": None}, env=env)
-    assert (conn.base_url, conn.client_id, conn.client_secret.reveal(), conn.rate) == (
+    conn = _resolve(F(client_secret="flag-secret"), env)
+    assert isinstance(conn.credentials, ClientCredentials)
+    assert (conn.base_url, conn.client_id, conn.credentials.client_secret.reveal(), conn.rate) == (
         "https://file.example", "env-id", "flag-secret", 100.0)
 
 
 def test_secret_never_prints() -> None:
-    conn = resolve(BASE, env={})
-    assert "s3cret" not in repr(conn) and "s3cret" not in str(conn.client_secret)
-    assert conn.client_secret == Secret("s3cret")
+    conn = _resolve(BASE)
+    assert "s3cret" not in repr(conn) and "s3cret" not in str(conn)
+    assert isinstance(conn.credentials, ClientCredentials) and conn.credentials.client_secret == Secret("s3cret")
 
 
 @pytest.mark.parametrize("url", ["http://api.example.com", "http://10.0.0.5:80", "ftp://127.0.0.1"])
 def test_plain_http_refused_off_loopback(url: str) -> None:
     with pytest.raises(UsageError, match="refused|not an http"):
-        resolve({**BASE, "base_url": url}, env={})
+        _resolve(F(url, "id", "s3cret"))
 
 
 @pytest.mark.parametrize("url", ["http://localhost:1", "http://127.0.0.9:2", "http://[::1]:3", "https://api.criteo.com"])
 def test_loopback_http_and_https_accepted(url: str) -> None:
-    assert resolve({**BASE, "base_url": url}, env={}).base_url == url
+    assert _resolve(F(url, "id", "s3cret")).base_url == url
+
+
+def test_a_password_in_the_url_is_refused_without_being_echoed() -> None:
+    with pytest.raises(UsageError) as caught:
+        _resolve(F("https://user:hunter2@api.example.com", "id", "s3cret"))
+    assert "hunter2" not in str(caught.value)
 
 
 def test_missing_settings_are_named_with_their_env_var() -> None:
     with pytest.raises(UsageError, match=r"--client-secret \(or BULKOPS_CLIENT_SECRET\)"):
-        resolve({"base_url": "https://x", "client_id": "i"}, env={})
+        _resolve(F(base_url="https://x", client_id="i"))
+
+
+def test_credentials_without_a_base_url_go_to_the_real_api_and_nothing_set_means_the_sandbox() -> None:
+    assert _resolve(F(client_id="i", client_secret="s")).base_url == "https://api.criteo.com"
+    assert resolve(RM, F(), env={}) is None
+
+
+def test_an_api_version_bulkops_does_not_know_is_refused() -> None:
+    with pytest.raises(UsageError, match="2026-07"):
+        _resolve(F(base_url="https://x", client_id="i", client_secret="s", api_version="2019-01"))
 
 
 def test_bad_config_file_is_named(tmp_path: Path) -> None:
     cfg = tmp_path / "c.toml"
     cfg.write_text("client_sekret = 1\n")
     with pytest.raises(UsageError, match="unknown keys"):
-        resolve(BASE, config_path=str(cfg), env={})
+        _resolve(F(BASE.base_url, "id", "s3cret", config=str(cfg)))
     with pytest.raises(UsageError, match="does not exist"):
-        resolve(BASE, config_path=str(tmp_path / "nope.toml"), env={})
+        _resolve(F(BASE.base_url, "id", "s3cret", config=str(tmp_path / "nope.toml")))
 
 
 def test_rate_must_be_positive() -> None:
     with pytest.raises(UsageError, match="--rate must be a positive number"):
-        resolve({**BASE, "rate": "-5"}, env={})
+        _resolve(F(BASE.base_url, "id", "s3cret", rate=-5))

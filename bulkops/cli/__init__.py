@@ -1,7 +1,8 @@
-"""The `bulkops` command line: one module per verb group, errors mapped to exit codes here."""
+"""The `bulkops` command line: verbs built from the registry, errors mapped to exit codes here."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import typer
@@ -13,7 +14,8 @@ from bulkops.errors import BulkopsError
 
 app = typer.Typer(
     name="bulkops",
-    help="Bulk changes to Criteo Retail Media campaigns from spreadsheets, safely and at the API quota.",
+    help="Bulk changes to Criteo Retail Media, Criteo MPO and Trackier campaigns from spreadsheets, safely and at"
+         " the API quota. With nothing configured, every verb runs against the embedded sandbox.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -26,6 +28,9 @@ app.add_typer(sandbox.app, name="sandbox")
 
 def main() -> None:
     """Entry point of the `bulkops` console script: errors become a message and an exit code, never a traceback."""
+    # bulkops counts retries in its own reports and progress line; stamina's per-retry log line would be noise
+    # on a terminal. The program (not the library) decides what its logs show.
+    logging.getLogger("stamina").setLevel(logging.ERROR)
     try:
         app(standalone_mode=True)
     except BulkopsError as exc:

@@ -69,6 +69,11 @@ class Output:
             self.stop()
             print(f"warning: {message}", file=self._stream, flush=True)
 
+    def notice(self, message: str) -> None:
+        """A warning that shows whatever the mode (--quiet, --json): e.g. that the target is not a real account."""
+        self.stop()
+        print(f"warning: {message}", file=self._stream, flush=True)
+
     def error(self, message: str) -> None:
         """An error line; always shown."""
         self.stop()

@@ -1,23 +1,27 @@
-"""OAuth2 client credentials: one token per credential, shared by every worker, refreshed early."""
+"""How calls authenticate: OAuth2 client credentials (one token per credential, shared by every worker,
+refreshed early and once on a 401), or an API key sent in a header."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 import anyio
 
-from bulkops.engine.envelope import error_for, parse_body
+from bulkops.engine.dialect import ErrorReader
+from bulkops.engine.envelope import parse_body
 from bulkops.engine.transport import Transport
 from bulkops.types import Secret
 
 REFRESH_MARGIN_S = 60.0  # refresh this long before expiry (or at half-life for short tokens)
 
 
-class TokenSource:
+class OAuth2ClientCredentials:
     """Hands out a valid bearer token; concurrent callers wait on a single refresh."""
 
-    def __init__(self, transport: Transport, base_url: str, client_id: str, secret: Secret) -> None:
-        self._transport, self._url = transport, f"{base_url}/oauth2/token"
+    def __init__(self, transport: Transport, token_url: str, client_id: str, secret: Secret,  # noqa: PLR0913
+                 errors: ErrorReader) -> None:
+        self._transport, self._url, self._errors = transport, token_url, errors
         self._client_id, self._secret = client_id, secret
         self._token: Secret | None = None
         self._refresh_at = 0.0
@@ -31,10 +35,11 @@ class TokenSource:
             token = await self._refresh(stale=token)
         return {"Authorization": f"Bearer {token.reveal()}"}
 
-    async def invalidate(self, header: dict[str, str]) -> None:
+    async def invalidate(self, header: Mapping[str, str]) -> bool:
         """After a 401: drop the token that was refused (only if nobody refreshed it meanwhile)."""
         if self._token is not None and header.get("Authorization") == f"Bearer {self._token.reveal()}":
             await self._refresh(stale=self._token)
+        return True
 
     async def _refresh(self, *, stale: Secret | None) -> Secret:
         async with self._lock:
@@ -43,11 +48,31 @@ class TokenSource:
             form = {"client_id": self._client_id, "client_secret": self._secret.reveal(),
                     "grant_type": "client_credentials"}
             resp = await self._transport.send("POST", self._url, headers={"Accept": "application/json"}, data=form)
+            path = "/" + self._url.split("://", 1)[-1].split("/", 1)[-1]
             if resp.status != 200:
-                raise error_for(resp.status, resp.headers, resp.body, method="POST", path="/oauth2/token")
-            body = parse_body(resp.body) or {}
+                raise self._errors(resp.status, resp.headers, resp.body, "POST", path)
+            body = parse_body(resp.body)
+            if not isinstance(body, dict) or not body.get("access_token"):
+                raise self._errors(502, resp.headers, b"", "POST", path)
             ttl = float(body.get("expires_in") or 900)
             self._token = Secret(str(body["access_token"]))
             self._refresh_at = time.monotonic() + max(ttl / 2, ttl - REFRESH_MARGIN_S)
             self.refreshes += 1
             return self._token
+
+
+class ApiKeyHeader:
+    """An API key in a header: nothing to refresh, so a 401 is final."""
+
+    refreshes = 0
+
+    def __init__(self, name: str, key: Secret) -> None:
+        self._name, self._key = name, key
+
+    async def header(self) -> dict[str, str]:
+        """The key's header."""
+        return {self._name: self._key.reveal()}
+
+    async def invalidate(self, header: Mapping[str, str]) -> bool:
+        """A refused key stays refused."""
+        return False

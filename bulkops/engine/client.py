@@ -1,9 +1,13 @@
-"""ApiClient.call(): auth → limiter → transport, retried with backoff (stamina) on what is worth retrying.
+"""ApiClient.call(): limiter → auth → transport, retried with backoff (stamina) on what is worth retrying.
 
 Retried: transport failures (timeouts, dropped connections), 5xx, and 429 (after the pool-wide pause the
-limiter imposes). A 401 refreshes the shared token once and retries. 400/403/404 are answers, not
-accidents: they are never retried. Backoff is stamina's exponential backoff with jitter, capped per call
-(`RetryPolicy.attempts`, `.deadline_s`) and per run (`.run_budget`); the hook returns the server's Retry-After as the wait for 429s.
+limiter imposes). A 401 refreshes the shared token once and retries (an API key cannot be refreshed, so
+its 401 is final). 400/403/404 are answers, not accidents: they are never retried. Backoff is stamina's
+exponential backoff with jitter, capped per call (`RetryPolicy.attempts`, `.deadline_s`) and per run
+(`.run_budget`). The platform's `Dialect` says how calls authenticate and how errors and quotas read.
+
+The token is taken *after* the rate-limit slot: at a low quota a slot can be far off, and a token taken
+before the wait could expire in the queue.
 """
 
 from __future__ import annotations
@@ -15,15 +19,12 @@ from typing import Any
 
 import stamina
 
-from bulkops.engine.auth import TokenSource
-from bulkops.engine.envelope import RateInfo, error_for, parse_body
+from bulkops.engine.dialect import Dialect
+from bulkops.engine.envelope import parse_body
 from bulkops.engine.limiter import Limiter
 from bulkops.engine.transport import Timeouts, Transport
 from bulkops.errors import RateLimited, RequestError, Unauthorized
 from bulkops.types import Connection
-
-# bulkops reports retries in its own counters and reports; stamina's default log line would be noise.
-stamina.instrumentation.set_on_retry_hooks([])
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +56,27 @@ class _Call:
 
 
 class ApiClient:
-    """One run's connection to one API: `async with ApiClient(conn) as api: await api.call("GET", path)`."""
+    """One run's connection to one API: `async with ApiClient(conn, dialect) as api: await api.call("GET", path)`."""
 
-    def __init__(self, connection: Connection, *, timeouts: Timeouts = Timeouts(),
-                 retry: RetryPolicy = RetryPolicy(), quota_window_s: float = 60.0) -> None:
+    def __init__(self, connection: Connection, dialect: Dialect, *,  # noqa: PLR0913 - knobs with defaults
+                 transport: Transport | None = None, timeouts: Timeouts = Timeouts(),
+                 retry: RetryPolicy = RetryPolicy(), quota_window_s: float | None = None) -> None:
         self.connection = connection
-        self.transport = Transport(timeouts, max_connections=max(8, connection.concurrency * 2))
-        self.tokens = TokenSource(self.transport, connection.base_url, connection.client_id, connection.client_secret)
-        self.limiter = Limiter(connection.rate, connection.concurrency, window_s=quota_window_s)
+        self.dialect = dialect
+        self.transport = transport or Transport(timeouts, max_connections=max(8, connection.concurrency * 2))
+        self.auth = dialect.auth(self.transport, connection)
+        spec = dialect.rate
+        rate = connection.rate or (spec.default_per_window if spec.paced_by_default else None)
+        self.limiter = Limiter(rate, connection.concurrency, window_s=quota_window_s or spec.window_s,
+                               auto=connection.rate is None)
         self.retry = retry
         self.counters: Counter[str] = Counter()
+
+    @property
+    def quota(self) -> float | None:
+        """Calls per minute the run paced at (learned, given, or the platform's assumption); None if unknown."""
+        per_window = self.limiter.per_window or self.dialect.rate.default_per_window
+        return None if per_window is None else per_window * 60.0 / self.limiter.window_s
 
     async def __aenter__(self) -> ApiClient:
         await self.transport.open()
@@ -97,25 +109,24 @@ class ApiClient:
 
     async def _once(self, method: str, path: str, params: Any, json: Any, state: _Call) -> Response:
         url = self.connection.base_url + path
-        auth = await self.tokens.header()
         async with self.limiter.slot():
+            auth = await self.auth.header()
             self.counters["requests"] += 1
             raw = await self.transport.send(method, url, headers={**auth, "Accept": "application/json"},
                                             params=params, json=json)
         # On a 429 the pause comes from Retry-After (below), not from the window's reset.
-        self.limiter.observe(RateInfo.from_headers(raw.headers), rate_limited=raw.status == 429)
+        self.limiter.observe(self.dialect.rate.read(raw.headers), rate_limited=raw.status == 429)
         if raw.status < 400:
             body = parse_body(raw.body)
             trace = body.get("traceId") if isinstance(body, dict) else None
             return Response(raw.status, body, trace, state.attempts)
-        error = error_for(raw.status, raw.headers, raw.body, method=method, path=path)
+        error = self.dialect.errors(raw.status, raw.headers, raw.body, method, path)
         if isinstance(error, RateLimited):
             self.counters["rate_limited"] += 1
             self.limiter.pause(error.retry_after_s)
         elif isinstance(error, Unauthorized) and not state.refreshed:
             state.refreshed = True
-            await self.tokens.invalidate(auth)
-            error.retryable = True  # once: the refreshed token gets one more try
+            error.retryable = await self.auth.invalidate(auth)  # once: the refreshed token gets one more try
         raise error
 
     def _should_retry(self, exc: Exception) -> bool | float:

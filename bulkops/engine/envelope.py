@@ -1,4 +1,8 @@
-"""Raw answers → JSON bodies or typed errors; quota facts from the x-ratelimit-* headers (pure)."""
+"""Raw answers → JSON bodies or typed errors; the quota facts an answer carries (pure, platform-neutral).
+
+Each platform reads its own error body and rate headers (its `Dialect`); this module gives them the shared
+pieces: JSON decoding, the `RateInfo` record, and the typed error for a status.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +16,17 @@ from bulkops.errors import (
     ApiError, BadRequest, Forbidden, ItemError, NotFound, RateLimited, ServerError, Unauthorized,
 )
 
+MAX_ECHO = 200  # characters of a server's text kept in a message
+
 
 @dataclass(frozen=True, slots=True)
 class RateInfo:
     """What the server says about the quota (any field may be missing)."""
 
-    limit: int | None
-    remaining: int | None
-    reset_epoch: float | None
-    retry_after_s: float | None
-
-    @classmethod
-    def from_headers(cls, headers: Mapping[str, str]) -> RateInfo:
-        """Read x-ratelimit-limit/-remaining/-reset and Retry-After."""
-        return cls(_num(headers.get("x-ratelimit-limit"), int), _num(headers.get("x-ratelimit-remaining"), int),
-                   _num(headers.get("x-ratelimit-reset"), float), _num(headers.get("retry-after"), float))
+    limit: int | None = None
+    remaining: int | None = None
+    reset_epoch: float | None = None
+    retry_after_s: float | None = None
 
     def wait_s(self, now: float | None = None) -> float:
         """How long to pause after a 429: Retry-After, else until the reset, else a minute."""
@@ -37,15 +37,21 @@ class RateInfo:
         return 60.0
 
 
-def _num(raw: str | None, kind: type) -> Any:
+def number(raw: str | None, kind: type) -> Any:
+    """A header's number, or None when absent or not a number."""
     try:
         return None if raw is None else kind(float(raw))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
+def retry_after(headers: Mapping[str, str]) -> RateInfo:
+    """Only the standard Retry-After (seconds), for APIs that send nothing else."""
+    return RateInfo(retry_after_s=number(headers.get("retry-after"), float))
+
+
 def parse_body(body: bytes) -> Any:
-    """JSON or None for an empty body."""
+    """JSON or None for an empty or non-JSON body."""
     if not body.strip():
         return None
     try:
@@ -54,32 +60,24 @@ def parse_body(body: bytes) -> Any:
         return None
 
 
-def error_for(status: int, headers: Mapping[str, str], body: bytes, *, method: str, path: str) -> ApiError:
-    """The typed error of an error answer, with the first error's code, detail and trace id."""
-    data = parse_body(body)
-    errors = data.get("errors") if isinstance(data, dict) else None
-    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
-    code = str(first.get("code") or first.get("error") or "")
-    oauth = data.get("error_description") if isinstance(data, dict) else None
-    detail = str(first.get("title") or first.get("detail") or oauth or f"HTTP {status}")
-    kw: dict[str, Any] = {"code": code, "trace_id": first.get("traceId"), "method": method, "path": path}
+def clip(text: Any, limit: int = MAX_ECHO) -> str:
+    """A server's or a user's text, cut to a readable length (a 2 MB cell is never echoed whole)."""
+    value = str(text)
+    return value if len(value) <= limit else value[:limit] + f"… ({len(value) - limit} more characters)"
+
+
+def typed_error(status: int, detail: str, *, code: str = "", trace_id: str | None = None,  # noqa: PLR0913
+                items: tuple[ItemError, ...] = (), headers: Mapping[str, str] | None = None,
+                rate: RateInfo | None = None, method: str = "", path: str = "") -> ApiError:
+    """The typed error for an answer's status, with what the platform read from its body."""
+    kw: dict[str, Any] = {"code": code, "trace_id": trace_id, "method": method, "path": path}
+    detail = clip(detail)
     if status == 400:
-        return BadRequest(detail, items=tuple(_items(errors or [])), **kw)
+        return BadRequest(detail, items=items, **kw)
     if status == 429:
-        return RateLimited(detail, retry_after_s=RateInfo.from_headers(headers).wait_s(), **kw)
+        wait = (rate or retry_after(headers or {})).wait_s()
+        return RateLimited(detail, retry_after_s=wait, **kw)
     kind = {401: Unauthorized, 403: Forbidden, 404: NotFound}.get(status)
     if kind is None:
         kind = ServerError if status >= 500 else ApiError
     return kind(detail, status=status, **kw)
-
-
-def _items(errors: list[Any]) -> list[ItemError]:
-    """Errors that name an item of the batch (`source.index` / `source.id`)."""
-    found = []
-    for e in errors:
-        source = e.get("source") if isinstance(e, dict) else None
-        if isinstance(source, dict) and ("index" in source or "id" in source):
-            index = source.get("index")
-            found.append(ItemError(int(index) if str(index).isdigit() else None, source.get("id"),
-                                   str(e.get("code") or ""), str(e.get("title") or e.get("detail") or "")))
-    return found

@@ -1,8 +1,11 @@
 """Paged reads: one sans-IO paginator per style, and the fan-out that reads many lists at once.
 
-The first page tells the total (`metadata.totalPages`, `meta.count`, ...), so every remaining page is
-planned at once and fetched concurrently, instead of one after the other. Guards: a page that repeats
-an id already seen in the same listing raises `PagingError` rather than looping or duplicating rows.
+The first page tells the total (`metadata.totalPages`, `meta.count`, `pagination.totalCount` ...), so every
+remaining page is planned at once and fetched through a bounded window: up to `concurrency` pages in flight,
+each started as soon as a place frees (a slow page never idles the others), and handed out in order. A first
+page that is full but tells no total is read on, page after page, until a short or empty page: a listing
+never ends quietly. Guards: a page that repeats an id already seen in the same listing raises `PagingError`
+rather than looping or duplicating rows.
 """
 
 from __future__ import annotations
@@ -14,19 +17,15 @@ from typing import Any, Protocol
 
 import anyio
 
-from bulkops.errors import BulkopsError
+from bulkops.errors import PagingError
 
 Params = dict[str, Any]
 Fetch = Callable[[Params], Awaitable[Any]]  # query params → decoded JSON body
 
 
-class PagingError(BulkopsError):
-    """A listing that repeats itself or contradicts its own totals."""
-
-
 @dataclass(frozen=True, slots=True)
 class Page:
-    """The items of one page and, from the first page, the plan for the rest."""
+    """The items of one page and, from the first page, the totals (None when the API did not say)."""
 
     items: Sequence[Mapping[str, Any]]
     total_items: int | None = None
@@ -36,14 +35,23 @@ class Page:
 class Paging(Protocol):
     """A pagination style."""
 
-    def first(self) -> Params:
-        """Params of the first page."""
+    def at(self, n: int) -> Params:
+        """Params of the n-th page (0 = the first)."""
 
     def parse(self, body: Any) -> Page:
         """Items and totals of one answer."""
 
-    def rest(self, first: Page) -> list[Params]:
-        """Params of every remaining page."""
+    def pages(self, first: Page) -> int | None:
+        """How many pages the listing has, from the first page's totals; None when it does not say."""
+
+    def full(self, page: Page) -> bool:
+        """Is this page as long as a page can be (so more may follow)?"""
+
+
+def _body(body: Any) -> Mapping[str, Any]:
+    if not isinstance(body, Mapping):
+        raise PagingError(f"a page should be a JSON object, not {type(body).__name__}")
+    return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +60,21 @@ class PageIndexPaging:
 
     size: int = 500
 
-    def first(self) -> Params:
-        return {"pageIndex": 0, "pageSize": self.size}
+    def at(self, n: int) -> Params:
+        return {"pageIndex": n, "pageSize": self.size}
 
     def parse(self, body: Any) -> Page:
+        body = _body(body)
         meta = body.get("metadata") or {}
         return Page(body.get("data") or [], meta.get("totalItemsAcrossAllPages"), meta.get("totalPages"))
 
-    def rest(self, first: Page) -> list[Params]:
-        pages = first.total_pages
-        if pages is None and first.total_items is not None:
-            pages = math.ceil(first.total_items / self.size)
-        return [{"pageIndex": i, "pageSize": self.size} for i in range(1, pages or 1)]
+    def pages(self, first: Page) -> int | None:
+        if first.total_pages is not None:
+            return int(first.total_pages)
+        return None if first.total_items is None else math.ceil(first.total_items / self.size)
+
+    def full(self, page: Page) -> bool:
+        return len(page.items) >= self.size
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,74 +85,118 @@ class OffsetLimitPaging:
     meta_key: str = "meta"
     extra: tuple[tuple[str, str], ...] = ()  # fixed params, e.g. (("fields", "status,bidOverride"),)
 
-    def first(self) -> Params:
-        return {"offset": 0, "limit": self.limit, **dict(self.extra)}
+    def at(self, n: int) -> Params:
+        return {"offset": n * self.limit, "limit": self.limit, **dict(self.extra)}
 
     def parse(self, body: Any) -> Page:
+        body = _body(body)
         return Page(body.get("data") or [], (body.get(self.meta_key) or {}).get("count"))
 
-    def rest(self, first: Page) -> list[Params]:
-        total = first.total_items or 0
-        return [{"offset": o, "limit": self.limit, **dict(self.extra)} for o in range(self.limit, total, self.limit)]
+    def pages(self, first: Page) -> int | None:
+        return None if first.total_items is None else math.ceil(first.total_items / self.limit)
+
+    def full(self, page: Page) -> bool:
+        return len(page.items) >= self.limit
 
 
 @dataclass(frozen=True, slots=True)
 class PageLimitPaging:
-    """page (1-based) / limit with a total count at `total_key` (Trackier)."""
+    """page (1-based) / limit, items under `items_key` and totals in a `meta_key` block (Trackier)."""
 
     limit: int = 100
     items_key: str = "data"
-    total_key: str = "total"
+    meta_key: str = "pagination"
+    total_key: str = "totalCount"
+    pages_key: str = "totalPages"
+    extra: tuple[tuple[str, str], ...] = ()
 
-    def first(self) -> Params:
-        return {"page": 1, "limit": self.limit}
+    def at(self, n: int) -> Params:
+        return {"page": n + 1, "limit": self.limit, **dict(self.extra)}
 
     def parse(self, body: Any) -> Page:
-        return Page(body.get(self.items_key) or [], body.get(self.total_key))
+        body = _body(body)
+        meta = body.get(self.meta_key) or {}
+        return Page(body.get(self.items_key) or [], meta.get(self.total_key), meta.get(self.pages_key))
 
-    def rest(self, first: Page) -> list[Params]:
-        pages = math.ceil((first.total_items or 0) / self.limit)
-        return [{"page": p, "limit": self.limit} for p in range(2, pages + 1)]
+    def pages(self, first: Page) -> int | None:
+        if first.total_pages is not None:
+            return int(first.total_pages)
+        return None if first.total_items is None else math.ceil(first.total_items / self.limit)
+
+    def full(self, page: Page) -> bool:
+        return len(page.items) >= self.limit
 
 
 @dataclass(frozen=True, slots=True)
 class Unpaged:
     """A bare JSON array holding everything (MPO lists)."""
 
-    def first(self) -> Params:
+    def at(self, n: int) -> Params:
         return {}
 
     def parse(self, body: Any) -> Page:
-        return Page(body if isinstance(body, list) else [])
+        if not isinstance(body, list):
+            raise PagingError(f"the listing should be a JSON array, not {type(body).__name__}")
+        return Page(body, len(body), 1)
 
-    def rest(self, first: Page) -> list[Params]:
-        return []
+    def pages(self, first: Page) -> int | None:
+        return 1
+
+    def full(self, page: Page) -> bool:
+        return False
 
 
 async def read_all(fetch: Fetch, paging: Paging, *, concurrency: int = 4) -> AsyncIterator[Mapping[str, Any]]:
-    """Every item of a listing: the first page, then the rest fetched concurrently, duplicates refused."""
-    first = paging.parse(await fetch(paging.first()))
+    """Every item of a listing, in order: the first page, then the rest through a bounded window."""
+    first = paging.parse(await fetch(paging.at(0)))
     seen: set[Any] = set()
     for item in _unique(first.items, seen):
         yield item
-    rest = paging.rest(first)
-    for start in range(0, len(rest), concurrency):
-        pages: list[Page] = [Page([])] * len(rest[start:start + concurrency])
-
-        async def one(i: int, params: Params, pages: list[Page] = pages) -> None:
-            pages[i] = paging.parse(await fetch(params))
-
-        async with anyio.create_task_group() as tg:
-            for i, params in enumerate(rest[start:start + concurrency]):
-                tg.start_soon(one, i, params)
-        for page in pages:
+    total = paging.pages(first)
+    if total is None:  # no totals: read on until a short page (never stop quietly after a full one)
+        page, n = first, 1
+        while paging.full(page):
+            page = paging.parse(await fetch(paging.at(n)))
             for item in _unique(page.items, seen):
                 yield item
+            n += 1
+        return
+    async for page in _window(fetch, paging, range(1, total), concurrency):
+        for item in _unique(page.items, seen):
+            yield item
+
+
+async def _window(fetch: Fetch, paging: Paging, numbers: range, concurrency: int) -> AsyncIterator[Page]:
+    """Pages fetched `concurrency` at a time, each started as soon as a place frees, yielded in order.
+
+    At most 2 × concurrency pages are fetched ahead of the consumer, so memory stays bounded.
+    """
+    ahead = anyio.Semaphore(2 * max(1, concurrency))
+    in_flight = anyio.CapacityLimiter(max(1, concurrency))
+    results: dict[int, Page] = {}
+    arrived = {n: anyio.Event() for n in numbers}
+
+    async def one(n: int) -> None:
+        async with in_flight:
+            results[n] = paging.parse(await fetch(paging.at(n)))
+        arrived[n].set()
+
+    async def feed() -> None:
+        for n in numbers:
+            await ahead.acquire()
+            tg.start_soon(one, n)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(feed)
+        for n in numbers:
+            await arrived[n].wait()
+            ahead.release()
+            yield results.pop(n)
 
 
 def _unique(items: Iterable[Mapping[str, Any]], seen: set[Any]) -> Iterable[Mapping[str, Any]]:
     for item in items:
-        key = item.get("id")
+        key = item.get("id") if isinstance(item, Mapping) else None
         if key is not None:
             if key in seen:
                 raise PagingError(f"the listing returned id {key!r} twice; stopping rather than duplicating rows")

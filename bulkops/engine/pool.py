@@ -16,7 +16,7 @@ import anyio
 from anyio.abc import ObjectReceiveStream
 
 from bulkops.errors import BadRequest, ItemError, RequestError
-from bulkops.plan.chunks import halves, make_chunk
+from bulkops.engine.chunks import halves, make_chunk
 from bulkops.types import Chunk, Operation, Outcome, OutcomeStatus
 
 Result = tuple[Operation, Outcome]

@@ -54,6 +54,8 @@ class Schema:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     ignored: tuple[str, ...] = ()  # columns of bulkops' own exports and reports: accepted, not used
+    selector: str | None = None  # a column saying which kind of row this is (an export's `entity`): rows of
+    #                              another kind are skipped before any check (the job says which, and why)
 
     def column(self, name: str) -> Column:
         """The column with this canonical name."""

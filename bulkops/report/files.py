@@ -17,7 +17,7 @@ from typing import Any
 
 from bulkops.io.readers import ROW_NUMBER, Table
 from bulkops.io.writers import TableWriter, cell_text
-from bulkops.report.outcomes import RowOutcome
+from bulkops.report.outcomes import RowOutcome, Values
 from bulkops.types import OutcomeStatus
 
 OUTCOME_COLUMNS = ("inputRow", "outcome", "message", "errorCode", "errorColumn", "before", "after", "httpStatus",
@@ -113,16 +113,15 @@ def _error_cells(number: int, outcome: RowOutcome | None) -> dict[str, Any]:
     return {"error": message, "errorCode": outcome.error_code, "errorColumn": outcome.column, "inputRow": number}
 
 
-def describe(values: list[dict[str, Any]]) -> str:
-    """Before/after values in a few words: `bidOverride 1.2`, or per line item when there are several."""
-    def one(value: Mapping[str, Any], with_parent: bool) -> str:
-        parts = [f"{k} {_text(v)}" for k, v in value.items() if k != "lineItemId"]
-        text = ", ".join(parts) if parts else "-"
-        return f"{value.get('lineItemId')}: {text}" if with_parent else text
+def describe(values: list[Values]) -> str:
+    """Before/after values in a few words: `bidOverride 1.2`, or per parent when there are several."""
+    def one(parent: str, value: Mapping[str, Any], with_parent: bool) -> str:
+        text = ", ".join(f"{k} {_text(v)}" for k, v in value.items()) or "-"
+        return f"{parent}: {text}" if with_parent else text
 
     if not values:
         return ""
-    return "; ".join(one(v, len(values) > 1) for v in values)
+    return "; ".join(one(parent, v, len(values) > 1) for parent, v in values)
 
 
 def _text(value: Any) -> str:

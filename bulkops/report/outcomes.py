@@ -1,22 +1,24 @@
 """Per-row outcomes from the journal (pure): every input row ends succeeded, skipped or failed.
 
-One row can become several operations (a SKU paused on every line item of an account), and a
-row can be settled before sending (invalid input, no-op). This module folds all of that into
-exactly one `RowOutcome` per input row, so the report's counts add up to the input's rows.
+One row can become several operations (a SKU paused on every line item of an account), and a row can be
+settled before sending (invalid input, no-op). This module folds all of that into exactly one `RowOutcome`
+per input row, so the report's counts add up to the input's rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bulkops.runner.journal import OpRecord, RowNote
-from bulkops.types import Operation, OutcomeStatus
+from bulkops.types import Operation, OpRecord, OutcomeStatus, RowNote
 
 # When a row's pieces disagree, the worst one names the row.
 # A row done on some line items and already at its target on others counts as succeeded.
 _SEVERITY = {OutcomeStatus.SKIPPED: 0, OutcomeStatus.SUCCEEDED: 1, OutcomeStatus.UNKNOWN: 2, OutcomeStatus.FAILED: 3}
+
+Values = tuple[str, dict[str, Any]]  # (parent id, field → value)
+View = Callable[[Operation], tuple[dict[str, Any] | None, dict[str, Any]]]
 
 
 @dataclass(slots=True)
@@ -33,22 +35,22 @@ class RowOutcome:
     attempts: int = 0
     operations: int = 0
     failures: int = 0  # operations of this row that failed
-    before: list[dict[str, Any]] = field(default_factory=list)
-    after: list[dict[str, Any]] = field(default_factory=list)
-    planned: list[dict[str, Any]] = field(default_factory=list)  # the after of every operation, sent or not
-
-
-View = Callable[[Operation], tuple[dict[str, Any] | None, dict[str, Any]]]
+    before: list[Values] = field(default_factory=list)
+    after: list[Values] = field(default_factory=list)
+    planned: list[Values] = field(default_factory=list)  # the after of every operation, sent or not
 
 
 def default_view(op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """(before, after) of an operation, as the report shows them."""
-    before = None if op.before is None else {"lineItemId": op.parent_id, **op.before}
-    return before, {"lineItemId": op.parent_id, **op.fields}
+    return (None if op.before is None else dict(op.before)), dict(op.fields)
 
 
-def fold(notes: Iterable[RowNote], records: Iterable[OpRecord], view: View = default_view) -> dict[int, RowOutcome]:
-    """One outcome per row number, from the planner's notes and the journaled operations."""
+def fold(notes: Iterable[RowNote], records: Iterable[OpRecord], view: View = default_view,
+         parents: str = "line items") -> dict[int, RowOutcome]:
+    """One outcome per row number, from the planner's notes and the journaled operations.
+
+    `parents` names what a row's operations are spread over, for "done on 3 line items".
+    """
     rows: dict[int, RowOutcome] = {}
     for note in notes:
         _merge(rows, note.row_number, note.status, note.message, code=note.code, column=note.column)
@@ -64,12 +66,12 @@ def fold(notes: Iterable[RowNote], records: Iterable[OpRecord], view: View = def
         row.failures += status is OutcomeStatus.FAILED
         before, after = view(op)
         if before is not None:
-            row.before.append(before)
-        row.planned.append(after)
+            row.before.append((op.parent_id, before))
+        row.planned.append((op.parent_id, after))
         if status is OutcomeStatus.SUCCEEDED:
-            row.after.append(after)
+            row.after.append((op.parent_id, after))
     for row in rows.values():
-        _describe(row)
+        _describe(row, parents)
     return rows
 
 
@@ -79,13 +81,6 @@ def counts(outcomes: Iterable[RowOutcome]) -> dict[str, int]:
     for row in outcomes:
         result[row.status.value] += 1
     return result
-
-
-def failed(outcomes: dict[int, RowOutcome]) -> Iterator[RowOutcome]:
-    """Rows that failed or whose outcome is unknown, in row order (the error report's rows)."""
-    for number in sorted(outcomes):
-        if outcomes[number].status in (OutcomeStatus.FAILED, OutcomeStatus.UNKNOWN):
-            yield outcomes[number]
 
 
 def _merge(rows: dict[int, RowOutcome], number: int, status: OutcomeStatus, message: str,  # noqa: PLR0913
@@ -102,11 +97,11 @@ def _merge(rows: dict[int, RowOutcome], number: int, status: OutcomeStatus, mess
     return row
 
 
-def _describe(row: RowOutcome) -> None:
+def _describe(row: RowOutcome, parents: str) -> None:
     """Say what happened in words when the pieces alone do not."""
     if row.operations > 1 and row.status is OutcomeStatus.SUCCEEDED:
-        row.message = f"done on {row.operations} line items"
+        row.message = f"done on {row.operations} {parents}"
     elif row.operations > 1 and row.status is OutcomeStatus.FAILED:
-        row.message = f"failed on {row.failures} of {row.operations} line items: {row.message}"
+        row.message = f"failed on {row.failures} of {row.operations} {parents}: {row.message}"
     elif row.status is OutcomeStatus.UNKNOWN and not row.message:
         row.message = "sent, but no answer was seen: run `bulkops resume` on the run directory"

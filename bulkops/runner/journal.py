@@ -14,12 +14,11 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bulkops.errors import JournalError
-from bulkops.types import Operation, OpKind, Outcome, OutcomeStatus, RowError
+from bulkops.types import Operation, OpRecord, Outcome, OutcomeStatus, RowNote
 
 JOURNAL_NAME = "journal.sqlite"
 _SCHEMA_VERSION = "1"
@@ -57,30 +56,6 @@ def file_fingerprint(path: str | Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class RowNote:
-    """A row settled before anything was sent (invalid input, no-op, duplicate)."""
-
-    row_number: int
-    status: OutcomeStatus  # FAILED for invalid input, SKIPPED for no-ops and duplicates
-    column: str | None
-    code: str
-    message: str
-
-    @classmethod
-    def from_error(cls, error: RowError) -> RowNote:
-        """A validation error: the row failed and nothing was sent for it."""
-        return cls(error.row_number, OutcomeStatus.FAILED, error.column, error.code, str(error))
-
-
-@dataclass(frozen=True, slots=True)
-class OpRecord:
-    """An operation as journaled, with its outcome once known (status None = not known)."""
-
-    operation: Operation
-    outcome: Outcome | None
 
 
 class Journal:
@@ -208,13 +183,13 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _op_row(op: Operation) -> tuple[Any, ...]:
     before = None if op.before is None else json.dumps(dict(op.before))
-    return (op.row_number, op.kind.value, op.parent_id, op.entity_id, json.dumps(dict(op.fields)), before)
+    return (op.row_number, op.kind, op.parent_id, op.entity_id, json.dumps(dict(op.fields)), before)
 
 
 def _outcome_row(op: Operation, out: Outcome) -> tuple[Any, ...]:
     return (
         out.status.value, out.reason, out.error_code, out.http_status, out.trace_id, out.attempts,
-        op.row_number, op.kind.value, op.parent_id, op.entity_id,
+        op.row_number, op.kind, op.parent_id, op.entity_id,
     )
 
 
@@ -222,7 +197,7 @@ def _operation(row: sqlite3.Row) -> Operation:
     before = None if row["before"] is None else json.loads(row["before"])
     return Operation(
         row_number=row["row_number"],
-        kind=OpKind(row["kind"]),
+        kind=row["kind"],
         parent_id=row["parent_id"],
         entity_id=row["entity_id"],
         fields=json.loads(row["fields"]),

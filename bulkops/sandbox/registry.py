@@ -6,9 +6,11 @@ from functools import cache
 from typing import Any
 
 from bulkops.sandbox.api import SandboxApi
+from bulkops.sandbox.mpo import API as MPO
 from bulkops.sandbox.retail_media import API as RETAIL_MEDIA
+from bulkops.sandbox.trackier import API as TRACKIER
 
-APIS: tuple[SandboxApi, ...] = (RETAIL_MEDIA,)
+APIS: tuple[SandboxApi, ...] = (RETAIL_MEDIA, TRACKIER, MPO)
 
 
 @cache

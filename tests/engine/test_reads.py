@@ -14,13 +14,45 @@ from tests.engine.conftest import client_for
 @given(total=st.integers(0, 5000), size=st.integers(1, 500))
 def test_page_plans_cover_everything_once(total: int, size: int) -> None:
     offsets = OffsetLimitPaging(limit=size)
-    starts = [0] + [p["offset"] for p in offsets.rest(Page([], total))]
+    pages = offsets.pages(Page([], total)) or 0
+    starts = [offsets.at(n)["offset"] for n in range(max(pages, 1))]
     assert starts == list(range(0, max(total, 1), size))
     index = PageIndexPaging(size=size)
-    pages = -(-total // size)
-    assert [p["pageIndex"] for p in index.rest(Page([], total, pages))] == list(range(1, pages))
-    trackier = PageLimitPaging(limit=size)
-    assert [p["page"] for p in trackier.rest(Page([], total))] == list(range(2, pages + 1))
+    assert index.pages(Page([], total)) == pages == -(-total // size)
+    assert [index.at(n)["pageIndex"] for n in range(pages)] == list(range(pages))
+    paged = PageLimitPaging(limit=size)
+    assert paged.pages(Page([], total)) == pages
+    assert [paged.at(n)["page"] for n in range(pages)] == list(range(1, pages + 1))
+
+
+async def test_a_full_page_without_totals_is_read_on_until_a_short_page() -> None:
+    items = [{"id": str(i)} for i in range(7)]
+
+    async def fetch(params: dict) -> dict:  # an API that never says how many there are
+        start = params["offset"]
+        return {"data": items[start:start + params["limit"]]}
+
+    got = [i["id"] async for i in read_all(fetch, OffsetLimitPaging(limit=3))]
+    assert got == [str(i) for i in range(7)]
+
+
+async def test_pages_are_handed_out_in_order_while_a_slow_page_does_not_hold_the_others() -> None:
+    import anyio
+
+    log: list[str] = []
+
+    async def fetch(params: dict) -> dict:
+        page = params["pageIndex"]
+        log.append(f"start {page}")
+        if page == 1:
+            await anyio.sleep(0.2)  # the slow one
+        log.append(f"end {page}")
+        return {"data": [{"id": page}], "metadata": {"totalPages": 8}}
+
+    got = [i["id"] async for i in read_all(fetch, PageIndexPaging(size=1), concurrency=3)]
+    assert got == list(range(8))
+    # pages 2..5 were fetched while page 1 was still in flight: no wave waits for its slowest page
+    assert all(log.index(f"end {n}") < log.index("end 1") for n in (2, 3, 4, 5))
 
 
 async def test_a_listing_that_repeats_itself_is_refused() -> None:

@@ -7,7 +7,8 @@ from decimal import Decimal
 from bulkops.engine.pool import Result
 from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.sandbox import Sandbox
-from bulkops.types import Operation, OpKind, OutcomeStatus
+from bulkops.types import Operation, OutcomeStatus
+from bulkops.platforms.retail_media.actions import Action
 from tests.engine.conftest import client_for
 
 
@@ -21,7 +22,7 @@ def _bid_ops(sb: Sandbox) -> tuple[list[Operation], dict[tuple[str, str], float]
             catalog = sb.control.retail_media.catalog(attrs["targetRetailerId"])
             for sku in sb.control.retail_media.products(li):
                 bid = round(catalog[sku] + 0.07 + (row % 5) / 100, 2)
-                ops.append(Operation(row, OpKind.SET_BID, li, sku, {"bid_override": str(Decimal(str(bid)))}))
+                ops.append(Operation(row, Action.SET_BID, li, sku, {"bid_override": str(Decimal(str(bid)))}))
                 wanted[(li, sku)] = bid
                 row += 1
     return ops, wanted
@@ -52,9 +53,9 @@ async def test_bad_skus_fail_alone_with_the_api_reason(sandbox: Sandbox) -> None
     catalog = sandbox.control.retail_media.catalog(sandbox.control.retail_media.line_item(li)["targetRetailerId"])
     skus = list(sandbox.control.retail_media.products(li))[:5]
     low = skus[2]
-    ops = [Operation(10 + i, OpKind.SET_BID, li, s, {"bid_override": "1.50" if s != low else "0.01"})
+    ops = [Operation(10 + i, Action.SET_BID, li, s, {"bid_override": "1.50" if s != low else "0.01"})
            for i, s in enumerate(skus)]
-    ops.append(Operation(20, OpKind.SET_BID, li, "no-such-sku", {"bid_override": "1.50"}))
+    ops.append(Operation(20, Action.SET_BID, li, "no-such-sku", {"bid_override": "1.50"}))
     results: list[Result] = []
     async with client_for(sandbox) as api:
         await ProductExecutor(api).execute(ops, results.extend)
@@ -71,7 +72,7 @@ async def test_bad_skus_fail_alone_with_the_api_reason(sandbox: Sandbox) -> None
 async def test_removals_retried_after_a_dropped_answer_count_as_done(make_sandbox) -> None:  # noqa: ANN001
     async with make_sandbox(reset_rate=0.3, seed=11) as sb:
         lis = [i for i in sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0]) if len(sb.control.retail_media.products(i)) > 3]
-        ops = [Operation(n, OpKind.REMOVE, li, sku) for n, (li, sku) in
+        ops = [Operation(n, Action.REMOVE, li, sku) for n, (li, sku) in
                enumerate((li, s) for li in lis for s in list(sb.control.retail_media.products(li))[:2])]
         results: list[Result] = []
         async with client_for(sb) as api:

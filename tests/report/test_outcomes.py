@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bulkops.report.outcomes import counts, failed, fold
-from bulkops.runner.journal import OpRecord, RowNote
-from bulkops.types import Operation, OpKind, Outcome, OutcomeStatus as S
+from bulkops.platforms.retail_media.actions import Action
+from bulkops.report.outcomes import counts, fold
+from bulkops.types import Operation, OpRecord, Outcome, OutcomeStatus as S, RowNote
 
 
 def _rec(row: int, li: str, status: S | None, reason: str = "") -> OpRecord:
-    op = Operation(row, OpKind.PAUSE, li, "sku", {"status": "paused"}, {"status": "active"})
+    op = Operation(row, Action.PAUSE, li, "sku", {"status": "paused"}, {"status": "active"})
     return OpRecord(op, None if status is None else Outcome(row, status, reason=reason or None, attempts=1))
 
 
@@ -23,7 +23,7 @@ def test_one_outcome_per_row_and_the_worst_piece_names_it() -> None:
     assert rows[4].message == "done on 2 line items"
     assert rows[5].message == "failed on 1 of 2 line items: not on the line item"
     assert "bulkops resume" in rows[6].message
-    assert rows[4].after == [{"lineItemId": "a", "status": "paused"}, {"lineItemId": "b", "status": "paused"}]
+    assert rows[4].after == [("a", {"status": "paused"}), ("b", {"status": "paused"})]
     assert rows[4].attempts == 2
     assert sum(counts(rows.values()).values()) == 5
-    assert [r.row_number for r in failed(rows)] == [2, 5, 6]
+    assert sorted(n for n, r in rows.items() if r.status in (S.FAILED, S.UNKNOWN)) == [2, 5, 6]

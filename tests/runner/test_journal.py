@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 
 from bulkops.errors import JournalError
-from bulkops.runner.journal import Journal, RowNote, file_fingerprint
-from bulkops.types import Operation, OpKind, Outcome, OutcomeStatus, RowError
+from bulkops.runner.journal import Journal, file_fingerprint
+from bulkops.types import RowNote
+from bulkops.types import Operation, Outcome, OutcomeStatus, RowError
+from bulkops.platforms.retail_media.actions import Action
 
 
 def _ops(n: int) -> list[Operation]:
     return [
-        Operation(row_number=i + 2, kind=OpKind.SET_BID, parent_id=f"li{i % 3}", entity_id=f"sku{i}",
+        Operation(row_number=i + 2, kind=Action.SET_BID, parent_id=f"li{i % 3}", entity_id=f"sku{i}",
                   fields={"bid_override": "1.25"}, before={"bid_override": None})
         for i in range(n)
     ]

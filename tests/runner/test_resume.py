@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 from bulkops.errors import JournalError
-from bulkops.runner import run
+from bulkops.runner import pipeline as run
 from bulkops.runner.journal import Journal
 from bulkops.sandbox import Sandbox
-from bulkops.types import Operation, OpKind
+from bulkops.types import Operation
+from bulkops.platforms.retail_media.actions import Action
 
 ENV = {**os.environ, "BULKOPS_CLIENT_SECRET": "sandbox-secret", "BULKOPS_CONFIG": ""}
 
@@ -33,7 +34,7 @@ def _plan(sb: Sandbox) -> tuple[list[Operation], dict[tuple[str, str], float]]:
         if attrs["type"] != "auction":
             continue
         for sku in sb.control.retail_media.products(li):
-            ops.append(Operation(len(ops) + 2, OpKind.SET_BID, li, sku, {"bid_override": "2.75"}))
+            ops.append(Operation(len(ops) + 2, Action.SET_BID, li, sku, {"bid_override": "2.75"}))
             wanted[(li, sku)] = 2.75
     return ops, wanted
 

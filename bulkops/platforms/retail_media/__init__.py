@@ -1,1 +1,101 @@
-"""Criteo Retail Media: wire names, reads and the product executor."""
+"""Criteo Retail Media: promoted products (bids, pause, unpause, remove), line items, and the account export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bulkops.engine.client import ApiClient
+from bulkops.platform import ExportSpec, JobSpec, Option, Platform
+from bulkops.platforms import criteo
+from bulkops.platforms.retail_media import export, wire
+from bulkops.platforms.retail_media.demo import STEP
+from bulkops.platforms.retail_media.jobs import LineItemJob, ProductJob
+
+VERSIONS = ("2026-01", "2026-07", "2027-01")
+
+ACCOUNTS = Option("accounts", "Rows may name productId alone: act on the SKU wherever these accounts promote it"
+                  " (repeat for several).", multiple=True, flag="--account")
+
+BIDS_DOC = """Set bidOverride on promoted products, from rows of lineItemId, productId, bidOverride.
+
+Columns: lineItemId, productId (or sku), bidOverride (or bid), and optionally action (set-bid, pause, unpause,
+remove) to override the verb row by row, as undo files do. Example row: 50000012,0a1b2c3d4e5,1.25
+
+Column names are matched loosely (sku, product id, bid, cpc, line item id ... work). A blank bidOverride
+leaves the product as it is; `none` clears the override (the line item's bid applies).
+
+Every row is checked first (ids, numbers, duplicates); then current values are read, so rows already at their
+target are skipped, bids under the SKU's min bid, bids on preferred line items and line items that would hold
+more than 500 products fail before sending. Reports go to the run directory: results, errors (fix and feed
+back), undo (feed back to restore), summary.json."""
+
+STATUS_DOC = """{what} the promoted products of the file: rows of lineItemId and productId.
+
+Columns: lineItemId, productId (or sku). Example row: 50000012,0a1b2c3d4e5
+
+With --account, rows may give productId alone: the SKU is {done} on every line item of those accounts that
+promotes it. {skipped} Reports as for `bids`, with an undo file."""
+
+LINE_ITEMS_DOC = """Change line items from rows of lineItemId and the values to set.
+
+Columns: lineItemId, and any of name, status (active/paused/draft), targetBid, maxBid, budget, startDate,
+endDate. Example row: 50000012,,paused,1.10,,,,2026-12-31
+
+A blank cell leaves the value as it is; `none` clears targetBid, maxBid, budget or endDate. Each line item is
+read, merged with the row and written back whole (the API's PUT replaces every field), so each changed line
+item costs three requests. Reports as for `bids`, with an undo file."""
+
+EXPORT_DOC = """Campaigns, line items and promoted products of accounts (--account), one row per entity (column
+`entity`: campaign, lineItem, product) under stable columns: entity, accountId, campaignId, lineItemId,
+productId, name, type, status, retailerId, startDate, endDate, budget, budgetSpent, targetBid, maxBid,
+bidOverride. Edit it and feed it back to `bids`, `pause`, `unpause`, `remove` (product rows) or `line-items`
+(line item rows)."""
+
+
+def _products(verb: str) -> Any:
+    return lambda options: ProductJob(verb, tuple(str(a) for a in options.get("accounts") or ()))
+
+
+async def _probe(api: ApiClient) -> Any:
+    """The cheapest call that proves host, login and version: one account."""
+    return await api.call("GET", f"{wire.root(api.connection.api_version)}/accounts", params={"pageSize": 1})
+
+
+PLATFORM = Platform(
+    name="retail-media",
+    title="Criteo Retail Media",
+    dialect=criteo.DIALECT,
+    default_base_url=criteo.BASE_URL,
+    credentials="oauth",
+    api_versions=VERSIONS,
+    default_api_version="2026-07",
+    sandbox_api="retail-media",
+    jobs=(
+        JobSpec("bids", "Set bidOverride on promoted products.", BIDS_DOC, _products("bids")),
+        JobSpec("pause", "Pause promoted products (SKUs).",
+                STATUS_DOC.format(what="Pause", done="paused", skipped="Rows already paused are skipped."),
+                _products("pause"), (ACCOUNTS,)),
+        JobSpec("unpause", "Unpause promoted products (SKUs).",
+                STATUS_DOC.format(what="Unpause", done="unpaused", skipped="Rows already active are skipped."),
+                _products("unpause"), (ACCOUNTS,)),
+        JobSpec("remove", "Remove promoted products from line items.",
+                STATUS_DOC.format(what="Remove", done="removed", skipped="Rows whose product is already gone are"
+                                  " skipped; a line item keeps at least one product."),
+                _products("remove"), (ACCOUNTS,)),
+        JobSpec("line-items", "Change line items (name, status, bids, budget, dates).", LINE_ITEMS_DOC,
+                lambda options: LineItemJob(), snapshot_optional=False),
+    ),
+    export=ExportSpec(
+        rows=export.rows, table=export.TABLE, doc=EXPORT_DOC, required=("account",),
+        options=(
+            Option("account", "Account id (repeat for several).", multiple=True),
+            Option("campaign", "Only these campaign ids.", multiple=True),
+            Option("status", "Only line items with this status (active, paused, scheduled, ended, ...).",
+                   multiple=True),
+            Option("product_status", "Only products with this status (active, paused).", multiple=True),
+            Option("no_products", "Campaigns and line items only.", kind=bool, default=False),
+        ),
+    ),
+    demo=STEP,
+    probe=_probe,
+)

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from bulkops.engine.client import ApiClient
 from bulkops.engine.pool import OnOutcomes, Sent, run_chunks
 from bulkops.errors import ItemError
-from bulkops.plan.chunks import chunks
+from bulkops.engine.chunks import chunks
 from bulkops.platforms.retail_media import wire
-from bulkops.types import Chunk, Operation, OpKind
+from bulkops.types import Chunk, Operation
+from bulkops.platforms.retail_media.actions import Action
 
 
-PHASES = ((OpKind.SET_BID, OpKind.REMOVE), (OpKind.PAUSE, OpKind.UNPAUSE))
+PHASES = ((Action.SET_BID, Action.REMOVE), (Action.PAUSE, Action.UNPAUSE))
 
 
 class ProductExecutor:
-    """The engine's Executor for promoted-product writes (set-bid, pause, unpause, remove)."""
+    """The Executor of promoted-product writes (set-bid, pause, unpause, remove).
+
+    Safe to send twice (what resume relies on): an append is an upsert (the same bidOverride twice leaves the
+    product as once); pause and unpause set a status; a delete of a product already gone is refused as "not
+    on the line item", which counts as done when the delete may have been applied before (see
+    `already_done`).
+    """
 
     def __init__(self, api: ApiClient) -> None:
         self.api = api
@@ -33,10 +40,6 @@ class ProductExecutor:
                              concurrency=self.api.connection.concurrency, on_outcomes=on_outcomes,
                              already_done=already_done)
 
-    def counters(self) -> Mapping[str, int]:
-        """Requests, retries, 429s so far."""
-        return self.api.counters
-
     async def _send(self, chunk: Chunk) -> Sent:
         path = wire.product_action_path(self.api.connection.api_version, chunk.parent_id, chunk.kind)
         resp = await self.api.call("POST", path, json={"data": [wire.product_item(op) for op in chunk.operations]})
@@ -48,6 +51,6 @@ def already_done(chunk: Chunk, item: ItemError, attempts: int) -> str | None:
 
     Only for a request that was sent more than once: a first-time refusal is a real error.
     """
-    if chunk.kind is OpKind.REMOVE and attempts > 1 and item.code == wire.NOT_ON_LINE_ITEM:
+    if chunk.kind == Action.REMOVE and attempts > 1 and item.code == wire.NOT_ON_LINE_ITEM:
         return "removed (the first answer was lost to a dropped connection; the retry found it gone)"
     return None

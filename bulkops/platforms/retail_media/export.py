@@ -1,4 +1,4 @@
-"""`export`: the campaigns, line items and promoted products of accounts, streamed to one CSV or Parquet file.
+"""`export`: the campaigns, line items and promoted products of accounts, streamed to one file.
 
 One row per entity, told apart by the `entity` column (campaign, lineItem, product), under the stable
 columns of `schemas.EXPORT_COLUMNS`. Products stream from many concurrent reads through a bounded buffer
@@ -8,18 +8,15 @@ jobs as it is: `bids`, `pause`, `unpause`, `remove` act on its product rows, `li
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from bulkops.engine.client import ApiClient
 from bulkops.engine.paging import OffsetLimitPaging, PageIndexPaging, read_all
-from bulkops.io.writers import TableWriter
 from bulkops.platforms.retail_media import reads, wire
 from bulkops.platforms.retail_media.schemas import EXPORT_COLUMNS, EXPORT_NUMERIC
-from bulkops.runner.events import Progress, ProgressListener, ignore
+from bulkops.runner.export import Table
 
 CAMPAIGN_PAGING = PageIndexPaging(size=500)
 AUCTION_PAGING = OffsetLimitPaging(limit=500, meta_key="metadata")
@@ -34,49 +31,22 @@ class ExportFilter:
     product_statuses: tuple[str, ...] = ()  # active, paused
     products: bool = True  # False: campaigns and line items only
 
-
-@dataclass(slots=True)
-class ExportResult:
-    """What an export wrote."""
-
-    path: Path
-    rows: dict[str, int] = field(default_factory=lambda: {"campaign": 0, "lineItem": 0, "product": 0})
-    requests: int = 0
-    retries: int = 0
-    rate_limited: int = 0
-    wall_time_s: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        """The summary printed at the end (and with --json)."""
-        return {"out": str(self.path), "rows": self.rows, "requests": self.requests, "retries": self.retries,
-                "rate_limited": self.rate_limited, "wall_time_s": round(self.wall_time_s, 2)}
+    @classmethod
+    def of(cls, options: Mapping[str, Any]) -> ExportFilter:
+        """From the export's options (CLI flags or Python keywords)."""
+        return cls(tuple(options.get("campaign") or ()), tuple(options.get("status") or ()),
+                   tuple(options.get("product_status") or ()), not options.get("no_products"))
 
 
-async def export(api: ApiClient, accounts: Iterable[str], out: Path, filters: ExportFilter = ExportFilter(),
-                 listener: ProgressListener = ignore) -> ExportResult:
-    """Write the inventory of the accounts to `out` (.csv or .parquet); returns the row counts."""
-    result = ExportResult(out)
-    started = time.monotonic()
+TABLE = Table(EXPORT_COLUMNS, EXPORT_NUMERIC)
 
-    def tick(phase: str) -> None:
-        c = api.counters
-        done = sum(result.rows.values())
-        listener(Progress(phase, None, done, c.get("requests", 0), c.get("retries", 0), c.get("rate_limited", 0),
-                          time.monotonic() - started))
 
-    with TableWriter(out, EXPORT_COLUMNS, numeric=EXPORT_NUMERIC) as writer:
-        for account in accounts:
-            async for row in _account_rows(api, account, filters):
-                writer.write([row])
-                result.rows[row["entity"]] += 1
-                if row["entity"] == "product" and result.rows["product"] % 500 == 0:
-                    tick("exporting")
-    c = api.counters
-    result.requests, result.retries, result.rate_limited = c.get("requests", 0), c.get("retries", 0), \
-        c.get("rate_limited", 0)
-    result.wall_time_s = time.monotonic() - started
-    tick("done")
-    return result
+async def rows(api: ApiClient, options: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    """Every export row of the accounts in `options["account"]`, campaigns first, products streamed last."""
+    filters = ExportFilter.of(options)
+    for account in options.get("account") or ():
+        async for row in _account_rows(api, str(account), filters):
+            yield row
 
 
 async def _account_rows(api: ApiClient, account: str, filters: ExportFilter) -> AsyncIterator[dict[str, Any]]:

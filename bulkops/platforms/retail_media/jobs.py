@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
 from bulkops.io.columns import Row
-from bulkops.plan.diff import LookupFailure, Plan, ProductRow, Settled
-from bulkops.plan.undo import NO_OVERRIDE, undo_rows
+from bulkops.platforms.retail_media.diff import LookupFailure, ProductRow
+from bulkops.platforms.retail_media.undo import NO_OVERRIDE, undo_rows
 from bulkops.platforms.retail_media import line_items, products, wire
 from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.platforms.retail_media.snapshot import product_states, promoted_in_accounts
 from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCTS
-from bulkops.types import Operation, OpKind, OutcomeStatus
+from bulkops.runner.protocol import Parent
+from bulkops.types import Chunk, Operation, OutcomeStatus, Plan, RowNote
+from bulkops.platforms.retail_media.actions import Action
 
-VERBS = {"bids": OpKind.SET_BID, "pause": OpKind.PAUSE, "unpause": OpKind.UNPAUSE, "remove": OpKind.REMOVE}
+PLATFORM = "retail-media"
+VERBS = {"bids": Action.SET_BID, "pause": Action.PAUSE, "unpause": Action.UNPAUSE, "remove": Action.REMOVE}
+LINE_ITEM = Parent("lineItemId", "line item")
 _LABELS = {"bid_override": "bidOverride", "status": "status"}
 
 
@@ -27,9 +32,10 @@ class ProductJob:
 
     name: str
     accounts: tuple[str, ...] = ()
+    platform = PLATFORM
     schema = PRODUCTS
-    cap = wire.MAX_PRODUCTS_PER_CALL
-    verb: OpKind = field(init=False)
+    parent = LINE_ITEM
+    verb: Action = field(init=False)
 
     def __post_init__(self) -> None:
         self.verb = VERBS[self.name]
@@ -37,7 +43,7 @@ class ProductJob:
     def required(self) -> tuple[str, ...]:
         """lineItemId, unless the SKUs are looked up in accounts; bidOverride for bids."""
         needed = () if self.accounts else ("lineItemId",)
-        return (*needed, "bidOverride") if self.verb is OpKind.SET_BID else needed
+        return (*needed, "bidOverride") if self.verb == Action.SET_BID else needed
 
     def skip_reason(self, row: Row) -> str | None:
         """Rows of an export that are not products."""
@@ -46,27 +52,27 @@ class ProductJob:
     async def plan(self, api: ApiClient, rows: list[Row], *, snapshot: bool) -> Plan:
         """Resolve `--account` rows, read current values (unless told not to), plan every row."""
         by_kind, settled = products.split(rows, self.verb)
-        missing: list[Settled] = []
+        missing: list[RowNote] = []
         if self.accounts:
             by_kind, missing, states = await self._expand(api, by_kind)
         elif snapshot:
             ids = [r.line_item_id for group in by_kind.values() for r in group]
             bid_skus: dict[str, set[str]] = {}
-            for r in by_kind.get(OpKind.SET_BID, []):
+            for r in by_kind.get(Action.SET_BID, []):
                 bid_skus.setdefault(r.line_item_id, set()).add(r.product_id)
             states = await product_states(api, ids, bid_skus)
         if not snapshot and not self.accounts:
             result = products.plan_blind(by_kind)
         else:
             result = products.plan(by_kind, states)
-        result.settled += settled + missing
+        result.notes += settled + missing
         return result
 
-    async def _expand(self, api: ApiClient, by_kind: dict[OpKind, list[ProductRow]]) -> tuple[Any, list[Settled], Any]:
+    async def _expand(self, api: ApiClient, by_kind: dict[Action, list[ProductRow]]) -> tuple[Any, list[RowNote], Any]:
         skus = {r.product_id for group in by_kind.values() for r in group if not r.line_item_id}
         where, states = await promoted_in_accounts(api, self.accounts, skus)
-        expanded: dict[OpKind, list[ProductRow]] = {}
-        missing: list[Settled] = []
+        expanded: dict[Action, list[ProductRow]] = {}
+        missing: list[RowNote] = []
         for kind, group in by_kind.items():
             for r in group:
                 if r.line_item_id:
@@ -74,7 +80,7 @@ class ProductJob:
                     continue
                 found = where.get(r.product_id, [])
                 if not found:
-                    missing.append(Settled(r.row_number, OutcomeStatus.FAILED, "productId", "not-promoted",
+                    missing.append(RowNote(r.row_number, OutcomeStatus.FAILED, "productId", "not-promoted",
                                            f"SKU {r.product_id!r} is not promoted on any line item of account(s)"
                                            f" {', '.join(self.accounts)}"))
                 expanded.setdefault(kind, []).extend(ProductRow(r.row_number, li, r.product_id, r.bid_override)
@@ -87,16 +93,19 @@ class ProductJob:
         """Appends, deletes, pauses, unpauses in chunks of 500 per line item."""
         return ProductExecutor(api)
 
+    def chunks(self, operations: Iterable[Operation]) -> Iterator[Chunk]:
+        """One request per action, line item and 500 products."""
+        return chunks(operations, wire.MAX_PRODUCTS_PER_CALL)
+
     def view(self, op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """bidOverride for bids, status for pauses, presence for removals."""
-        if op.kind is OpKind.REMOVE:
-            before = None if op.before is None else {"lineItemId": op.parent_id, **_labelled(op.before)}
-            return before, {"lineItemId": op.parent_id, "removed": "yes"}
-        keys = ("bid_override",) if op.kind is OpKind.SET_BID else ("status",)
+        if op.kind == Action.REMOVE:
+            return (None if op.before is None else _labelled(op.before)), {"removed": "yes"}
+        keys = ("bid_override",) if op.kind == Action.SET_BID else ("status",)
         before = None  # no snapshot, or a product the append adds to the line item
         if op.before is not None:
-            before = {"lineItemId": op.parent_id, **_labelled({k: op.before.get(k) for k in keys})}
-        return before, {"lineItemId": op.parent_id, **_labelled({k: op.fields.get(k) for k in keys})}
+            before = _labelled({k: op.before.get(k) for k in keys})
+        return before, _labelled({k: op.fields.get(k) for k in keys})
 
     def undo(self, succeeded: Iterable[Operation]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
         """lineItemId, productId, bidOverride, action rows (see `plan.undo`)."""
@@ -115,7 +124,7 @@ def other_entity(row: Row, wanted: str, verb: str) -> str | None:
     return f"a {entity} row: {verb} acts on {wanted} rows"
 
 
-def _labelled(values: dict[str, Any]) -> dict[str, Any]:
+def _labelled(values: Mapping[str, Any]) -> dict[str, Any]:
     return {_LABELS.get(k, k): v for k, v in values.items()}
 
 
@@ -124,8 +133,9 @@ class LineItemJob:
     """line-items: rows of lineItemId and the values to set (blank = leave as is)."""
 
     name: str = "line-items"
+    platform = PLATFORM
     schema = LINE_ITEMS
-    cap = 1
+    parent = LINE_ITEM
 
     def required(self) -> tuple[str, ...]:
         """lineItemId only: any of the value columns may be there."""
@@ -143,6 +153,10 @@ class LineItemJob:
     def executor(self, api: ApiClient) -> line_items.LineItemExecutor:
         """One PUT per line item."""
         return line_items.LineItemExecutor(api)
+
+    def chunks(self, operations: Iterable[Operation]) -> Iterator[Chunk]:
+        """One PUT per line item."""
+        return chunks(operations, 1)
 
     def view(self, op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """The changed fields, before and after."""

@@ -17,11 +17,12 @@ from bulkops.engine.client import ApiClient
 from bulkops.engine.pool import OnOutcomes, Sent, run_chunks
 from bulkops.errors import RequestError
 from bulkops.io.columns import NONE, Row
-from bulkops.plan.chunks import chunks
-from bulkops.plan.diff import LookupFailure, Plan, Settled
+from bulkops.engine.chunks import chunks
+from bulkops.platforms.retail_media.diff import LookupFailure
 from bulkops.platforms.retail_media import snapshot, wire
 from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS, SETTABLE_STATUSES
-from bulkops.types import Chunk, Operation, OpKind, OutcomeStatus
+from bulkops.types import Chunk, Operation, OutcomeStatus, Plan, RowNote
+from bulkops.platforms.retail_media.actions import Action
 
 # Writable attributes of each resource (PUT replaces all of them).
 WRITABLE = {
@@ -68,24 +69,24 @@ def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupF
         li = row.get("lineItemId")
         state = current[li]
         if isinstance(state, LookupFailure):
-            plan.settled.append(Settled(row.row_number, OutcomeStatus.FAILED, "lineItemId", state.code, state.message))
+            plan.notes.append(RowNote(row.row_number, OutcomeStatus.FAILED, "lineItemId", state.code, state.message))
             continue
         changes, problem = _changes(row, state)
         if problem is not None:
-            plan.settled.append(problem)
+            plan.notes.append(problem)
         elif not changes:
-            plan.settled.append(Settled(row.row_number, OutcomeStatus.SKIPPED, None, "no-op",
+            plan.notes.append(RowNote(row.row_number, OutcomeStatus.SKIPPED, None, "no-op",
                                         "every value is already as asked"))
         else:
             attributes = {**_writable(state), **changes}
             before = {k: _wire_value(state, k) for k in changes}
-            plan.operations.append(Operation(row.row_number, OpKind.UPDATE_LINE_ITEM, li, li,
+            plan.operations.append(Operation(row.row_number, Action.UPDATE_LINE_ITEM, li, li,
                                              {"kind": state.kind, "attributes": attributes, "changes": changes},
                                              before))
     return plan
 
 
-def _changes(row: Row, state: Current) -> tuple[dict[str, Any], Settled | None]:
+def _changes(row: Row, state: Current) -> tuple[dict[str, Any], RowNote | None]:
     changes: dict[str, Any] = {}
     for name in LINE_ITEM_FIELDS:
         if row.get(name) is None:
@@ -145,12 +146,13 @@ def _wire_value(state: Current, name: str) -> Any:
     return user_status(state.status) if name == "status" else state.attributes.get(name)
 
 
-def _fail(row: Row, column: str, code: str, message: str) -> Settled:
-    return Settled(row.row_number, OutcomeStatus.FAILED, column, code, message)
+def _fail(row: Row, column: str, code: str, message: str) -> RowNote:
+    return RowNote(row.row_number, OutcomeStatus.FAILED, column, code, message)
 
 
 class LineItemExecutor:
-    """The engine's Executor for line-item PUTs: one request per line item."""
+    """The Executor of line-item PUTs: one request per line item. A PUT carries the whole journaled body, so
+    sending it again (resume) writes the same values."""
 
     def __init__(self, api: ApiClient) -> None:
         self.api = api
@@ -159,10 +161,6 @@ class LineItemExecutor:
         """PUT every merged line item once; report each outcome as it settles."""
         await run_chunks(chunks(operations, 1), self._send, concurrency=self.api.connection.concurrency,
                          on_outcomes=on_outcomes)
-
-    def counters(self) -> Mapping[str, int]:
-        """Requests, retries, 429s so far."""
-        return self.api.counters
 
     async def _send(self, chunk: Chunk) -> Sent:
         op = chunk.operations[0]

@@ -12,28 +12,29 @@ from dataclasses import replace
 from decimal import Decimal
 
 from bulkops.io.columns import NONE, Row
-from bulkops.plan.diff import LineItemState, LookupFailure, Plan, ProductRow, ProductState, Settled, plan_products
-from bulkops.types import Operation, OpKind, OutcomeStatus
+from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow, ProductState, plan_products
+from bulkops.types import Operation, OutcomeStatus, Plan, RowNote
+from bulkops.platforms.retail_media.actions import Action
 
-PHASE_ONE = (OpKind.SET_BID, OpKind.REMOVE)
-PHASE_TWO = (OpKind.PAUSE, OpKind.UNPAUSE)
+PHASE_ONE = (Action.SET_BID, Action.REMOVE)
+PHASE_TWO = (Action.PAUSE, Action.UNPAUSE)
 
 
-def kind_of(row: Row, verb: OpKind) -> OpKind:
+def kind_of(row: Row, verb: Action) -> Action:
     """The action a row asks for."""
     action = row.get("action")
-    return OpKind(action) if action else verb
+    return Action(action) if action else verb
 
 
-def split(rows: Iterable[Row], verb: OpKind) -> tuple[dict[OpKind, list[ProductRow]], list[Settled]]:
+def split(rows: Iterable[Row], verb: Action) -> tuple[dict[Action, list[ProductRow]], list[RowNote]]:
     """Rows per action as planner rows; rows that need a line item but name none, or ask nothing, settled."""
-    by_kind: dict[OpKind, list[ProductRow]] = {}
-    settled: list[Settled] = []
+    by_kind: dict[Action, list[ProductRow]] = {}
+    settled: list[RowNote] = []
     for row in rows:
         kind = kind_of(row, verb)
         bid = row.get("bidOverride")
-        if kind is OpKind.SET_BID and bid is None:
-            settled.append(Settled(row.row_number, OutcomeStatus.SKIPPED, "bidOverride", "no-bid",
+        if kind == Action.SET_BID and bid is None:
+            settled.append(RowNote(row.row_number, OutcomeStatus.SKIPPED, "bidOverride", "no-bid",
                                    "bidOverride is empty: nothing to change (write 'none' to clear an override)"))
             continue
         product_row = ProductRow(row.row_number, row.get("lineItemId") or "", row.get("productId"),
@@ -42,7 +43,7 @@ def split(rows: Iterable[Row], verb: OpKind) -> tuple[dict[OpKind, list[ProductR
     return by_kind, settled
 
 
-def plan(by_kind: Mapping[OpKind, list[ProductRow]], states: Mapping[str, LineItemState | LookupFailure]) -> Plan:
+def plan(by_kind: Mapping[Action, list[ProductRow]], states: Mapping[str, LineItemState | LookupFailure]) -> Plan:
     """Plan every action against the snapshot; phase two sees the line items as phase one leaves them."""
     result = Plan()
     current = dict(states)
@@ -52,20 +53,20 @@ def plan(by_kind: Mapping[OpKind, list[ProductRow]], states: Mapping[str, LineIt
             if by_kind.get(kind):
                 part = plan_products(kind, by_kind[kind], current)
                 phase_ops += part.operations
-                result.settled += part.settled
+                result.notes += part.notes
         result.operations += phase_ops
         current = after(current, phase_ops)
     return result
 
 
-def plan_blind(by_kind: Mapping[OpKind, list[ProductRow]]) -> Plan:
+def plan_blind(by_kind: Mapping[Action, list[ProductRow]]) -> Plan:
     """Without a snapshot: every row is sent, the API has the last word, there is no before."""
     result = Plan()
     for phase in (PHASE_ONE, PHASE_TWO):
         for kind in phase:
             for row in by_kind.get(kind, []):
                 fields = {"bid_override": None if row.bid_override is None else str(row.bid_override)} \
-                    if kind is OpKind.SET_BID else {"status": "paused" if kind is OpKind.PAUSE else "active"} \
+                    if kind == Action.SET_BID else {"status": "paused" if kind == Action.PAUSE else "active"} \
                     if kind in PHASE_TWO else {}
                 result.operations.append(Operation(row.row_number, kind, row.line_item_id, row.product_id, fields))
     return result
@@ -82,9 +83,9 @@ def after(states: Mapping[str, LineItemState | LookupFailure],
             continue
         products = changed.setdefault(op.parent_id, dict(state.products))
         old = products.get(op.entity_id)
-        if op.kind is OpKind.REMOVE:
+        if op.kind == Action.REMOVE:
             products.pop(op.entity_id, None)
-        elif op.kind is OpKind.SET_BID:
+        elif op.kind == Action.SET_BID:
             bid = op.fields.get("bid_override")
             products[op.entity_id] = ProductState(None if bid is None else Decimal(str(bid)),
                                                   old.status if old else "active")

@@ -39,6 +39,7 @@ PRODUCTS = Schema(
              ENTITY),
     key=("lineItemId", "productId", "action"),
     ignored=EXPORT_COLUMNS + REPORT_COLUMNS,
+    selector="entity",
 )
 
 LINE_ITEMS = Schema(
@@ -53,6 +54,7 @@ LINE_ITEMS = Schema(
              ENTITY),
     key=("lineItemId",),
     ignored=EXPORT_COLUMNS + REPORT_COLUMNS,
+    selector="entity",
 )
 # The line-item columns that change something (the others identify the row).
 LINE_ITEM_FIELDS = ("name", "status", "targetBid", "maxBid", "budget", "startDate", "endDate")

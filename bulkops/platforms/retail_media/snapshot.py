@@ -14,7 +14,7 @@ import anyio
 
 from bulkops.engine.client import ApiClient
 from bulkops.errors import ApiError, RequestError
-from bulkops.plan.diff import LineItemState, LookupFailure, ProductState
+from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductState
 from bulkops.platforms.retail_media import reads, wire
 
 T = TypeVar("T")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bulkops.types import Operation, OpKind
+from bulkops.types import Operation
+from bulkops.platforms.retail_media.actions import Action
 
 PRODUCT_TYPE = "RetailMediaPromotedProduct"
 MAX_PRODUCTS_PER_CALL = 500
-PRODUCT_ACTIONS = {OpKind.SET_BID: "append", OpKind.PAUSE: "pause", OpKind.UNPAUSE: "unpause",
-                   OpKind.REMOVE: "delete"}
+PRODUCT_ACTIONS = {Action.SET_BID: "append", Action.PAUSE: "pause", Action.UNPAUSE: "unpause",
+                   Action.REMOVE: "delete"}
 NOT_ON_LINE_ITEM = "product-not-found"  # the code the API gives for a SKU that is not on the line item
 
 
@@ -18,7 +19,7 @@ def root(version: str) -> str:
     return f"/{version}/retail-media"
 
 
-def product_action_path(version: str, line_item_id: str, kind: OpKind) -> str:
+def product_action_path(version: str, line_item_id: str, kind: Action) -> str:
     """POST path of a product write."""
     return f"{root(version)}/line-items/{line_item_id}/products/{PRODUCT_ACTIONS[kind]}"
 
@@ -26,7 +27,7 @@ def product_action_path(version: str, line_item_id: str, kind: OpKind) -> str:
 def product_item(op: Operation) -> dict[str, object]:
     """One item of a product write body; only append carries attributes."""
     item: dict[str, object] = {"id": op.entity_id, "type": PRODUCT_TYPE}
-    if op.kind is OpKind.SET_BID:
+    if op.kind == Action.SET_BID:
         bid = op.fields.get("bid_override")
         item["attributes"] = {"bidOverride": None if bid is None else float(Decimal(str(bid)))}
     return item

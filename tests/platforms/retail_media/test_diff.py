@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from bulkops.plan.diff import LineItemState, LookupFailure, ProductRow, ProductState, plan_products
-from bulkops.types import OpKind, OutcomeStatus
+from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow, ProductState, plan_products
+from bulkops.types import OutcomeStatus
+from bulkops.platforms.retail_media.actions import Action
 
 
 def _state(kind: str = "auction", n: int = 3, **kw: object) -> LineItemState:
@@ -15,52 +16,52 @@ def _state(kind: str = "auction", n: int = 3, **kw: object) -> LineItemState:
 
 
 def _codes(plan) -> dict[int, str]:  # noqa: ANN001
-    return {s.row_number: s.code for s in plan.settled}
+    return {s.row_number: s.code for s in plan.notes}
 
 
 def test_bid_rows_become_upserts_with_the_replaced_value() -> None:
-    plan = plan_products(OpKind.SET_BID, [ProductRow(2, "li1", "sku0", D("0.75")),
+    plan = plan_products(Action.SET_BID, [ProductRow(2, "li1", "sku0", D("0.75")),
                                           ProductRow(3, "li1", "sku9", D("0.40"))], {"li1": _state()})
     assert [(o.entity_id, o.fields, o.before) for o in plan.operations] == [
         ("sku0", {"bid_override": "0.75"}, {"bid_override": "0.50", "status": "active"}),
         ("sku9", {"bid_override": "0.40"}, None),  # a new product: undo removes it
     ]
-    assert plan.settled == []
+    assert plan.notes == []
 
 
 def test_rows_the_api_would_refuse_fail_before_sending() -> None:
     rows = [ProductRow(2, "li1", "sku1", D("0.10")),  # under min bid
             ProductRow(3, "li1", "nope", D("1")),  # not in the catalog
             ProductRow(4, "li1", "sku1", D("0.5"))]  # already 0.50: no-op
-    plan = plan_products(OpKind.SET_BID, rows, {"li1": _state()})
+    plan = plan_products(Action.SET_BID, rows, {"li1": _state()})
     assert _codes(plan) == {2: "below-min-bid", 3: "not-in-catalog", 4: "no-op"}
     assert plan.operations == []
-    assert "below this SKU's min bid 0.30" in plan.settled[0].message
-    assert plan.settled[2].status is OutcomeStatus.SKIPPED
+    assert "below this SKU's min bid 0.30" in plan.notes[0].message
+    assert plan.notes[2].status is OutcomeStatus.SKIPPED
 
 
 def test_preferred_line_items_take_no_bid_override() -> None:
-    plan = plan_products(OpKind.SET_BID, [ProductRow(2, "li1", "sku1", D("1"))], {"li1": _state("preferred")})
+    plan = plan_products(Action.SET_BID, [ProductRow(2, "li1", "sku1", D("1"))], {"li1": _state("preferred")})
     assert _codes(plan) == {2: "bid-on-preferred"}
 
 
 def test_the_501st_product_fails_and_the_rest_go() -> None:
     rows = [ProductRow(10 + i, "li1", f"sku{i}", D("1")) for i in range(498, 503)]
-    plan = plan_products(OpKind.SET_BID, rows, {"li1": _state(n=498)})
+    plan = plan_products(Action.SET_BID, rows, {"li1": _state(n=498)})
     assert [o.entity_id for o in plan.operations] == ["sku498", "sku499"]
     assert set(_codes(plan).values()) == {"line-item-full"}
-    assert len(plan.settled) == 3
+    assert len(plan.notes) == 3
 
 
 def test_unreadable_line_item_fails_its_rows_with_the_api_reason() -> None:
     failure = LookupFailure("not-found", "line item 9 was not found", 404)
-    plan = plan_products(OpKind.PAUSE, [ProductRow(2, "9", "a"), ProductRow(3, "9", "b")], {"9": failure})
-    assert [(s.status, s.message) for s in plan.settled] == [(OutcomeStatus.FAILED, "line item 9 was not found")] * 2
+    plan = plan_products(Action.PAUSE, [ProductRow(2, "9", "a"), ProductRow(3, "9", "b")], {"9": failure})
+    assert [(s.status, s.message) for s in plan.notes] == [(OutcomeStatus.FAILED, "line item 9 was not found")] * 2
 
 
 def test_pause_skips_paused_products_and_fails_unknown_ones() -> None:
     state = LineItemState("li1", "auction", {"a": ProductState(None, "active"), "b": ProductState(None, "paused")})
-    plan = plan_products(OpKind.PAUSE, [ProductRow(2, "li1", "a"), ProductRow(3, "li1", "b"),
+    plan = plan_products(Action.PAUSE, [ProductRow(2, "li1", "a"), ProductRow(3, "li1", "b"),
                                         ProductRow(4, "li1", "c")], {"li1": state})
     assert [(o.entity_id, o.before) for o in plan.operations] == [("a", {"status": "active"})]
     assert _codes(plan) == {3: "no-op", 4: "not-on-line-item"}
@@ -68,6 +69,6 @@ def test_pause_skips_paused_products_and_fails_unknown_ones() -> None:
 
 def test_removing_every_product_keeps_the_last_one() -> None:
     state = LineItemState("li1", "auction", {"a": ProductState(D("1"), "paused"), "b": ProductState(None, "active")})
-    plan = plan_products(OpKind.REMOVE, [ProductRow(2, "li1", "a"), ProductRow(3, "li1", "b")], {"li1": state})
+    plan = plan_products(Action.REMOVE, [ProductRow(2, "li1", "a"), ProductRow(3, "li1", "b")], {"li1": state})
     assert [(o.entity_id, o.before) for o in plan.operations] == [("a", {"bid_override": "1", "status": "paused"})]
     assert _codes(plan) == {3: "last-product"}

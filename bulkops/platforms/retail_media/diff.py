@@ -1,4 +1,4 @@
-"""Current state vs wanted state → operations (pure).
+"""Retail Media products: current state vs wanted state → operations (pure).
 
 The planner is where a run becomes trustworthy: it checks each row against what the account
 holds right now (the snapshot), so that rows the API would refuse fail *before* anything is
@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bulkops.types import Operation, OpKind, OutcomeStatus
+from bulkops.platforms.retail_media.actions import Action
+from bulkops.types import Operation, OutcomeStatus, Plan, RowNote
 
 MAX_PRODUCTS_PER_LINE_ITEM = 500
 
@@ -61,30 +62,11 @@ class ProductRow:
     bid_override: Decimal | None = None  # only for bid changes
 
 
-@dataclass(frozen=True, slots=True)
-class Settled:
-    """A row settled by the planner without sending anything."""
-
-    row_number: int
-    status: OutcomeStatus  # SKIPPED (no-op) or FAILED (the API would refuse it)
-    column: str | None
-    code: str
-    message: str
-
-
-@dataclass(slots=True)
-class Plan:
-    """Operations to send and rows settled without sending."""
-
-    operations: list[Operation] = field(default_factory=list)
-    settled: list[Settled] = field(default_factory=list)
-
-
-_STATUS_TARGET = {OpKind.PAUSE: "paused", OpKind.UNPAUSE: "active"}
+_STATUS_TARGET = {Action.PAUSE: "paused", Action.UNPAUSE: "active"}
 
 
 def plan_products(
-    kind: OpKind,
+    kind: Action,
     rows: Iterable[ProductRow],
     states: Mapping[str, LineItemState | LookupFailure],
 ) -> Plan:
@@ -96,10 +78,10 @@ def plan_products(
     for line_item_id, group in by_line_item.items():
         state = states[line_item_id]
         if isinstance(state, LookupFailure):
-            plan.settled += [_fail(r, "lineItemId", state.code, state.message) for r in group]
-        elif kind is OpKind.SET_BID:
+            plan.notes += [_fail(r, "lineItemId", state.code, state.message) for r in group]
+        elif kind == Action.SET_BID:
             _plan_bids(state, group, plan)
-        elif kind is OpKind.REMOVE:
+        elif kind == Action.REMOVE:
             _plan_removals(state, group, plan)
         else:
             _plan_status(kind, state, group, plan)
@@ -112,21 +94,21 @@ def _plan_bids(state: LineItemState, rows: list[ProductRow], plan: Plan) -> None
         problem = _bid_problem(state, row)
         current = state.products.get(row.product_id)
         if problem:
-            plan.settled.append(problem)
+            plan.notes.append(problem)
         elif current is not None and current.bid_override == row.bid_override:
-            plan.settled.append(_skip(row, "no-op", f"bidOverride is already {_fmt(row.bid_override)}"))
+            plan.notes.append(_skip(row, "no-op", f"bidOverride is already {_fmt(row.bid_override)}"))
         elif current is None and room <= 0:
             message = (f"line item {state.line_item_id} would hold more than {MAX_PRODUCTS_PER_LINE_ITEM}"
                        f" promoted products (it has {state.count})")
-            plan.settled.append(_fail(row, "productId", "line-item-full", message))
+            plan.notes.append(_fail(row, "productId", "line-item-full", message))
         else:
             room -= current is None
             before = None if current is None else {"bid_override": _text(current.bid_override),
                                                    "status": current.status}
-            plan.operations.append(_op(OpKind.SET_BID, row, {"bid_override": _text(row.bid_override)}, before))
+            plan.operations.append(_op(Action.SET_BID, row, {"bid_override": _text(row.bid_override)}, before))
 
 
-def _bid_problem(state: LineItemState, row: ProductRow) -> Settled | None:
+def _bid_problem(state: LineItemState, row: ProductRow) -> RowNote | None:
     if state.kind == "preferred" and row.bid_override is not None:
         return _fail(row, "bidOverride", "bid-on-preferred",
                      f"line item {state.line_item_id} is a preferred line item: its products take no bidOverride")
@@ -141,14 +123,14 @@ def _bid_problem(state: LineItemState, row: ProductRow) -> Settled | None:
     return None
 
 
-def _plan_status(kind: OpKind, state: LineItemState, rows: list[ProductRow], plan: Plan) -> None:
+def _plan_status(kind: Action, state: LineItemState, rows: list[ProductRow], plan: Plan) -> None:
     target = _STATUS_TARGET[kind]
     for row in rows:
         current = state.products.get(row.product_id)
         if current is None:
-            plan.settled.append(_not_on_line_item(state, row))
+            plan.notes.append(_not_on_line_item(state, row))
         elif current.status == target:
-            plan.settled.append(_skip(row, "no-op", f"product is already {target}"))
+            plan.notes.append(_skip(row, "no-op", f"product is already {target}"))
         else:
             plan.operations.append(_op(kind, row, {"status": target}, {"status": current.status}))
 
@@ -158,31 +140,31 @@ def _plan_removals(state: LineItemState, rows: list[ProductRow], plan: Plan) -> 
     for row in rows:
         current = state.products.get(row.product_id)
         if current is None:
-            plan.settled.append(_skip(row, "no-op", "product is not on the line item"))
+            plan.notes.append(_skip(row, "no-op", "product is not on the line item"))
         elif remaining <= 1:
-            plan.settled.append(_fail(row, "productId", "last-product",
+            plan.notes.append(_fail(row, "productId", "last-product",
                                       f"line item {state.line_item_id} must keep at least one promoted product"))
         else:
             remaining -= 1
             before = {"bid_override": _text(current.bid_override), "status": current.status}
-            plan.operations.append(_op(OpKind.REMOVE, row, {}, before))
+            plan.operations.append(_op(Action.REMOVE, row, {}, before))
 
 
-def _op(kind: OpKind, row: ProductRow, fields: dict[str, str | None], before: dict[str, str | None] | None) -> Operation:
+def _op(kind: Action, row: ProductRow, fields: dict[str, str | None], before: dict[str, str | None] | None) -> Operation:
     return Operation(row.row_number, kind, row.line_item_id, row.product_id, fields, before)
 
 
-def _not_on_line_item(state: LineItemState, row: ProductRow) -> Settled:
+def _not_on_line_item(state: LineItemState, row: ProductRow) -> RowNote:
     return _fail(row, "productId", "not-on-line-item",
                  f"SKU {row.product_id!r} is not promoted on line item {state.line_item_id}")
 
 
-def _fail(row: ProductRow, column: str | None, code: str, message: str) -> Settled:
-    return Settled(row.row_number, OutcomeStatus.FAILED, column, code, message)
+def _fail(row: ProductRow, column: str | None, code: str, message: str) -> RowNote:
+    return RowNote(row.row_number, OutcomeStatus.FAILED, column, code, message)
 
 
-def _skip(row: ProductRow, code: str, message: str) -> Settled:
-    return Settled(row.row_number, OutcomeStatus.SKIPPED, None, code, message)
+def _skip(row: ProductRow, code: str, message: str) -> RowNote:
+    return RowNote(row.row_number, OutcomeStatus.SKIPPED, None, code, message)
 
 
 def _text(value: Decimal | None) -> str | None:

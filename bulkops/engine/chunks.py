@@ -13,16 +13,15 @@ def chunks(operations: Iterable[Operation], cap: int) -> Iterator[Chunk]:
         raise ValueError("cap must be at least 1")
     groups: dict[tuple[str, str], list[Operation]] = {}
     for op in operations:
-        groups.setdefault((op.kind.value, op.parent_id), []).append(op)
+        groups.setdefault((op.kind, op.parent_id), []).append(op)
     for ops in groups.values():
         for start in range(0, len(ops), cap):
             yield make_chunk(tuple(ops[start:start + cap]))
 
 
 def make_chunk(ops: tuple[Operation, ...]) -> Chunk:
-    """A chunk of operations that share kind and parent; its key is stable across runs."""
-    first = ops[0]
-    return Chunk(f"{first.kind.value}:{first.parent_id}:{first.row_number}", first.kind, first.parent_id, ops)
+    """A chunk of operations that share kind and parent."""
+    return Chunk(ops[0].kind, ops[0].parent_id, ops)
 
 
 def halves(chunk: Chunk) -> tuple[Chunk, Chunk]:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from bulkops.types import Operation, OpKind
+from bulkops.types import Operation
+from bulkops.platforms.retail_media.actions import Action
 
 NO_OVERRIDE = "none"  # the bidOverride cell that means "no override" (the line item's bid applies)
 
@@ -32,15 +33,15 @@ def undo_rows(operations: Iterable[Operation]) -> Iterator[dict[str, str]]:
 
 def _undo(op: Operation) -> Iterator[dict[str, str]]:
     before = op.before or {}
-    if op.kind is OpKind.SET_BID and op.before is None:
+    if op.kind == Action.SET_BID and op.before is None:
         yield _row(op, "remove")
-    elif op.kind is OpKind.SET_BID:
+    elif op.kind == Action.SET_BID:
         yield _row(op, "set-bid", before.get("bid_override"))
-    elif op.kind is OpKind.PAUSE:
+    elif op.kind == Action.PAUSE:
         yield _row(op, "unpause")
-    elif op.kind is OpKind.UNPAUSE:
+    elif op.kind == Action.UNPAUSE:
         yield _row(op, "pause")
-    elif op.kind is OpKind.REMOVE:
+    elif op.kind == Action.REMOVE:
         yield _row(op, "set-bid", before.get("bid_override"))
         if before.get("status") == "paused":
             yield _row(op, "pause")

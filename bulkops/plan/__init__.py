@@ -1,1 +1,0 @@
-"""Pure planning: chunking, diffs and undo."""

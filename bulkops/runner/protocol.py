@@ -1,0 +1,108 @@
+"""What a platform's write job tells the runner, and what a run is given and gives back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from bulkops.engine.client import ApiClient
+from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED
+from bulkops.io.columns import Row, Schema
+from bulkops.report.files import ReportFiles
+from bulkops.runner.events import ProgressListener, ignore
+from bulkops.types import Chunk, Operation, Outcome, OutcomeStatus, Plan
+
+OnOutcomes = Callable[[list[tuple[Operation, Outcome]]], None]
+
+
+class Executor(Protocol):
+    """Sends operations and reports each one's outcome as soon as it is known.
+
+    Resume sends again every operation whose outcome was never seen, so an executor's requests must be safe to
+    send twice: an upsert, a status set to the same value, a removal that counts "already gone" as done, a
+    full replacement carrying the journaled body. Each platform says why its own are, where it sends them.
+    """
+
+    async def execute(self, operations: Iterable[Operation], on_outcomes: OnOutcomes) -> None:
+        """Run every operation once, calling `on_outcomes` as each request settles."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    """What a job's writes are grouped by, in the words of its files and messages."""
+
+    column: str | None  # the column that names it ("lineItemId"), None when writes are not grouped
+    noun: str  # "line item"; "item" when not grouped
+    plural: str = ""
+
+    @property
+    def nouns(self) -> str:
+        """The plural."""
+        return self.plural or self.noun + "s"
+
+
+class WriteJob(Protocol):
+    """What a platform tells the runner about one kind of write job."""
+
+    name: str  # the verb
+    platform: str  # the registry name of its platform
+    schema: Schema
+    parent: Parent
+
+    def required(self) -> tuple[str, ...]:
+        """Columns this run needs besides the schema's always-required ones."""
+
+    def skip_reason(self, row: Row) -> str | None:
+        """Why a row is not for this job (e.g. another entity's row of an export), or None."""
+
+    async def plan(self, api: ApiClient, rows: list[Row], *, snapshot: bool) -> Plan:
+        """Read what is needed and plan the rows."""
+
+    def executor(self, api: ApiClient) -> Executor:
+        """What sends the operations."""
+
+    def chunks(self, operations: Iterable[Operation]) -> Iterator[Chunk]:
+        """The requests the operations become (for the dry run's plan and time estimate)."""
+
+    def view(self, op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """(before, after) of an operation, for the reports."""
+
+    def undo(self, succeeded: Iterable[Operation]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+        """(columns, rows) that restore what the succeeded operations changed."""
+
+    def options(self) -> dict[str, Any]:
+        """What resume needs to rebuild this job."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How to run a write job."""
+
+    run_dir: Path
+    dry_run: bool = False
+    snapshot: bool = True
+    sheet: str | None = None
+    report_format: str | None = None  # csv | parquet | xlsx; None = the input's (XLSX gives CSV)
+    listener: ProgressListener = ignore
+    meta: Mapping[str, Any] = field(default_factory=dict)  # more facts for the journal (e.g. which sandbox)
+
+
+@dataclass(slots=True)
+class RunResult:
+    """What a run did: outcome counts, request counters, where the reports are, and its exit code."""
+
+    run_dir: Path
+    rows: int
+    outcomes: dict[str, int]
+    summary: dict[str, Any]
+    files: ReportFiles = field(default_factory=ReportFiles)
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """0 all rows succeeded or were skipped, 1 some failed, 130 interrupted (resumable)."""
+        if self.interrupted or self.outcomes.get(OutcomeStatus.UNKNOWN.value, 0):
+            return EXIT_INTERRUPTED
+        return EXIT_ROWS_FAILED if self.outcomes.get(OutcomeStatus.FAILED.value) else EXIT_OK

@@ -1,0 +1,1 @@
+"""Tests of the Criteo MPO API in the sandbox."""

@@ -1,0 +1,1 @@
+"""Fidelity tests of the Trackier campaign API (v2) sandbox."""
