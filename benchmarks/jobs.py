@@ -38,7 +38,8 @@ async def main(line_items: int, max_products: int) -> None:
             result = await bulkops.apply_bids(folder / "bids.csv", connection=conn, run_dir=folder / name)
             print(f"{name}: {len(products)} rows → {result.outcomes} in {time.perf_counter() - began:.2f}s,"
                   f" {result.summary['requests']} requests")
-    print(f"peak RSS (client and sandbox in one process): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"peak RSS (client and sandbox in one process): {peak} MB")
 
 
 if __name__ == "__main__":

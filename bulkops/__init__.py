@@ -29,7 +29,11 @@ _NAMES = {
     "ExportFilter": "bulkops.platforms.retail_media.export",
 }
 
-__all__ = sorted([*_NAMES, "sandbox"])
+__all__ = [  # every public name (a test checks they all load)
+    "BulkopsError", "Connection", "ConnectionFlags", "ExportFilter", "ExportResult", "InputError",
+    "JournalError", "RequestError", "RunResult", "RunSettings", "Secret", "UsageError", "apply_bids",
+    "connect", "export", "resume", "run", "sandbox", "set_product_status", "update_line_items",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from bulkops.engine.dialect import Dialect
-
 from bulkops.runner.export import RowSource, Table
 
 if TYPE_CHECKING:

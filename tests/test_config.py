@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bulkops.config import ConnectionFlags as F, resolve
+from bulkops.config import ConnectionFlags as F
+from bulkops.config import resolve
 from bulkops.errors import UsageError
 from bulkops.registry import platform
 from bulkops.types import ClientCredentials, Secret
@@ -16,7 +17,7 @@ RM = platform("retail-media")
 BASE = F(base_url="http://127.0.0.1:8080", client_id="id", client_secret="s3cret")
 
 
-def _resolve(flags: F, env: dict[str, str] | None = None):  # noqa: ANN202
+def _resolve(flags: F, env: dict[str, str] | None = None):
     conn = resolve(RM, flags, env=env or {})
     assert conn is not None
     return conn
@@ -40,7 +41,7 @@ def test_secret_never_prints() -> None:
 
 @pytest.mark.parametrize("url", ["http://api.example.com", "http://10.0.0.5:80", "ftp://127.0.0.1"])
 def test_plain_http_refused_off_loopback(url: str) -> None:
-    with pytest.raises(UsageError, match="refused|not an http"):
+    with pytest.raises(UsageError, match=r"refused|not an http"):
         _resolve(F(url, "id", "s3cret"))
 
 

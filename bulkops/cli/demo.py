@@ -13,6 +13,7 @@ from bulkops import registry
 from bulkops.cli.console import Output
 from bulkops.cli.jobs import show_result
 from bulkops.platform import DemoContext
+from bulkops.runner.protocol import RunResult
 from bulkops.target import sandbox_credentials
 from bulkops.types import Connection
 
@@ -48,7 +49,9 @@ async def _demo(folder: Path, seed: int, out: Output) -> None:
                               platform.default_api_version, target="embedded sandbox (demo)")
             sub = folder / platform.name if platform is not registry.PLATFORMS[0] else folder
             sub.mkdir(parents=True, exist_ok=True)
-            await platform.demo.run(DemoContext(conn, sub, out.say,
-                                                lambda label, result: show_result(label.split()[0], result, out, label=label)))
+            def show(label: str, result: RunResult) -> None:
+                show_result(label.split(maxsplit=1)[0], result, out, label=label)
+
+            await platform.demo.run(DemoContext(conn, sub, out.say, show))
             out.say("")
         out.say(f"all done: every file above is in {folder}")

@@ -63,7 +63,8 @@ def _planned_lines(result: RunResult, limit: int = 15) -> list[str]:
     for r in rows[:limit]:
         where = " ".join(f"{k} {v}" for k, v in r.items() if k not in ("action", "operations", "requests",
                                                                           "row_number"))
-        shown.append(f"    {where + ': ' if where else ''}{r['action']} {r['operations']} in {r['requests']} request(s)")
+        prefix = f"{where}: " if where else ""
+        shown.append(f"    {prefix}{r['action']} {r['operations']} in {r['requests']} request(s)")
     if len(rows) > limit:
         shown.append(f"    … and {len(rows) - limit} more (all in {path})")
     return ["  planned requests:", *shown]

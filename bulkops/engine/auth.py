@@ -19,7 +19,7 @@ REFRESH_MARGIN_S = 60.0  # refresh this long before expiry (or at half-life for 
 class OAuth2ClientCredentials:
     """Hands out a valid bearer token; concurrent callers wait on a single refresh."""
 
-    def __init__(self, transport: Transport, token_url: str, client_id: str, secret: Secret,  # noqa: PLR0913
+    def __init__(self, transport: Transport, token_url: str, client_id: str, secret: Secret,
                  errors: ErrorReader) -> None:
         self._transport, self._url, self._errors = transport, token_url, errors
         self._client_id, self._secret = client_id, secret

@@ -39,6 +39,10 @@ class RetryPolicy:
     run_budget: int = 10_000  # retries for the whole run; past it, failures are final at once
 
 
+DEFAULT_RETRY = RetryPolicy()
+DEFAULT_TIMEOUTS = Timeouts()
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     """A successful answer."""
@@ -59,8 +63,8 @@ class ApiClient:
     """One run's connection to one API: `async with ApiClient(conn, dialect) as api: await api.call("GET", path)`."""
 
     def __init__(self, connection: Connection, dialect: Dialect, *,  # noqa: PLR0913 - knobs with defaults
-                 transport: Transport | None = None, timeouts: Timeouts = Timeouts(),
-                 retry: RetryPolicy = RetryPolicy(), quota_window_s: float | None = None) -> None:
+                 transport: Transport | None = None, timeouts: Timeouts = DEFAULT_TIMEOUTS,
+                 retry: RetryPolicy = DEFAULT_RETRY, quota_window_s: float | None = None) -> None:
         self.connection = connection
         self.dialect = dialect
         self.transport = transport or Transport(timeouts, max_connections=max(8, connection.concurrency * 2))

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from bulkops.errors import (
-    ApiError, BadRequest, Forbidden, ItemError, NotFound, RateLimited, ServerError, Unauthorized,
+    ApiError,
+    BadRequest,
+    Forbidden,
+    ItemError,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Unauthorized,
 )
 
 MAX_ECHO = 200  # characters of a server's text kept in a message

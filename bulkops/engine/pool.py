@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import anyio
 from anyio.abc import ObjectReceiveStream
 
-from bulkops.errors import BadRequest, ItemError, RequestError
 from bulkops.engine.chunks import halves, make_chunk
+from bulkops.errors import BadRequest, ItemError, RequestError
 from bulkops.types import Chunk, Operation, Outcome, OutcomeStatus
 
 Result = tuple[Operation, Outcome]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +48,7 @@ class Transport:
             await self._session.close()
             self._session = None
 
-    async def send(self, method: str, url: str, *, headers: Mapping[str, str], params: Any = None,
+    async def send(self, method: str, url: str, *, headers: Mapping[str, str], params: Any = None,  # noqa: PLR0913 - an HTTP request's parts
                    json: Any = None, data: Any = None) -> RawResponse:
         """One HTTP exchange. The Authorization header never reaches an error message."""
         assert self._session is not None, "Transport.open() first"
@@ -58,7 +57,7 @@ class Transport:
                                              data=data) as resp:
                 body = await resp.read()
                 return RawResponse(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise TransportError(f"no answer in time ({type(exc).__name__})", method=method, path=_path(url)) from None
         except aiohttp.ClientError as exc:
             raise TransportError(f"connection failed: {type(exc).__name__}", method=method, path=_path(url)) from None

@@ -145,7 +145,7 @@ def check_rows(path: str, records: Iterable[Mapping[str, Any]], schema: Schema,
         yield errors if errors else Row(number, values)
 
 
-def parse_cell(column: Column, text: str) -> Any:
+def parse_cell(column: Column, text: str) -> Any:  # noqa: PLR0911 - one return per column kind
     """A cell's text → its typed value, None for blank; ValueError("code: message") when it is not valid."""
     if text == "":
         if not column.blank_ok:

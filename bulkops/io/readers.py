@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import math
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
@@ -195,10 +197,10 @@ def _xlsx_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
 # -- shared ----------------------------------------------------------------------------------------
 def _text(value: object) -> str:
     """A cell as the user would write it: no float artifacts, no exponents, blank for missing."""
-    if isinstance(value, float) and value != value:  # NaN
+    if isinstance(value, float) and math.isnan(value):
         return ""
-    if hasattr(value, "isoformat"):
-        text = value.isoformat()  # type: ignore[attr-defined]
+    if isinstance(value, date | datetime | time):
+        text = value.isoformat()
         return text[:10] if text.endswith("T00:00:00") else text
     return cell_text(value)
 

@@ -79,7 +79,8 @@ class TableWriter:
 
     def _open(self) -> None:
         if self.format == "csv":
-            self._file = open(self._tmp, "w", encoding="utf-8-sig", newline="")  # BOM: Excel reads UTF-8 right
+            # BOM: Excel reads UTF-8 right. Closed in close() or abort(): the writer outlives this method.
+            self._file = open(self._tmp, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
             self._writer = csv.writer(self._file)
             self._writer.writerow([guard(c) for c in self.columns])
         elif self.format == "parquet":

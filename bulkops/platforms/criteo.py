@@ -44,8 +44,8 @@ def _items(errors: list[Any]) -> tuple[ItemError, ...]:
     for e in errors:
         source = e.get("source") if isinstance(e, dict) else None
         if isinstance(source, dict) and ("index" in source or "id" in source):
-            index = source.get("index")
-            found.append(ItemError(int(index) if str(index).isdigit() else None,
+            index = str(source.get("index"))
+            found.append(ItemError(int(index) if index.isdigit() else None,
                                    None if source.get("id") is None else str(source.get("id")),
                                    str(e.get("code") or ""), str(e.get("detail") or e.get("title") or "")))
     return tuple(found)

@@ -44,7 +44,7 @@ class Timing:
         return time.monotonic() - self.started
 
 
-def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing, options: RunOptions,
+def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing, options: RunOptions,  # noqa: PLR0913 - the run's parts, from the pipeline
                   *, interrupted: bool = False) -> RunResult:
     """Write the run's reports from its journal; the summary's counts add up to the input's rows."""
     meta = journal.meta()

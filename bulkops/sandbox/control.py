@@ -96,7 +96,8 @@ def control_of(request: web.Request) -> Control:
     """The control handle of the sandbox serving this request."""
     from bulkops.sandbox.middleware import APIS  # noqa: PLC0415 - the middleware imports this module's users
 
-    return Control(request.app[STATE], request.app[APIS])
+    apis = request.app[APIS]
+    return Control(request.app[STATE], apis)
 
 
 async def json_object(request: web.Request) -> dict[str, Any]:

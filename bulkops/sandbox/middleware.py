@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 import math
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -22,12 +22,12 @@ from bulkops.sandbox.state import CLIENT_ID, STATE, TRACE_ID, SandboxState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CONTROL_PREFIX = "/__sandbox__/"
-APIS = web.AppKey("sandbox_apis", tuple)
+APIS: web.AppKey[tuple[SandboxApi, ...]] = web.AppKey("sandbox_apis")
 
 
 def api_of(request: web.Request) -> SandboxApi | None:
     """The API a request's path belongs to, if any."""
-    apis: Sequence[SandboxApi] = request.app[APIS]
+    apis = request.app[APIS]
     return next((a for a in apis if a.owns(request.path)), None)
 
 

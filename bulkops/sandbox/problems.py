@@ -25,7 +25,7 @@ class ApiProblem(Exception):
         self.headers = headers or {}
 
 
-def problem(status: int, type_: str, code: str, title: str, detail: str | None = None,
+def problem(status: int, type_: str, code: str, title: str, detail: str | None = None,  # noqa: PLR0913 - the fields of an error item
             source: dict[str, str] | None = None) -> ApiProblem:
     """A single-error answer."""
     return ApiProblem(status, [item(type_, code, title, detail, source)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from aiohttp import web
 
@@ -25,11 +25,11 @@ class Clock:
 
     def today(self) -> date:
         """The sandbox's current UTC date."""
-        return datetime.fromtimestamp(self.now(), timezone.utc).date()
+        return datetime.fromtimestamp(self.now(), UTC).date()
 
     def utcnow(self) -> datetime:
         """The sandbox's current time, as an aware UTC datetime."""
-        return datetime.fromtimestamp(self.now(), timezone.utc)
+        return datetime.fromtimestamp(self.now(), UTC)
 
     def shift(self, *, days: float = 0, seconds: float = 0) -> None:
         """Move the sandbox's time forward (or back)."""

@@ -11,7 +11,7 @@ from bulkops.sandbox import Sandbox
 from tests.engine.conftest import client_for
 
 
-async def test_learned_quota_means_no_429(make_sandbox) -> None:  # noqa: ANN001
+async def test_learned_quota_means_no_429(make_sandbox) -> None:
     async with make_sandbox(quota=40, quota_window_s=1.0) as sb:
         li = sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0])[0]
         async with client_for(sb, concurrency=8, window_s=1.0) as api:
@@ -29,7 +29,7 @@ async def test_a_429_pauses_every_worker(sandbox: Sandbox) -> None:
     sandbox.control.burst_429(1)
     async with client_for(sandbox, concurrency=4) as api:
         async with anyio.create_task_group() as tg:
-            for i in range(12):
+            for _ in range(12):
                 tg.start_soon(api.call, "GET", f"/2026-07/retail-media/line-items/{li}")
         assert api.counters["rate_limited"] == 1  # the others waited instead of hammering
     assert sandbox.control.stats()["rate_limited"] == 1
@@ -47,7 +47,7 @@ async def test_in_flight_is_capped() -> None:
             await anyio.sleep(0.01)
             running -= 1
 
-    limiter._learning = False  # noqa: SLF001 - as after the first answer
+    limiter._learning = False
     async with anyio.create_task_group() as tg:
         for _ in range(20):
             tg.start_soon(work)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bulkops.engine.paging import OffsetLimitPaging, Page, PageIndexPaging, PageLimitPaging, PagingError, read_all
 from bulkops.platforms.retail_media.reads import line_items, products_of
-from bulkops.sandbox import Sandbox
 from tests.engine.conftest import client_for
 
 
@@ -63,7 +63,7 @@ async def test_a_listing_that_repeats_itself_is_refused() -> None:
         _ = [i async for i in read_all(fetch, OffsetLimitPaging(limit=1))]
 
 
-async def test_fan_out_reads_every_product_of_every_line_item_once(make_sandbox) -> None:  # noqa: ANN001
+async def test_fan_out_reads_every_product_of_every_line_item_once(make_sandbox) -> None:
     async with make_sandbox(line_items=40, max_products=500, error_rate=0.05) as sb:
         account = sb.control.retail_media.account_ids()[0]
         async with client_for(sb) as api:

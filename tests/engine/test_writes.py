@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bulkops.engine.pool import Result
+from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.sandbox import Sandbox
 from bulkops.types import Operation, OutcomeStatus
-from bulkops.platforms.retail_media.actions import Action
 from tests.engine.conftest import client_for
 
 
@@ -28,7 +28,7 @@ def _bid_ops(sb: Sandbox) -> tuple[list[Operation], dict[tuple[str, str], float]
     return ops, wanted
 
 
-async def test_bid_change_survives_faults_and_lands_exactly(make_sandbox) -> None:  # noqa: ANN001
+async def test_bid_change_survives_faults_and_lands_exactly(make_sandbox) -> None:
     async with make_sandbox(line_items=60, max_products=120, error_rate=0.05, reset_rate=0.02,
                             hang_rate=0.01, token_ttl=2, token_grace_s=0) as sb:
         ops, wanted = _bid_ops(sb)
@@ -69,7 +69,7 @@ async def test_bad_skus_fail_alone_with_the_api_reason(sandbox: Sandbox) -> None
     assert catalog[low] > 0.01
 
 
-async def test_removals_retried_after_a_dropped_answer_count_as_done(make_sandbox) -> None:  # noqa: ANN001
+async def test_removals_retried_after_a_dropped_answer_count_as_done(make_sandbox) -> None:
     async with make_sandbox(reset_rate=0.3, seed=11) as sb:
         lis = [i for i in sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0]) if len(sb.control.retail_media.products(i)) > 3]
         ops = [Operation(n, Action.REMOVE, li, sku) for n, (li, sku) in
@@ -82,7 +82,7 @@ async def test_removals_retried_after_a_dropped_answer_count_as_done(make_sandbo
         assert sb.control.stats()["resets"] > 0
 
 
-async def test_a_down_server_fails_rows_fast_once_the_run_budget_is_spent(make_sandbox) -> None:  # noqa: ANN001
+async def test_a_down_server_fails_rows_fast_once_the_run_budget_is_spent(make_sandbox) -> None:
     from dataclasses import replace
 
     from tests.engine.conftest import FAST

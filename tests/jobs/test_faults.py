@@ -9,7 +9,7 @@ from bulkops.sandbox import Sandbox
 from tests.jobs.conftest import conn, line_items, write_csv
 
 
-async def test_a_faulty_api_loses_no_row(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_a_faulty_api_loses_no_row(make_sandbox, tmp_path: Path) -> None:
     async with make_sandbox(error_rate=0.08, reset_rate=0.04) as sb:
         sb: Sandbox
         rows = [[li, sku, "1.87"] for li in line_items(sb, "auction", "active") for sku in sb.control.retail_media.products(li)]

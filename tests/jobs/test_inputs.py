@@ -60,7 +60,7 @@ async def test_semicolons_cp1252_and_decimal_commas(sandbox: Sandbox, tmp_path: 
 async def test_unusable_headers_are_refused_whole(sandbox: Sandbox, tmp_path: Path, header: list[str],
                                                   message: str) -> None:
     path = write_csv(tmp_path / "bids.csv", header, [["1"] * len(header)])
-    with pytest.raises(bulkops.InputError, match="bids.csv") as caught:
+    with pytest.raises(bulkops.InputError, match=r"bids\.csv") as caught:
         await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
     assert message in str(caught.value)
     assert writes(sandbox) == 0 and not (tmp_path / "run").exists()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.report.outcomes import counts, fold
-from bulkops.types import Operation, OpRecord, Outcome, OutcomeStatus as S, RowNote
+from bulkops.types import Operation, OpRecord, Outcome, RowNote
+from bulkops.types import OutcomeStatus as S
 
 
 def _rec(row: int, li: str, status: S | None, reason: str = "") -> OpRecord:

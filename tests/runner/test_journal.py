@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from bulkops.errors import JournalError
-from bulkops.runner.journal import Journal, file_fingerprint
-from bulkops.types import RowNote
-from bulkops.types import Operation, Outcome, OutcomeStatus, RowError
 from bulkops.platforms.retail_media.actions import Action
+from bulkops.runner.journal import Journal, file_fingerprint
+from bulkops.types import Operation, Outcome, OutcomeStatus, RowError, RowNote
 
 
 def _ops(n: int) -> list[Operation]:

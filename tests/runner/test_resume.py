@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 from bulkops.errors import JournalError
+from bulkops.platforms.retail_media.actions import Action
 from bulkops.runner import pipeline as run
 from bulkops.runner.journal import Journal
 from bulkops.sandbox import Sandbox
 from bulkops.types import Operation
-from bulkops.platforms.retail_media.actions import Action
 
 ENV = {**os.environ, "BULKOPS_CLIENT_SECRET": "sandbox-secret", "BULKOPS_CONFIG": ""}
 
@@ -53,7 +53,7 @@ def _journaled_run(sb: Sandbox, tmp_path: Path) -> tuple[list[Operation], dict[t
     return ops, wanted
 
 
-async def test_killed_run_resumes_to_the_same_state(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_killed_run_resumes_to_the_same_state(make_sandbox, tmp_path: Path) -> None:
     async with make_sandbox(line_items=60, max_products=40, latency_ms=100) as sb:
         ops, wanted = _journaled_run(sb, tmp_path)
         child = _resume(tmp_path / "run", "--concurrency", "2")
@@ -94,7 +94,7 @@ async def test_resume_refuses_a_changed_input(tmp_path: Path) -> None:
         raise AssertionError("resume accepted a changed input")
 
 
-async def test_ctrl_c_exits_130_and_leaves_the_run_resumable(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_ctrl_c_exits_130_and_leaves_the_run_resumable(make_sandbox, tmp_path: Path) -> None:
     async with make_sandbox(line_items=60, max_products=40, latency_ms=150) as sb:
         ops, _ = _journaled_run(sb, tmp_path)
         child = _resume(tmp_path / "run", "--concurrency", "2")

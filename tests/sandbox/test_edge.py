@@ -41,7 +41,7 @@ async def test_missing_bad_and_expired_tokens_get_401(sandbox: Sandbox) -> None:
         assert status == 401 and body["errors"][0]["code"] == "authorization-token-invalid"
 
 
-async def test_quota_answers_429_with_headers_then_resets(make_sandbox) -> None:  # noqa: ANN001
+async def test_quota_answers_429_with_headers_then_resets(make_sandbox) -> None:
     async with make_sandbox(quota=3, quota_window_s=1.0) as sb, aiohttp.ClientSession() as s:
         raw = await Raw(sb, s).login()
         await asyncio.sleep(1.0 - time.time() % 1.0 + 0.02)  # start at a window's beginning
@@ -72,7 +72,7 @@ async def _fates(sb: Sandbox, raw: Raw, n: int) -> list[object]:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-async def test_faults_replay_under_a_seed(make_sandbox, seed: int) -> None:  # noqa: ANN001
+async def test_faults_replay_under_a_seed(make_sandbox, seed: int) -> None:
     runs = []
     for _ in range(2):
         async with make_sandbox(seed=seed, error_rate=0.3, reset_rate=0.2) as sb:
@@ -83,7 +83,7 @@ async def test_faults_replay_under_a_seed(make_sandbox, seed: int) -> None:  # n
     assert {500, 503, 200} <= set(runs[0]) and "ServerDisconnectedError" in runs[0]
 
 
-async def test_fault_schedules_differ_between_seeds(make_sandbox) -> None:  # noqa: ANN001
+async def test_fault_schedules_differ_between_seeds(make_sandbox) -> None:
     runs = []
     for seed in (1, 2):
         async with make_sandbox(seed=seed, error_rate=0.5) as sb, aiohttp.ClientSession() as s:
@@ -91,7 +91,7 @@ async def test_fault_schedules_differ_between_seeds(make_sandbox) -> None:  # no
     assert runs[0] != runs[1]
 
 
-async def test_a_hung_request_never_answers_until_the_client_gives_up(make_sandbox) -> None:  # noqa: ANN001
+async def test_a_hung_request_never_answers_until_the_client_gives_up(make_sandbox) -> None:
     async with make_sandbox(hang_rate=1.0) as sb, aiohttp.ClientSession() as s:
         raw = await Raw(sb, s).login()
         with pytest.raises(asyncio.TimeoutError):

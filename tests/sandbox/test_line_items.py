@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import aiohttp
-import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bulkops.sandbox import Sandbox
-from bulkops.sandbox.retail_media.store import RetailStore
 from bulkops.sandbox.retail_media.rules import LineItemFacts, campaign_status, line_item_status
+from bulkops.sandbox.retail_media.store import RetailStore
 from tests.sandbox.helpers import Raw
 
 TODAY = date(2026, 11, 23)
@@ -98,7 +98,7 @@ days = st.integers(-400, 400).map(lambda n: TODAY + timedelta(days=n))
 
 @given(user=st.sampled_from(["active", "paused", "draft"]), start=days, end=st.none() | days,
        budget=st.none() | st.floats(0, 1000), spent=st.floats(0, 1000), funds=st.booleans(), missing=st.booleans())
-def test_status_rules(user, start, end, budget, spent, funds, missing) -> None:  # noqa: ANN001, PLR0913
+def test_status_rules(user, start, end, budget, spent, funds, missing) -> None:
     status = line_item_status(LineItemFacts(user, start, end, budget, spent, funds, missing), TODAY)
     if end is not None and end + timedelta(days=90) < TODAY:
         assert status == "archived"

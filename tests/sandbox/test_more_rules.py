@@ -43,7 +43,7 @@ async def test_negative_bid_on_a_catalog_sku_is_refused(sandbox: Sandbox) -> Non
     assert status == 400 and body["errors"][0]["code"] == "invalid-bid-override"
 
 
-async def test_a_db_file_keeps_state_across_restarts(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_a_db_file_keeps_state_across_restarts(make_sandbox, tmp_path: Path) -> None:
     db = str(tmp_path / "sandbox.sqlite")
     async with make_sandbox(db=db) as sb:
         li = _first(sb, "auction")["id"]

@@ -4,7 +4,7 @@ deserialises every answer: a script written against the sandbox works unchanged 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from criteo_api_retailmedia_v2027_01 import ApiClientBuilder
 from criteo_api_retailmedia_v2027_01.api.accounts_api import AccountsApi
@@ -22,10 +22,10 @@ from criteo_api_retailmedia_v2027_01.model.value_resource_cpc_min_bids_request i
 from criteo_api_retailmedia_v2027_01.model.value_resource_input_cpc_min_bids_request import (
     ValueResourceInputCpcMinBidsRequest,
 )
-from criteo_api_retailmedia_v2027_01.model.value_resource_input_of_sponsored_products_line_item_update_request_model import (  # noqa: E501
+from criteo_api_retailmedia_v2027_01.model.value_resource_input_of_sponsored_products_line_item_update_request_model import (
     ValueResourceInputOfSponsoredProductsLineItemUpdateRequestModel as UpdIn,
 )
-from criteo_api_retailmedia_v2027_01.model.value_resource_of_sponsored_products_line_item_update_request_model import (  # noqa: E501
+from criteo_api_retailmedia_v2027_01.model.value_resource_of_sponsored_products_line_item_update_request_model import (
     ValueResourceOfSponsoredProductsLineItemUpdateRequestModel as UpdRes,
 )
 
@@ -53,7 +53,7 @@ def _sdk_session(sb: Sandbox, account: str, li: str, sku: str, campaign: str, re
     out["auction_count"] = auction.metadata.count
     first = auction.data[0]
     out["auction_one"] = api.get_auction_line_item(first.id).data.attributes.target_bid
-    upd = Upd(name="Renamed by SDK", start_date=datetime(2026, 1, 1, tzinfo=timezone.utc), status="paused",
+    upd = Upd(name="Renamed by SDK", start_date=datetime(2026, 1, 1, tzinfo=UTC), status="paused",
               is_auto_daily_pacing=False, target_bid=0.8)
     out["put"] = api.update_auction_line_item(first.id, UpdIn(data=UpdRes(type="x", attributes=upd))).data.attributes.status
     bids = api.get_cpc_min_bids_by_sku_ids_v1(retailer, ValueResourceInputCpcMinBidsRequest(

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import aiohttp
-import pytest
 
 from bulkops.sandbox import Sandbox
 from tests.sandbox.helpers import Raw, products_body
-
 
 
 def _line_item(sb: Sandbox, kind: str = "auction", min_products: int = 2) -> tuple[str, str]:
@@ -92,7 +90,7 @@ async def test_delete_keeps_at_least_one_product(sandbox: Sandbox) -> None:
     assert status == 204 and list(sandbox.control.retail_media.products(li)) == skus[:1]
 
 
-async def test_a_line_item_holds_500_products_at_most(make_sandbox) -> None:  # noqa: ANN001
+async def test_a_line_item_holds_500_products_at_most(make_sandbox) -> None:
     async with make_sandbox(max_products=500, line_items=3, accounts=1) as sb:
         li = max(sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0]), key=lambda i: len(sb.control.retail_media.products(i)))
         attrs = sb.control.retail_media.line_item(li)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import aiohttp
-import pytest
 
 from bulkops.sandbox import Sandbox
 from tests.sandbox.helpers import Raw
-
 
 
 async def _raw(sb: Sandbox, session: aiohttp.ClientSession) -> Raw:

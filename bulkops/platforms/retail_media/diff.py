@@ -150,7 +150,8 @@ def _plan_removals(state: LineItemState, rows: list[ProductRow], plan: Plan) -> 
             plan.operations.append(_op(Action.REMOVE, row, {}, before))
 
 
-def _op(kind: Action, row: ProductRow, fields: dict[str, str | None], before: dict[str, str | None] | None) -> Operation:
+def _op(kind: Action, row: ProductRow, fields: dict[str, str | None],
+        before: dict[str, str | None] | None) -> Operation:
     return Operation(row.row_number, kind, row.line_item_id, row.product_id, fields, before)
 
 

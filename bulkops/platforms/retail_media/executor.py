@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
 from bulkops.engine.pool import OnOutcomes, Sent, run_chunks
 from bulkops.errors import ItemError
-from bulkops.engine.chunks import chunks
 from bulkops.platforms.retail_media import wire
-from bulkops.types import Chunk, Operation
 from bulkops.platforms.retail_media.actions import Action
-
+from bulkops.types import Chunk, Operation
 
 PHASES = ((Action.SET_BID, Action.REMOVE), (Action.PAUSE, Action.UNPAUSE))
 

@@ -10,15 +10,15 @@ from typing import Any
 from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
 from bulkops.io.columns import Row
-from bulkops.platforms.retail_media.diff import LookupFailure, ProductRow
-from bulkops.platforms.retail_media.undo import NO_OVERRIDE, undo_rows
 from bulkops.platforms.retail_media import line_items, products, wire
+from bulkops.platforms.retail_media.actions import Action
+from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow
 from bulkops.platforms.retail_media.executor import ProductExecutor
-from bulkops.platforms.retail_media.snapshot import product_states, promoted_in_accounts
 from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCTS
+from bulkops.platforms.retail_media.snapshot import product_states, promoted_in_accounts
+from bulkops.platforms.retail_media.undo import NO_OVERRIDE, undo_rows
 from bulkops.runner.protocol import Parent
 from bulkops.types import Chunk, Operation, OutcomeStatus, Plan, RowNote
-from bulkops.platforms.retail_media.actions import Action
 
 PLATFORM = "retail-media"
 VERBS = {"bids": Action.SET_BID, "pause": Action.PAUSE, "unpause": Action.UNPAUSE, "remove": Action.REMOVE}
@@ -86,8 +86,9 @@ class ProductJob:
                 expanded.setdefault(kind, []).extend(ProductRow(r.row_number, li, r.product_id, r.bid_override)
                                                      for li in found)
         named = [r.line_item_id for group in expanded.values() for r in group if r.line_item_id not in states]
-        states.update(await product_states(api, named, {}))
-        return expanded, missing, states
+        merged: dict[str, LineItemState | LookupFailure] = dict(states)
+        merged.update(await product_states(api, named, {}))
+        return expanded, missing, merged
 
     def executor(self, api: ApiClient) -> ProductExecutor:
         """Appends, deletes, pauses, unpauses in chunks of 500 per line item."""

@@ -13,16 +13,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
 from bulkops.engine.pool import OnOutcomes, Sent, run_chunks
 from bulkops.errors import RequestError
 from bulkops.io.columns import NONE, Row
-from bulkops.engine.chunks import chunks
-from bulkops.platforms.retail_media.diff import LookupFailure
 from bulkops.platforms.retail_media import snapshot, wire
+from bulkops.platforms.retail_media.actions import Action
+from bulkops.platforms.retail_media.diff import LookupFailure
 from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS, SETTABLE_STATUSES
 from bulkops.types import Chunk, Operation, OutcomeStatus, Plan, RowNote
-from bulkops.platforms.retail_media.actions import Action
 
 # Writable attributes of each resource (PUT replaces all of them).
 WRITABLE = {

@@ -12,9 +12,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 from bulkops.io.columns import NONE, Row
+from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow, ProductState, plan_products
 from bulkops.types import Operation, OutcomeStatus, Plan, RowNote
-from bulkops.platforms.retail_media.actions import Action
 
 PHASE_ONE = (Action.SET_BID, Action.REMOVE)
 PHASE_TWO = (Action.PAUSE, Action.UNPAUSE)

@@ -19,8 +19,9 @@ _STATUS_VERBS = {"paused": "pause", "active": "unpause", "removed": "remove"}
 
 
 async def export(accounts: Iterable[str], out: str | Path, *, connection: Connection | None = None,
-                 filters: ExportFilter = ExportFilter(), listener: ProgressListener | None = None) -> ExportResult:
+                 filters: ExportFilter | None = None, listener: ProgressListener | None = None) -> ExportResult:
     """Campaigns, line items and promoted products of the accounts → `out` (.csv, .parquet or .xlsx), streamed."""
+    filters = filters or ExportFilter()
     options = {"account": tuple(str(a) for a in accounts), "campaign": filters.campaigns, "status": filters.statuses,
                "product_status": filters.product_statuses, "no_products": not filters.products}
     return await api.export("retail-media", out, options, connection=connection, listener=listener)

@@ -14,8 +14,8 @@ import anyio
 
 from bulkops.engine.client import ApiClient
 from bulkops.errors import ApiError, RequestError
-from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductState
 from bulkops.platforms.retail_media import reads, wire
+from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductState
 
 T = TypeVar("T")
 MIN_BIDS_PER_CALL = 500

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from bulkops.types import Operation
 from bulkops.platforms.retail_media.actions import Action
+from bulkops.types import Operation
 
 NO_OVERRIDE = "none"  # the bidOverride cell that means "no override" (the line item's bid applies)
 

@@ -93,7 +93,7 @@ class MpoControl:
 
     def budget_statuses(self) -> dict[str, int]:
         """How many budgets are Current, Scheduled and Archived today."""
-        counts = {s: 0 for s in ("Current", "Scheduled", "Archived")}
+        counts = dict.fromkeys(("Current", "Scheduled", "Archived"), 0)
         for r in self._store.budgets_where("1=1", ()):
             f = budget_facts(r)
             counts[budget_status(f.start, f.end, self._st.clock.today())] += 1

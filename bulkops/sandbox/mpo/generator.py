@@ -131,7 +131,7 @@ class _Gen:
                 made.append(self._make(seller_id, group, "Daily", amount, start, None, spend, False))
         return made
 
-    def _lifetime(self, seller_id: str, group: tuple[int, ...], start: date, end: date | None, *,
+    def _lifetime(self, seller_id: str, group: tuple[int, ...], start: date, end: date | None, *,  # noqa: PLR0913 - a budget's facts, named
                   suspended: bool = False, spent: float = 0.0) -> BudgetFacts:
         rng = self.rng
         if spent >= 1.0 or rng.random() < 0.6:  # exhausted budgets are Capped by nature
@@ -141,7 +141,7 @@ class _Gen:
         spend = round(rng.uniform(10, 3000) * spent, 2)
         return self._make(seller_id, group, "Uncapped", None, start, end, spend, suspended)
 
-    def _make(self, seller_id: str, group: tuple[int, ...], kind: str, amount: float | None, start: date,
+    def _make(self, seller_id: str, group: tuple[int, ...], kind: str, amount: float | None, start: date,  # noqa: PLR0913 - a budget's facts, named
               end: date | None, spend: float, suspended: bool) -> BudgetFacts:
         self.next_budget += 1
         return BudgetFacts(seller_id, group, kind, amount, start, end, spend, suspended, self.next_budget - 1)

@@ -102,7 +102,7 @@ def apply_updates(request: web.Request, items: list[tuple[Any, Any]]) -> list[Bu
     return done
 
 
-def _one_update(changes: Any, budget_id: int | None, visible: dict[int, Any], where: dict[int, int],
+def _one_update(changes: Any, budget_id: int | None, visible: dict[int, Any], where: dict[int, int],  # noqa: PLR0913 - one item and its lookups
                 pool: dict[int, BudgetFacts], today: Any) -> BudgetFacts | Issue:
     if not isinstance(changes, dict):
         return NOT_AN_ITEM

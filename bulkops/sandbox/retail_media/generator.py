@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from bulkops.sandbox.settings import SandboxSettings
 from bulkops.sandbox.retail_media.store import INDEXES, LINE_ITEM_COLUMNS
+from bulkops.sandbox.settings import SandboxSettings
 from bulkops.sandbox.store import Store
 
 RETAILERS = ("2101", "2102", "2103")
@@ -22,7 +22,7 @@ def generate(store: Store, settings: SandboxSettings, today: date) -> None:
     """Fill an empty store: accounts (plus one the client may not see), catalogs, campaigns, line items."""
     rng = random.Random(settings.seed)
     catalogs = _catalogs(store, rng, max(1000, 3 * settings.option("max_products")))
-    now = datetime.combine(today, datetime.min.time(), timezone.utc).isoformat()
+    now = datetime.combine(today, datetime.min.time(), UTC).isoformat()
     accounts = [(str(4000 + i), settings.client_id) for i in range(settings.option("accounts"))]
     accounts.append((str(4000 + settings.option("accounts")), HIDDEN_OWNER))
     next_li = 50_000_000
@@ -66,7 +66,7 @@ def _campaigns(store: Store, account_id: str, n: int, now: str) -> list[tuple[st
     return made
 
 
-def _line_item(store: Store, rng: random.Random, ids: tuple[str, str, str, str, str], i: int,
+def _line_item(store: Store, rng: random.Random, ids: tuple[str, str, str, str, str], i: int,  # noqa: PLR0913 - a line item's facts
                today: date, now: str) -> None:
     li_id, campaign_id, account_id, kind, retailer = ids
     target = STATUS_CYCLE[i % len(STATUS_CYCLE)]

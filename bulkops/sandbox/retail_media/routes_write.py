@@ -7,7 +7,7 @@ id in `source`; nothing of that call is applied.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -34,9 +34,11 @@ def _bad_item(index: int, sku: Any, code: str, title: str) -> dict[str, Any]:
                 {"index": str(index), "id": str(sku), "pointer": f"/data/{index}"})
 
 
-def _items(body: Any, *, attributes_allowed: set[str]) -> tuple[list[tuple[str, dict[str, Any]]], list[dict]]:
-    """(sku, attributes) pairs, and the errors of malformed items (ids, duplicates, attributes)."""
-    parsed, errors, seen = [], [], set()
+def _items(body: Any, *, attributes_allowed: set[str]) -> tuple[list[tuple[Any, dict[str, Any]]], list[dict[str, Any]]]:
+    """(sku, attributes) pairs (a malformed item's sku may be anything), and the errors of malformed items."""
+    parsed: list[tuple[Any, dict[str, Any]]] = []
+    errors: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for i, raw in enumerate(resource_list(body, MAX_PRODUCTS)):
         sku = raw.get("id") if isinstance(raw, dict) else None
         attrs = raw.get("attributes") or {} if isinstance(raw, dict) else {}
@@ -80,7 +82,7 @@ async def append(request: web.Request) -> web.Response:
     return ok({})
 
 
-def _append_problem(li: sqlite3.Row, sku: Any, bid: Any, min_bids: dict[str, float]) -> tuple[str, str] | None:
+def _append_problem(li: sqlite3.Row, sku: Any, bid: Any, min_bids: dict[str, float]) -> tuple[str, str] | None:  # noqa: PLR0911 - one return per rule, in the API's order
     if sku not in min_bids:
         return "sku-not-in-catalog", (f"Could not find the SKU ID {sku!r} in the retailer's catalog;"
                                       " make sure the SKU exists in the retailer's catalog")
@@ -94,7 +96,8 @@ def _append_problem(li: sqlite3.Row, sku: Any, bid: Any, min_bids: dict[str, flo
     if bid < 0:
         return "invalid-bid-override", "bidOverride must be >= 0"
     if bid < min_bids[sku]:
-        return "bid-override-below-min-bid", f"Product bid override {bid} is less than the product min bid {min_bids[sku]}"
+        return "bid-override-below-min-bid", (f"Product bid override {bid} is less than the product min bid"
+                                              f" {min_bids[sku]}")
     return None
 
 
@@ -139,7 +142,7 @@ async def delete(request: web.Request) -> web.Response:
 
 
 def _now(request: web.Request) -> str:
-    return datetime.fromtimestamp(state(request).clock.now(), timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(state(request).clock.now(), UTC).isoformat(timespec="seconds")
 
 
 def _checked_dates(attrs: dict[str, Any]) -> tuple[str, str | None]:

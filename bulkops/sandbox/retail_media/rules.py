@@ -24,7 +24,7 @@ class LineItemFacts:
     missing_attributes: bool  # e.g. a manual-bid auction line item without targetBid
 
 
-def line_item_status(f: LineItemFacts, today: date) -> str:
+def line_item_status(f: LineItemFacts, today: date) -> str:  # noqa: PLR0911 - one return per status, in the seed's order
     """Derived status; only active/paused/draft are ever set by users."""
     if f.end_date is not None and f.end_date + ARCHIVE_AFTER < today:
         return "archived"

@@ -13,7 +13,8 @@ from bulkops.sandbox.trackier.shapes import CAP_KINDS, CAP_PERIODS, timestamp
 from bulkops.sandbox.trackier.store import COLUMNS
 
 FIRST_CAMPAIGN_ID = 101
-ADVERTISERS = ((11, "Nordwind Travel", "EUR", "nordwind-travel.example"), (12, "Pixel Games", "USD", "pixelgames.example"),
+ADVERTISERS = ((11, "Nordwind Travel", "EUR", "nordwind-travel.example"),
+               (12, "Pixel Games", "USD", "pixelgames.example"),
                (13, "Cobalt Finance", "GBP", "cobaltfinance.example"), (14, "Shopaholic", "INR", "shopaholic.example"),
                (15, "Lumen VPN", "USD", "lumenvpn.example"))
 OFFERS = ("CPA", "CPI", "CPL", "CPS", "Trial", "Signup", "Deposit")

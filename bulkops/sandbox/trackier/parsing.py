@@ -82,7 +82,8 @@ def _count(raw: str | None, name: str, default: int, maximum: int | None) -> int
 
 
 def edit_values(body: Any) -> tuple[dict[str, Any], str | None]:
-    """An edit body's column values (caps as a patch to merge) and the status asked for, or a 400 naming each bad field."""
+    """An edit body's column values (caps as a patch to merge) and the status asked for, or a 400 naming each bad
+    field."""
     if not isinstance(body, dict) or not body:
         raise fail("INVALID_BODY", f"the body must be a JSON object of editable fields: {', '.join(EDITABLE)}")
     errors = [_field_error(key, "FIELD_NOT_EDITABLE", f"{key} cannot be edited; editable: {', '.join(EDITABLE)}")
@@ -94,7 +95,7 @@ def edit_values(body: Any) -> tuple[dict[str, Any], str | None]:
     return values, body.get("status")
 
 
-def _check_field(key: str, value: Any) -> list[dict[str, Any]]:
+def _check_field(key: str, value: Any) -> list[dict[str, Any]]:  # noqa: PLR0911 - one return per field
     if key == "status":
         found = rules.status_problem(value)
         return [_field_error(key, *found)] if found else []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow, ProductState, plan_products
 from bulkops.types import OutcomeStatus
-from bulkops.platforms.retail_media.actions import Action
 
 
 def _state(kind: str = "auction", n: int = 3, **kw: object) -> LineItemState:
@@ -15,7 +15,7 @@ def _state(kind: str = "auction", n: int = 3, **kw: object) -> LineItemState:
     return LineItemState("li1", kind, products, min_bids, catalog_known=True, **kw)  # type: ignore[arg-type]
 
 
-def _codes(plan) -> dict[int, str]:  # noqa: ANN001
+def _codes(plan) -> dict[int, str]:
     return {s.row_number: s.code for s in plan.notes}
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.undo import undo_rows
 from bulkops.types import Operation
-from bulkops.platforms.retail_media.actions import Action
 
 
 def _op(kind: Action, before: dict | None, fields: dict | None = None) -> Operation:
