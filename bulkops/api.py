@@ -19,22 +19,24 @@ the reports. The platforms' own functions (`bulkops.apply_bids` ...) call these.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bulkops import registry, target
+from bulkops import fit, registry, target
 from bulkops.config import ConnectionFlags, check_base_url
 from bulkops.engine.client import ApiClient
-from bulkops.errors import UsageError
+from bulkops.errors import ApiError, PreflightError, RequestError, TransportError, Unauthorized, UsageError
+from bulkops.io.writers import FORMATS
 from bulkops.platform import Platform
 from bulkops.runner import export as exporting
 from bulkops.runner.events import ProgressListener, ignore
 from bulkops.runner.export import ExportResult
-from bulkops.runner.pipeline import open_input, reopen, resume_job, run_write_job
+from bulkops.runner.pipeline import reopen, resume_job, run_write_job
 from bulkops.runner.protocol import RunOptions, RunResult
 from bulkops.types import ApiKey, ClientCredentials, Connection, Secret
 
@@ -91,11 +93,15 @@ async def run(verb: str, path: str | Path, *, connection: ConnectionLike = None,
     job = spec.make(dict(job_options or {}))
     if not spec.snapshot_optional and not options.snapshot:
         raise UsageError(f"{verb} always reads the current values first; it has no --no-snapshot")
+    _check_format(options.report_format)
+    fit.check(verb, Path(path), options.sheet)
     run_dir = Path(options.run_dir) if options.run_dir else default_run_dir(verb)
     async with target.connected(platform, _for(platform, connection), notice=notice) as (conn, facts):
         run_options = RunOptions(run_dir, dry_run=options.dry_run, snapshot=options.snapshot, sheet=options.sheet,
-                                 report_format=options.report_format, listener=listener or ignore, meta=facts)
-        return await run_write_job(job, Path(path), conn, run_options, client_factory(platform))
+                                 report_format=options.report_format, listener=listener or ignore, notice=notice,
+                                 meta=facts)
+        return await run_write_job(job, Path(path), conn, run_options, client_factory(platform),
+                                   preflight(platform))
 
 
 async def export(platform: str, out: str | Path, options: Mapping[str, Any], *,  # noqa: PLR0913
@@ -108,31 +114,92 @@ async def export(platform: str, out: str | Path, options: Mapping[str, Any], *, 
     missing = [name for name in spec.export.required if not options.get(name)]
     if missing:
         raise UsageError(f"export of {spec.title} needs {', '.join('--' + m.replace('_', '-') for m in missing)}")
+    _check_format(Path(out).suffix.lstrip(".") or "?", what="--out")
     async with target.connected(spec, _for(spec, connection), notice=notice) as (conn, _), \
             client_factory(spec)(conn) as api:
+        await preflight(spec)(api)
         return await exporting.export(api, spec.export.rows, spec.export.table, Path(out), options,
                                       listener or ignore)
 
 
-async def resume(run_dir: str | Path, *, connection: ConnectionLike = None, listener: ProgressListener | None = None,
-                 notice: target.Notice = target.stderr_notice) -> RunResult:
-    """Finish an interrupted run: send only what has no known outcome, then rewrite its reports.
+async def resume(run_dir: str | Path, *, connection: ConnectionLike = None,
+                 listener: ProgressListener | None = None, notice: target.Notice = target.stderr_notice,
+                 retarget: bool = False) -> RunResult:
+    """Finish an interrupted run: read back what may have been applied, send what is left, rewrite its reports.
 
     The run's own target is used: its base URL, client id and API version (or its embedded sandbox); the secret
-    comes from `connection` or the settings, never from the run directory.
+    comes from `connection` or the settings, never from the run directory. Another target is refused unless
+    `retarget=True` says so on purpose.
     """
     journal = reopen(Path(run_dir))
     try:
         meta = journal.meta()
         platform, spec = registry.job(meta["job"])
         job = spec.make(meta.get("job_options") or {})
+        if not retarget:
+            _same_target(meta, connection)
         given = connection if isinstance(connection, Connection) else _recorded(meta, connection)
         sandbox = meta.get("embedded_sandbox") if not isinstance(given, Connection) else None
         async with target.connected(platform, given, notice=notice, sandbox_db_path=sandbox) as (conn, _):
-            return await resume_job(job, journal, conn, open_input(journal), client_factory(platform),
+            pre = preflight(platform)
+            return await resume_job(job, journal, conn, _preflighted(client_factory(platform), pre),
                                     listener or ignore)
     finally:
         journal.close()
+
+
+def _same_target(meta: Mapping[str, Any], connection: ConnectionLike) -> None:
+    """Resume goes where the run went; another explicit target is refused (exit 2)."""
+    asked = connection.base_url if isinstance(connection, Connection | ConnectionFlags) else None
+    if not asked:
+        return
+    recorded = "embedded sandbox" if meta.get("embedded_sandbox") else str(meta.get("base_url"))
+    if meta.get("embedded_sandbox") or asked.rstrip("/") != str(meta.get("base_url")).rstrip("/"):
+        raise UsageError(f"this run went to {recorded}; {asked} is another target. Resume sends the rest where"
+                         " the run began: leave out --base-url, or pass --retarget to send it there on purpose")
+
+
+def preflight(platform: Platform) -> Any:
+    """One cheap call before anything is read or sent: host reachable, login accepted, API version known.
+
+    Any failure is one plain message (exit 2) within seconds, instead of every row failing the same way.
+    """
+    async def check(api: ApiClient) -> None:
+        if platform.probe is None:
+            return
+        where = api.connection.where
+        try:
+            await platform.probe(api)
+        except TransportError as exc:
+            raise PreflightError(f"cannot reach {platform.title} at {where}: {exc}") from None
+        except Unauthorized as exc:
+            raise PreflightError(f"{platform.title} at {where} refused the credentials ({exc}): check them"
+                                 f" ({'client id and secret' if platform.credentials == 'oauth' else 'API key'})"
+                                 ) from None
+        except ApiError as exc:
+            hint = (f": is the API version {api.connection.api_version!r} one it serves, and the base URL the"
+                    " API's host?") if exc.status == 404 else ""
+            raise PreflightError(f"{platform.title} at {where} answered HTTP {exc.status} to {exc.path}"
+                                 f" ({exc}){hint}") from None
+        except RequestError as exc:
+            raise PreflightError(f"{platform.title} at {where}: {exc}") from None
+
+    return check
+
+
+def _preflighted(factory: Any, check: Any) -> Any:
+    """A client factory whose clients run the preflight as they open."""
+    @asynccontextmanager
+    async def opened(conn: Connection) -> AsyncIterator[ApiClient]:
+        async with factory(conn) as api:
+            await check(api)
+            yield api
+    return opened
+
+
+def _check_format(fmt: str | None, *, what: str = "--report-format") -> None:
+    if fmt is not None and fmt.lower().lstrip(".") not in set(FORMATS.values()):
+        raise UsageError(f"{what} {fmt!r}: use csv, parquet or xlsx")
 
 
 def client_factory(platform: Platform) -> Any:

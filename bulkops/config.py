@@ -121,6 +121,10 @@ def check_base_url(url: str) -> None:
                          " options (the URL was not stored anywhere)")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise UsageError(f"--base-url {url!r}: plain http is refused except to loopback; use https")
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        host = f"{parts.scheme}://{parts.netloc}"
+        raise UsageError(f"--base-url {url!r} has a path: give the host alone ({host}); bulkops adds each API's"
+                         " own path and version")
 
 
 def is_loopback(host: str) -> bool:

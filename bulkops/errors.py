@@ -4,10 +4,12 @@
 
     BulkopsError
     ├── UsageError            bad flags, missing credentials, bad config        → exit 2, nothing sent
+    │   └── PreflightError    the API cannot be reached or logged into             → exit 2, nothing sent
     ├── InputError(path)      unreadable file, missing columns, bad sheet        → exit 2, nothing sent
     ├── JournalError(run_dir) resume refused: input changed, journal unreadable  → exit 2
     └── RequestError(method, path)          raised in the engine; the pool turns it into Outcomes
-        ├── TransportError    no usable response: connect failed, timeout, dropped (retryable)
+        ├── TransportError(sent)  no usable response: connect failed, timeout, dropped (retryable)
+        │   └── ApiUnreachable    no answer for too long: stop sending, end resumable → exit 75
         ├── PagingError       a listing that repeats itself or contradicts its totals → exit 1
         └── ApiError(status, code, detail, trace_id, retryable)
             ├── BadRequest(items)   400: per-item reasons → isolate the bad items
@@ -28,7 +30,9 @@ from dataclasses import dataclass
 EXIT_OK = 0  # every row succeeded or was skipped
 EXIT_ROWS_FAILED = 1  # the run finished, some rows failed
 EXIT_USAGE = 2  # nothing was sent: bad usage, unreadable input, resume refused
+EXIT_UNREACHABLE = 75  # the API stopped answering mid-run: the run directory is resumable
 EXIT_INTERRUPTED = 130  # Ctrl-C: the run directory is resumable
+EXIT_TERMINATED = 143  # SIGTERM (a scheduler's timeout): the run directory is resumable
 
 
 class BulkopsError(Exception):
@@ -39,6 +43,11 @@ class BulkopsError(Exception):
 
 class UsageError(BulkopsError):
     """Bad flags, missing credentials or a bad config file. Nothing was sent."""
+
+
+class PreflightError(UsageError):
+    """The API is not reachable, refuses the credentials or does not know the API version: said once, in plain
+    words, before any row is read or sent."""
 
 
 class InputError(BulkopsError):
@@ -71,9 +80,25 @@ class RequestError(BulkopsError):
 
 
 class TransportError(RequestError):
-    """No usable response: the connection failed, timed out or was dropped."""
+    """No usable response: the connection failed, timed out or was dropped.
+
+    `sent` is False when the request surely never reached the server (the connection could not be made):
+    only then is it certain that nothing was applied.
+    """
 
     retryable = True
+
+    def __init__(self, message: str, *, sent: bool = True, method: str = "", path: str = "") -> None:
+        super().__init__(message, method=method, path=path)
+        self.sent = sent
+
+
+class ApiUnreachable(TransportError):
+    """The API stopped answering: consecutive calls failed for longer than the run tolerates. The run stops
+    sending and ends resumable (exit 75); nothing more is tried until `bulkops resume`."""
+
+    retryable = False
+    exit_code = EXIT_UNREACHABLE
 
 
 class PagingError(RequestError):

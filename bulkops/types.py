@@ -18,7 +18,8 @@ class OutcomeStatus(StrEnum):
     SUCCEEDED = "succeeded"
     SKIPPED = "skipped"  # nothing to do (already at target) or not sent on purpose; the message says why
     FAILED = "failed"  # invalid input or the API refused it; the message carries the API's words
-    UNKNOWN = "unknown"  # sent, but no answer was seen (interrupted): `bulkops resume` settles it
+    UNKNOWN = "unknown"  # sent, but no answer was seen: it may have been applied; read back to settle it
+    PENDING = "pending"  # not sent yet (the run was interrupted, or the API unreachable): resume sends it
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ class Operation:
     entity_id: str  # the entity changed (SKU id, line item id, seller-campaign id, ...)
     fields: Mapping[str, Any] = field(default_factory=dict)  # target values, e.g. {"bid_override": "1.2"}
     before: Mapping[str, Any] | None = None  # values read before the change, when a snapshot was taken
+    attempts: int = field(default=0, compare=False)  # times it was sent by earlier processes (from the journal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ class Plan:
 
     operations: list[Operation] = field(default_factory=list)
     notes: list[RowNote] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # said to the user before anything is sent
 
 
 class Secret:

@@ -27,6 +27,7 @@ class Output:
         self.console = Console(file=self._stream, highlight=False, soft_wrap=True)
         self._bars: Bars | None = None
         self._task: TaskID | None = None
+        self._phase = ""
         self._last_line = 0.0
 
     # -- progress --------------------------------------------------------------------------
@@ -36,7 +37,10 @@ class Output:
             return
         if self.console.is_terminal:
             self._show_bars(p)
-        elif p.phase == "done" or time.monotonic() - self._last_line >= PLAIN_EVERY_S:
+            return
+        changed = p.phase != self._phase
+        self._phase = p.phase
+        if changed or p.phase == "done" or p.note or time.monotonic() - self._last_line >= PLAIN_EVERY_S:
             self._last_line = time.monotonic()
             print(_plain_line(p), file=self._stream, flush=True)
 
@@ -45,10 +49,18 @@ class Output:
             self._bars = Bars(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                               TextColumn("{task.fields[detail]}"), TimeRemainingColumn(), console=self.console)
             self._bars.start()
-            self._task = self._bars.add_task(p.phase, total=p.rows_total, detail="")
-        assert self._task is not None
+        if self._task is None or p.phase not in (self._phase, "done"):
+            if self._task is not None:
+                self._bars.stop_task(self._task)
+            self._task = self._bars.add_task(p.phase, total=p.rows_total if p.counts_rows else None, detail="")
+            self._phase = p.phase
         detail = f"{p.requests} req · {p.request_rate:.1f}/s · {p.retries} retries · {p.rate_limited}×429"
-        self._bars.update(self._task, description=p.phase, total=p.rows_total, completed=p.rows_done, detail=detail)
+        if p.note:
+            detail += f" · {p.note}"
+        if p.counts_rows:
+            self._bars.update(self._task, total=p.rows_total, completed=p.rows_done, detail=detail)
+        else:
+            self._bars.update(self._task, detail=detail)
         if p.phase == "done":
             self.stop()
 
@@ -57,6 +69,7 @@ class Output:
         if self._bars is not None:
             self._bars.stop()
             self._bars = None
+            self._task = None
 
     # -- messages --------------------------------------------------------------------------
     def say(self, message: str) -> None:
@@ -92,5 +105,7 @@ class Output:
 def _plain_line(p: Progress) -> str:
     total = "?" if p.rows_total is None else str(p.rows_total)
     eta = "" if p.eta_s is None else f", eta {p.eta_s:.0f}s"
-    return (f"[{p.phase}] rows {p.rows_done}/{total}, {p.requests} requests ({p.request_rate:.1f}/s),"
-            f" {p.retries} retries, {p.rate_limited}×429, {p.elapsed_s:.0f}s{eta}")
+    rows = f"rows {p.rows_done}/{total}, " if p.counts_rows else ""
+    note = f" — {p.note}" if p.note else ""
+    return (f"[{p.phase}] {rows}{p.requests} requests ({p.request_rate:.1f}/s),"
+            f" {p.retries} retries, {p.rate_limited}×429, {p.elapsed_s:.0f}s{eta}{note}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import signal
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +14,7 @@ import typer
 from bulkops import api, registry
 from bulkops.cli import options as opt
 from bulkops.cli.console import Output
-from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, UsageError
+from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, ApiUnreachable, UsageError
 from bulkops.platform import JobSpec, Platform
 from bulkops.runner.protocol import RunResult
 
@@ -23,13 +24,45 @@ FILE = opt.P("file", opt.P.POSITIONAL_OR_KEYWORD, annotation=Annotated[Path, typ
     metavar="FILE", show_default=False, help="The rows: CSV (any delimiter or encoding), Parquet or XLSX.")])
 
 
-def interruptible(go: Callable[[], Coroutine[Any, Any, Any]], out: Output, message: str) -> Any:
-    """Run a coroutine; Ctrl-C prints `message` and exits 130."""
+def interruptible(go: Callable[[], Coroutine[Any, Any, Any]], out: Output, run_dir: Path | None = None) -> Any:
+    """Run a coroutine; Ctrl-C (exit 130), SIGTERM (exit 143) or an unreachable API (exit 75) end it cleanly:
+    the run's journal and reports are written, and the message says what is true of the run directory."""
+    terminated = False
+
+    async def main() -> Any:
+        task = asyncio.current_task()
+
+        def on_term() -> None:
+            nonlocal terminated
+            terminated = True
+            if task is not None:
+                task.cancel()
+
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, on_term)
+        return await go()
+
     try:
-        return asyncio.run(go())
+        return asyncio.run(main())
     except KeyboardInterrupt:
-        out.error(message)
+        out.error(_stopped("interrupted", run_dir))
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except asyncio.CancelledError:
+        if not terminated:
+            raise
+        out.error(_stopped("terminated (SIGTERM)", run_dir))
+        raise typer.Exit(EXIT_TERMINATED) from None
+    except ApiUnreachable as exc:
+        out.error(_stopped(str(exc), run_dir))
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _stopped(why: str, run_dir: Path | None) -> str:
+    if run_dir is None:
+        return f"{why}; nothing was written"
+    if not (run_dir / "journal.sqlite").is_file():
+        return f"{why} before the run began; nothing was sent"
+    reports = f" (reports so far: {run_dir})" if (run_dir / "summary.json").is_file() else ""
+    return f"{why}; nothing is lost: `bulkops resume {run_dir}` finishes the run{reports}"
 
 
 def show_result(verb: str, result: RunResult, out: Output, *, label: str | None = None) -> None:
@@ -40,10 +73,10 @@ def show_result(verb: str, result: RunResult, out: Output, *, label: str | None 
              f"  {s['requests']} requests, {s['retries']} retries, {s['rate_limited']}×429,"
              f" {s['wall_time_s']:.1f}s ({s['achieved_rate_per_min']:.0f}/min)"]
     if s.get("dry_run"):
-        estimate = s.get("estimated_send_s")
-        at = f"about {estimate:.0f}s at {s['quota_per_min']:.0f} requests/min" if estimate is not None \
-            else "at a rate the API has not announced"
-        lines.append(f"  dry run: {s['planned_requests']} requests planned, {at}; nothing was sent")
+        estimate = s.get("estimated_run_s")
+        at = f"the real run takes about {estimate:.0f}s at {s['quota_per_min']:.0f} requests/min (its reads" \
+            " included)" if estimate is not None else "at a rate the API has not announced"
+        lines.append(f"  dry run: {s['planned_requests']} write requests planned; {at}; nothing was sent")
         lines += _planned_lines(result)
     for name, path in result.files.as_dict().items():
         hint = {"errors": f"  ← fix these rows, then `bulkops {verb} {path}`",
@@ -81,8 +114,7 @@ def _write_verb(platform: Platform, spec: JobSpec) -> Callable[..., None]:
         out.say(f"{spec.verb}: checking every row of {file}, then reading current values ...")
         result = interruptible(
             lambda: api.run(spec.verb, file, connection=flags, job_options=job_options, options=settings,
-                            listener=out.progress, notice=out.notice),
-            out, f"interrupted; finish with `bulkops resume {run_dir}`")
+                            listener=out.progress, notice=out.notice), out, Path(run_dir))
         show_result(spec.verb, result, out)
         raise typer.Exit(result.exit_code)
 
@@ -114,8 +146,7 @@ def _export_command() -> Callable[..., None]:
                              f" {platform.title} export")
         options = opt.option_values(spec.options, values)
         result = interruptible(lambda: api.export(platform.name, out_file, options, connection=flags,
-                                                  listener=out.progress, notice=out.notice),
-                               out, "interrupted; the export was not written")
+                                                  listener=out.progress, notice=out.notice), out)
         rows = ", ".join(f"{n} {k}" for k, n in result.rows.items()) or "no rows"
         out.summary(result.as_dict(), f"export ({platform.title}, {result.target}): {rows} → {result.path}"
                                       f" ({result.requests} requests, {result.wall_time_s:.1f}s)")

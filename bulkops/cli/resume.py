@@ -35,8 +35,9 @@ def resume(run_dir: Path, **values: Any) -> None:
         pending = journal.counts()
     left = pending.get("pending", 0) + pending.get("unknown", 0)
     out.say(f"resuming {run_dir} ({meta.get('job')}): {left} operation(s) without a known outcome")
-    result = interruptible(lambda: api.resume(run_dir, connection=flags, listener=out.progress, notice=out.notice),
-                           out, f"interrupted; run `bulkops resume {run_dir}` to finish")
+    retarget = values.pop("retarget")
+    result = interruptible(lambda: api.resume(run_dir, connection=flags, listener=out.progress, notice=out.notice,
+                                              retarget=retarget), out, run_dir)
     show_result(meta["job"], result, out, label=f"resume {meta['job']}")
     raise typer.Exit(result.exit_code)
 
@@ -44,4 +45,8 @@ def resume(run_dir: Path, **values: Any) -> None:
 resume.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
     opt.P("run_dir", opt.P.POSITIONAL_OR_KEYWORD, annotation=Annotated[Path, typer.Argument(
         metavar="RUN_DIR", show_default=False, help="The run directory of the interrupted run.")]),
-    *opt.connection_params(list(registry.PLATFORMS)), *opt.output_params()])
+    *opt.connection_params(list(registry.PLATFORMS)),
+    opt.param("retarget", bool, False, opt.flag(
+        "--retarget", panel=opt.CONN, metavar="",
+        help="Send the rest to the target given now (--base-url), not to the run's own: only on purpose.")),
+    *opt.output_params()])

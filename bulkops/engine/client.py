@@ -6,12 +6,21 @@ its 401 is final). 400/403/404 are answers, not accidents: they are never retrie
 exponential backoff with jitter, capped per call (`RetryPolicy.attempts`, `.deadline_s`) and per run
 (`.run_budget`). The platform's `Dialect` says how calls authenticate and how errors and quotas read.
 
+A call that is not idempotent (`idempotent=False`: a create) is retried after a transport failure only when
+the request surely never left (the connection could not be made); otherwise its failure stands, and the
+caller settles it by reading back. When no call has been answered for `RetryPolicy.unreachable_after_s`
+despite retries, the API is taken for unreachable: every call then fails at once with `ApiUnreachable`, so
+a run stops sending within seconds instead of retrying each request for minutes.
+
+Every call is counted per second (requests, retries, 429s, errors) in `timeline`, for the run's report.
+
 The token is taken *after* the rate-limit slot: at a low quota a slot can be far off, and a token taken
 before the wait could expire in the queue.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from types import TracebackType
@@ -20,10 +29,10 @@ from typing import Any
 import stamina
 
 from bulkops.engine.dialect import Dialect
-from bulkops.engine.envelope import parse_body
+from bulkops.engine.envelope import clip, parse_body
 from bulkops.engine.limiter import Limiter
 from bulkops.engine.transport import Timeouts, Transport
-from bulkops.errors import RateLimited, RequestError, Unauthorized
+from bulkops.errors import ApiError, ApiUnreachable, RateLimited, RequestError, TransportError, Unauthorized
 from bulkops.types import Connection
 
 
@@ -37,6 +46,7 @@ class RetryPolicy:
     wait_max_s: float = 60.0
     wait_jitter_s: float = 1.0
     run_budget: int = 10_000  # retries for the whole run; past it, failures are final at once
+    unreachable_after_s: float = 45.0  # no answer at all for this long, through retries: the API is unreachable
 
 
 DEFAULT_RETRY = RetryPolicy()
@@ -55,8 +65,32 @@ class Response:
 
 @dataclass(slots=True)
 class _Call:
+    idempotent: bool = True
+    max_attempts: int = 8
     attempts: int = 0
     refreshed: bool = False
+
+
+class Timeline:
+    """Requests, retries, 429s and errors per wall-clock second and phase (reading, sending ...)."""
+
+    def __init__(self) -> None:
+        self.phase = "reading"
+        self.seconds: dict[tuple[int, str], list[int]] = {}
+
+    def count(self, what: int) -> None:
+        """Add one to a counter of this second: 0 requests, 1 retries, 2 429s, 3 errors."""
+        key = (int(time.time()), self.phase)
+        counters = self.seconds.get(key)
+        if counters is None:
+            counters = self.seconds[key] = [0, 0, 0, 0]
+        counters[what] += 1
+
+    def drain(self) -> list[tuple[int, str, int, int, int, int]]:
+        """Everything counted since the last drain."""
+        rows = [(second, phase, *counters) for (second, phase), counters in sorted(self.seconds.items())]
+        self.seconds = {}
+        return rows  # type: ignore[return-value]
 
 
 class ApiClient:
@@ -75,6 +109,10 @@ class ApiClient:
                                auto=connection.rate is None)
         self.retry = retry
         self.counters: Counter[str] = Counter()
+        self.timeline = Timeline()
+        self._last_answer = time.monotonic()
+        self._failing = 0  # calls in a row that got no answer at all
+        self._unreachable: str | None = None  # once set, every call fails at once
 
     @property
     def quota(self) -> float | None:
@@ -90,9 +128,13 @@ class ApiClient:
                         tb: TracebackType | None) -> None:
         await self.transport.close()
 
-    async def call(self, method: str, path: str, *, params: Any = None, json: Any = None) -> Response:
-        """Send until answered well or the retry policy gives up (then the last error is raised)."""
-        state = _Call()
+    async def call(self, method: str, path: str, *, params: Any = None, json: Any = None,  # noqa: PLR0913
+                   idempotent: bool = True, attempts: int | None = None) -> Response:
+        """Send until answered well or the retry policy gives up (then the last error is raised).
+
+        `attempts` caps the tries of this call below the policy's (a preflight probe tries once or twice).
+        """
+        state = _Call(idempotent, max_attempts=attempts or self.retry.attempts)
         try:
             return await self._retried(method, path, params, json, state)
         except RequestError as exc:
@@ -101,12 +143,14 @@ class ApiClient:
 
     async def _retried(self, method: str, path: str, params: Any, json: Any, state: _Call) -> Response:
         p = self.retry
-        async for attempt in stamina.retry_context(on=self._should_retry, attempts=p.attempts, timeout=p.deadline_s,
+        async for attempt in stamina.retry_context(on=self._should_retry, attempts=state.max_attempts,
+                                                   timeout=p.deadline_s,
                                                    wait_initial=p.wait_initial_s, wait_max=p.wait_max_s,
                                                    wait_jitter=p.wait_jitter_s):
             with attempt:
                 if state.attempts:
                     self.counters["retries"] += 1
+                    self.timeline.count(1)
                 state.attempts += 1
                 return await self._once(method, path, params, json, state)
         raise AssertionError("unreachable: stamina re-raises the last error")
@@ -114,12 +158,26 @@ class ApiClient:
     async def _once(self, method: str, path: str, params: Any, json: Any, state: _Call) -> Response:
         url = self.connection.base_url + path
         async with self.limiter.slot():
+            self._check_reachable(method, path)
             auth = await self.auth.header()
             self.counters["requests"] += 1
-            raw = await self.transport.send(method, url, headers={**auth, "Accept": "application/json"},
-                                            params=params, json=json)
+            self.timeline.count(0)
+            try:
+                raw = await self.transport.send(method, url, headers={**auth, "Accept": "application/json"},
+                                                params=params, json=json)
+            except TransportError as exc:
+                self._no_answer(exc)
+                if not state.idempotent and exc.sent:
+                    exc.retryable = False  # it may have been applied: never send a create twice blindly
+                raise
+        self._answered()
         # On a 429 the pause comes from Retry-After (below), not from the window's reset.
         self.limiter.observe(self.dialect.rate.read(raw.headers), rate_limited=raw.status == 429)
+        if 300 <= raw.status < 400:
+            where = raw.headers.get("location", "?")
+            raise ApiError(f"the API answered a redirect ({raw.status}) to {clip(where, 120)}; bulkops follows no"
+                           " redirect (credentials must not go elsewhere): check --base-url", status=raw.status,
+                           code="redirect-refused", method=method, path=path)
         if raw.status < 400:
             body = parse_body(raw.body)
             trace = body.get("traceId") if isinstance(body, dict) else None
@@ -127,13 +185,38 @@ class ApiClient:
         error = self.dialect.errors(raw.status, raw.headers, raw.body, method, path)
         if isinstance(error, RateLimited):
             self.counters["rate_limited"] += 1
+            self.timeline.count(2)
             self.limiter.pause(error.retry_after_s)
+        elif raw.status >= 500:
+            self.timeline.count(3)
         elif isinstance(error, Unauthorized) and not state.refreshed:
             state.refreshed = True
             error.retryable = await self.auth.invalidate(auth)  # once: the refreshed token gets one more try
         raise error
 
+    def _answered(self) -> None:
+        self._last_answer = time.monotonic()
+        self._failing = 0
+
+    def _no_answer(self, exc: TransportError) -> None:
+        self.timeline.count(3)
+        self._failing += 1
+        silent = time.monotonic() - self._last_answer
+        if self._failing >= 3 and silent >= self.retry.unreachable_after_s:
+            self._unreachable = f"no answer for {silent:.0f}s ({exc})"
+
+    def _check_reachable(self, method: str, path: str) -> None:
+        if self._unreachable is not None:
+            raise ApiUnreachable(f"API unreachable: {self._unreachable}", sent=False, method=method, path=path)
+
+    @property
+    def unreachable(self) -> str | None:
+        """Why the API is taken for unreachable (None while it answers)."""
+        return self._unreachable
+
     def _should_retry(self, exc: Exception) -> bool | float:
+        if isinstance(exc, ApiUnreachable) or self._unreachable is not None:
+            return False
         if self.counters["retries"] >= self.retry.run_budget:
             return False  # a server that fails this much is down: stop hammering it, report the rows
         if isinstance(exc, RateLimited):

@@ -3,24 +3,40 @@
 Memory stays flat: the feeder blocks while the stream is full, so a million operations are never all
 in flight. Workers never raise for a row: a refused chunk becomes Outcomes. A 400 that names items
 fails those items with the API's reason and sends the rest again; a 400 that names none is split in
-halves until the bad items stand alone. If the run is cancelled (Ctrl-C), chunks in flight get no
-outcome: the journal keeps them as not known, and `bulkops resume` sends them again.
+halves until the bad items stand alone.
+
+What a failure means for a row is kept exact: a request that never left (no connection) is PENDING, sent
+again later; one that left with no answer seen is UNKNOWN (it may have been applied; the runner reads it
+back); an answer that refuses it is FAILED. The reporter hears of a chunk before it is sent (so a run
+killed mid-request knows what may have been applied) and when it settles. When the API is unreachable,
+the pool stops: the chunk's operations are PENDING and `ApiUnreachable` propagates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import anyio
 from anyio.abc import ObjectReceiveStream
 
 from bulkops.engine.chunks import halves, make_chunk
-from bulkops.errors import BadRequest, ItemError, RequestError
+from bulkops.errors import ApiUnreachable, BadRequest, ItemError, RequestError, TransportError
 from bulkops.types import Chunk, Operation, Outcome, OutcomeStatus
 
 Result = tuple[Operation, Outcome]
-OnOutcomes = Callable[[list[Result]], None]
+
+
+class Reporter(Protocol):
+    """Hears of each chunk before it is sent and when it has settled."""
+
+    def sent(self, operations: Sequence[Operation]) -> None:
+        """These operations are about to leave: their outcome is unknown until `settled`."""
+
+    def settled(self, chunk: Chunk, results: list[Result], seconds: float) -> None:
+        """Every operation of a chunk with its outcome, and how long the chunk took."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,48 +50,79 @@ class Sent:
 
 Send = Callable[[Chunk], Awaitable[Sent]]
 # A platform hook: a reason if a refused item in fact already has the wanted state (e.g. a delete whose
-# first answer was lost to a dropped connection), else None.
+# first answer was lost to a dropped connection, in this process or an earlier one), else None. The int is
+# how many times the item was sent in all.
 AlreadyDone = Callable[[Chunk, ItemError, int], str | None]
 
 
-async def run_chunks(chunks: Iterable[Chunk], send: Send, *, concurrency: int, on_outcomes: OnOutcomes,
+async def run_chunks(chunks: Iterable[Chunk], send: Send, *, concurrency: int, reporter: Reporter,
                      already_done: AlreadyDone | None = None) -> None:
-    """Send every chunk once (splitting refused ones), reporting outcomes as each chunk settles."""
+    """Send every chunk once (splitting refused ones), reporting each chunk as it leaves and as it settles.
+
+    Raises `ApiUnreachable` (after reporting the chunk's operations as PENDING) when the API stopped answering.
+    """
     tx, rx = anyio.create_memory_object_stream[Chunk](max_buffer_size=concurrency)
-    async with anyio.create_task_group() as tg:
-        for _ in range(concurrency):
-            tg.start_soon(_worker, rx.clone(), send, on_outcomes, already_done)
-        rx.close()
-        async with tx:
-            for chunk in chunks:
-                await tx.send(chunk)
+    try:
+        async with anyio.create_task_group() as tg:
+            for _ in range(concurrency):
+                tg.start_soon(_worker, rx.clone(), send, reporter, already_done)
+            rx.close()
+            async with tx:
+                for chunk in chunks:
+                    await tx.send(chunk)
+    except BaseExceptionGroup as group:
+        unreachable = group.subgroup(ApiUnreachable)
+        if unreachable is not None and unreachable.exceptions:  # one worker found the API gone: stop the run
+            raise _first(unreachable) from None
+        raise
 
 
-async def _worker(rx: ObjectReceiveStream[Chunk], send: Send, on_outcomes: OnOutcomes,
+def _first(group: BaseExceptionGroup[Any]) -> BaseException:
+    leaf = group.exceptions[0]
+    return _first(leaf) if isinstance(leaf, BaseExceptionGroup) else leaf
+
+
+async def _worker(rx: ObjectReceiveStream[Chunk], send: Send, reporter: Reporter,
                   already_done: AlreadyDone | None) -> None:
     async with rx:
         async for chunk in rx:
-            on_outcomes(await settle(chunk, send, already_done))
+            reporter.sent(chunk.operations)
+            started = time.monotonic()
+            results, stop = await settle(chunk, send, already_done)
+            reporter.settled(chunk, results, time.monotonic() - started)
+            if stop is not None:
+                raise stop
 
 
-async def settle(chunk: Chunk, send: Send, already_done: AlreadyDone | None = None) -> list[Result]:
+async def settle(chunk: Chunk, send: Send,
+                 already_done: AlreadyDone | None = None) -> tuple[list[Result], ApiUnreachable | None]:
     """Every operation of the chunk with its outcome; bad items never sink their neighbours."""
     results: list[Result] = []
     todo = [chunk]
     tries: dict[int, int] = {}  # id(op) → sends before the current one
+    stop: ApiUnreachable | None = None
     while todo:
         current = todo.pop()
+        if stop is not None:
+            results += [(op, _unsent(op, stop, tries)) for op in current.operations]
+            continue
         try:
             sent = await send(current)
         except BadRequest as exc:
             todo += _isolate(current, exc, results, tries, already_done)
+        except ApiUnreachable as exc:
+            stop = exc
+            results += [(op, _unsent(op, exc, tries)) for op in current.operations]
+        except TransportError as exc:
+            make = _unknown if exc.sent else _unsent
+            results += [(op, make(op, exc, tries)) for op in current.operations]
         except RequestError as exc:
             results += [(op, _failed(op, exc, tries)) for op in current.operations]
         else:
             results += [(op, Outcome(op.row_number, OutcomeStatus.SUCCEEDED, http_status=sent.status,
                                      trace_id=sent.trace_id, attempts=tries.get(id(op), 0) + sent.attempts))
                         for op in current.operations]
-    return results
+    return results, stop
 
 
 def _isolate(chunk: Chunk, exc: BadRequest, results: list[Result], tries: dict[int, int],
@@ -91,7 +138,7 @@ def _isolate(chunk: Chunk, exc: BadRequest, results: list[Result], tries: dict[i
     rest = []
     for i, op in enumerate(chunk.operations):
         item = named.get(i)
-        done = already_done(chunk, item, exc.attempts) if item and already_done else None
+        done = already_done(chunk, item, tries[id(op)] + op.attempts) if item and already_done else None
         if item is None:
             rest.append(op)
         elif done:
@@ -123,3 +170,13 @@ def _failed(op: Operation, exc: RequestError, tries: dict[int, int], *, add: boo
     return Outcome(op.row_number, OutcomeStatus.FAILED, reason=str(exc), error_code=getattr(exc, "code", None)
                    or type(exc).__name__, http_status=status, trace_id=getattr(exc, "trace_id", None),
                    attempts=attempts)
+
+
+def _unknown(op: Operation, exc: RequestError, tries: dict[int, int]) -> Outcome:
+    return Outcome(op.row_number, OutcomeStatus.UNKNOWN, reason=f"sent, but no answer was seen ({exc}): it may"
+                   " have been applied", error_code="no-answer", attempts=tries.get(id(op), 0) + exc.attempts)
+
+
+def _unsent(op: Operation, exc: RequestError, tries: dict[int, int]) -> Outcome:
+    return Outcome(op.row_number, OutcomeStatus.PENDING, reason=f"not sent: {exc}", error_code="not-sent",
+                   attempts=tries.get(id(op), 0))

@@ -1,4 +1,9 @@
-"""The client's only aiohttp import: one session, timeouts, and aiohttp errors mapped to TransportError."""
+"""The client's only aiohttp import: one session, timeouts, and aiohttp errors mapped to TransportError.
+
+Redirects are never followed: an API that answers 3xx is misconfigured (or not the API), and following it
+could carry credentials to another origin, possibly in clear. The answer is returned as it is; the client
+turns it into an error that names where it pointed.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ from typing import Any
 import aiohttp
 
 from bulkops.errors import TransportError
+
+# Errors raised before a byte of the request left: the server cannot have applied anything.
+_NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, aiohttp.InvalidUrlClientError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +60,26 @@ class Transport:
                    json: Any = None, data: Any = None) -> RawResponse:
         """One HTTP exchange. The Authorization header never reaches an error message."""
         assert self._session is not None, "Transport.open() first"
+        path = _path(url)
         try:
             async with self._session.request(method, url, headers=dict(headers), params=params, json=json,
-                                             data=data) as resp:
+                                             data=data, allow_redirects=False) as resp:
                 body = await resp.read()
                 return RawResponse(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
+        except _NOT_SENT as exc:
+            raise TransportError(f"cannot connect ({_why(exc)})", sent=False, method=method, path=path) from None
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise TransportError(f"no answer in time ({type(exc).__name__})", method=method, path=_path(url)) from None
+            raise TransportError(f"no answer in time ({type(exc).__name__})", method=method, path=path) from None
         except aiohttp.ClientError as exc:
-            raise TransportError(f"connection failed: {type(exc).__name__}", method=method, path=_path(url)) from None
+            raise TransportError(f"connection failed: {type(exc).__name__}", method=method, path=path) from None
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "the host name does not resolve"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"{exc.os_error.strerror or type(exc.os_error).__name__}" if exc.os_error else type(exc).__name__
+    return type(exc).__name__
 
 
 def _path(url: str) -> str:

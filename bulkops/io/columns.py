@@ -56,6 +56,7 @@ class Schema:
     ignored: tuple[str, ...] = ()  # columns of bulkops' own exports and reports: accepted, not used
     selector: str | None = None  # a column saying which kind of row this is (an export's `entity`): rows of
     #                              another kind are skipped before any check (the job says which, and why)
+    values: tuple[str, ...] = ()  # columns that change something: a file with none of them has nothing to do
 
     def column(self, name: str) -> Column:
         """The column with this canonical name."""
@@ -97,6 +98,16 @@ class Blank:
 
 
 NONE = Blank()
+
+
+def mapped(headers: Iterable[str], schema: Schema) -> dict[str, str]:
+    """Which of a schema's columns a file's headers name (canonical name → header), without judging the file."""
+    found: dict[str, str] = {}
+    for header in headers:
+        column = next((c for c in schema.columns if c.matches(header)), None)
+        if column is not None:
+            found.setdefault(column.name, header)
+    return found
 
 
 def match_header(path: str, headers: Iterable[str], schema: Schema, *, required: Iterable[str] = ()) -> Header:

@@ -62,8 +62,7 @@ def write_results(table: Table, outcomes: Mapping[int, RowOutcome], run_dir: Pat
             for number, row in zip(batch[ROW_NUMBER].tolist(), cells, strict=True):
                 outcome = outcomes.get(number)
                 results.write([{**row, **_outcome_cells(number, outcome, planned)}])
-                unsettled = (OutcomeStatus.FAILED,) if planned else (OutcomeStatus.FAILED, OutcomeStatus.UNKNOWN)
-                if outcome is None or outcome.status in unsettled:
+                if outcome is None or outcome.status is OutcomeStatus.FAILED:
                     failed += 1
                     errors.write([{**row, **_error_cells(number, outcome)}])
     if not failed:

@@ -15,7 +15,8 @@ from bulkops.types import Operation, OpRecord, OutcomeStatus, RowNote
 
 # When a row's pieces disagree, the worst one names the row.
 # A row done on some line items and already at its target on others counts as succeeded.
-_SEVERITY = {OutcomeStatus.SKIPPED: 0, OutcomeStatus.SUCCEEDED: 1, OutcomeStatus.UNKNOWN: 2, OutcomeStatus.FAILED: 3}
+_SEVERITY = {OutcomeStatus.SKIPPED: 0, OutcomeStatus.SUCCEEDED: 1, OutcomeStatus.PENDING: 2, OutcomeStatus.UNKNOWN: 3,
+             OutcomeStatus.FAILED: 4}
 
 Values = tuple[str, dict[str, Any]]  # (parent id, field → value)
 View = Callable[[Operation], tuple[dict[str, Any] | None, dict[str, Any]]]
@@ -56,7 +57,7 @@ def fold(notes: Iterable[RowNote], records: Iterable[OpRecord], view: View = def
         _merge(rows, note.row_number, note.status, note.message, code=note.code, column=note.column)
     for rec in records:
         op, out = rec.operation, rec.outcome
-        status = OutcomeStatus.UNKNOWN if out is None else out.status
+        status = OutcomeStatus.PENDING if out is None else out.status
         row = _merge(rows, op.row_number, status, (out.reason if out else None) or "",
                      code=out.error_code if out else None,
                      http_status=out.http_status if out else None,
@@ -104,4 +105,6 @@ def _describe(row: RowOutcome, parents: str) -> None:
     elif row.operations > 1 and row.status is OutcomeStatus.FAILED:
         row.message = f"failed on {row.failures} of {row.operations} {parents}: {row.message}"
     elif row.status is OutcomeStatus.UNKNOWN and not row.message:
-        row.message = "sent, but no answer was seen: run `bulkops resume` on the run directory"
+        row.message = "sent, but no answer was seen: it may have been applied; `bulkops resume` reads it back"
+    elif row.status is OutcomeStatus.PENDING and not row.message:
+        row.message = "not sent yet (resume to finish)"

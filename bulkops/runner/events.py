@@ -10,7 +10,8 @@ from dataclasses import dataclass
 class Progress:
     """A snapshot of a running job."""
 
-    phase: str  # "reading", "snapshot", "sending", "exporting", "done"
+    phase: str  # "reading current values", "sending", "exporting", "done"
+    # Counters are the phase's own: requests, retries and 429s since the phase began, over its elapsed time.
     rows_total: int | None  # None while unknown (an export learns it as pages arrive)
     rows_done: int
     requests: int
@@ -18,6 +19,8 @@ class Progress:
     rate_limited: int  # 429 answers seen
     elapsed_s: float
     requests_planned: int | None = None
+    note: str | None = None  # something to say with it ("API unreachable: ...")
+    counts_rows: bool = True  # False while a phase has no row count of its own (the reads before sending)
 
     @property
     def request_rate(self) -> float:

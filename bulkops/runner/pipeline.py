@@ -1,80 +1,228 @@
-"""One run of a write job: read → check → snapshot → plan → journal → send → report; and resume.
+"""One run of a write job: check → preflight → journal → read and plan → send → settle → report; and resume.
 
-The journal holds every operation before the first request goes out, so a run killed at any point (Ctrl-C,
-crash, kill -9) resumes with exactly the operations whose outcome it never saw. Sending those again is safe
-because every executor's requests are (see `protocol.Executor`, and each platform's executor for why).
+The journal holds every operation before the first request goes out, marks each one as it leaves, and
+records its outcome as it settles, so a run stopped at any point (Ctrl-C, SIGTERM, kill -9, a dead network)
+resumes exactly: a run stopped while reading plans again (nothing was sent); operations never sent are sent;
+operations sent with no answer seen are first read back (the job's `read_back`), and only those not applied
+are sent again. Sending those is safe because every executor's requests are (see `protocol.Executor`).
 """
 
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
+
 from bulkops.engine.client import ApiClient
-from bulkops.errors import JournalError
+from bulkops.errors import ApiUnreachable, JournalError
 from bulkops.io.readers import Table, open_table
-from bulkops.runner.checks import check_input
+from bulkops.runner.checks import Checked, check_input
 from bulkops.runner.events import Progress, ProgressListener, ignore
 from bulkops.runner.journal import Journal, file_fingerprint
-from bulkops.runner.protocol import Executor, RunOptions, RunResult, WriteJob
+from bulkops.runner.protocol import RunOptions, RunResult, WriteJob
 from bulkops.runner.reports import RunInfo, Timing, write_reports
-from bulkops.types import Connection, Operation, Outcome, OutcomeStatus, Plan, RowNote
+from bulkops.types import Chunk, Connection, Operation, Outcome, OutcomeStatus
 
 ClientFactory = Callable[[Connection], ApiClient]
+Preflight = Callable[[ApiClient], Awaitable[None]]
+SETTLE_ROUNDS = 3  # read back / send again at most this often in one process
+TICK_S = 0.5  # progress while reading
 
 
-def start(run_dir: Path, meta: Mapping[str, Any], input_path: Path) -> Journal:
-    """Open a new run's journal, fingerprinting its input so resume can check it."""
-    return Journal.create(run_dir, {**meta, "input": str(input_path.resolve()),
-                                    "input_sha256": file_fingerprint(input_path)})
+async def run_write_job(job: WriteJob, path: Path, connection: Connection, options: RunOptions,  # noqa: PLR0913
+                        client: ClientFactory, preflight: Preflight | None = None) -> RunResult:
+    """Run a write job end to end; the reports are written even when the run is interrupted."""
+    checked = check_input(job, path, options.sheet)
+    meta = {"platform": job.platform, "job": job.name, "job_options": job.options(),
+            "base_url": connection.base_url, "target": connection.where, "client_id": connection.client_id,
+            "api_version": connection.api_version, "rows_total": checked.total, "dry_run": options.dry_run,
+            "snapshot": options.snapshot, "sheet": options.sheet,
+            "report_format": report_format(checked.table, options.report_format),
+            "header": dict(checked.header.mapping), "phase": "planning", **options.meta}
+    async with client(connection) as api:
+        if preflight is not None:
+            await preflight(api)
+        journal = start(options.run_dir, meta, path)
+        try:
+            return await _run(job, journal, checked, api, options)
+        finally:
+            journal.close()
 
 
-def reopen(run_dir: Path) -> Journal:
-    """Open an interrupted run for resume; refuse if its input changed since."""
-    journal = Journal.open(run_dir)
+async def resume_job(job: WriteJob, journal: Journal, connection: Connection, client: ClientFactory,
+                     listener: ProgressListener = ignore) -> RunResult:
+    """Finish an interrupted run: plan again if it stopped while reading, read back what may have been applied,
+    send what is left, then rewrite its reports."""
     meta = journal.meta()
-    path = Path(meta["input"])
-    if not path.is_file():
-        raise JournalError(str(run_dir), f"its input {path} is gone; resume needs the same file")
-    if file_fingerprint(path) != meta["input_sha256"]:
-        raise JournalError(str(run_dir), f"its input {path} changed since the run started; resume refused")
+    if meta.get("dry_run"):
+        raise JournalError(str(journal.run_dir), "this was a dry run: nothing to resume; run the job itself")
+    options = RunOptions(journal.run_dir, snapshot=meta.get("snapshot", True), sheet=meta.get("sheet"),
+                         report_format=meta.get("report_format"), listener=listener)
+    async with client(connection) as api:
+        checked = None
+        if meta.get("phase") == "planning":  # stopped while reading: nothing was sent, plan it all again
+            checked = check_input(job, journal.run_dir / meta["input_copy"], meta.get("sheet"))
+        return await _run(job, journal, checked, api, options)
+
+
+async def _run(job: WriteJob, journal: Journal, checked: Checked | None, api: ApiClient,
+               options: RunOptions) -> RunResult:
+    table = open_table(journal.run_dir / journal.meta()["input_copy"], sheet=options.sheet)
+    timing = Timing(time.monotonic())
+    rows_total = int(journal.meta()["rows_total"])
+    try:
+        if checked is not None:
+            async with _ticking(api, options.listener, "reading current values", rows_total):
+                plan = await job.plan(api, checked.rows, snapshot=options.snapshot)
+            journal.record_plan([*checked.notes, *plan.notes], plan.operations)
+            for warning in plan.warnings:
+                options.notice(warning)
+        timing.reads = dict(api.counters)
+        timing.read_s = time.monotonic() - timing.started
+        timing.quota = api.quota
+        if not options.dry_run:
+            journal.set_meta({"phase": "sending"})
+            timing.info = await _send_and_settle(job, journal, api, rows_total, options.listener)
+            journal.set_meta({"phase": "done"})
+    except BaseException as exc:
+        timing.counters = dict(api.counters)
+        timing.stopped = "API unreachable" if isinstance(exc, ApiUnreachable) else "interrupted"
+        _flush(journal, api)
+        if journal.meta().get("phase") != "planning":
+            write_reports(job, journal, table, timing, options, interrupted=True)
+        raise
+    timing.counters = dict(api.counters)
+    _flush(journal, api)
+    return write_reports(job, journal, table, timing, options)
+
+
+async def _send_and_settle(job: WriteJob, journal: Journal, api: ApiClient, rows_total: int,
+                           listener: ProgressListener) -> RunInfo:
+    """Send what is not sent; read back what was sent with no answer; send again what was not applied."""
+    started = time.monotonic()
+    for _ in range(SETTLE_ROUNDS):
+        await _settle_unknown(job, journal, api)
+        pending = list(journal.pending())
+        if not pending:
+            break
+        api.timeline.phase = "sending"
+        reporter = _Reporter(journal, api, rows_total, listener, pending)
+        await job.executor(api).execute(pending, reporter)
+        listener(reporter.progress("done"))
+        if not any(True for _ in journal.unknown()):
+            break
+    return RunInfo(journal.counts(), time.monotonic() - started, dict(api.counters))
+
+
+async def _settle_unknown(job: WriteJob, journal: Journal, api: ApiClient) -> None:
+    """Operations sent with no answer seen: read back; applied ones succeeded, the others are sent again."""
+    unknown = list(journal.unknown())
+    if not unknown:
+        return
+    api.timeline.phase = "reading back"
+    applied = await job.read_back(api, unknown)
+    done = [(op, Outcome(op.row_number, OutcomeStatus.SUCCEEDED, "applied (the answer was lost; confirmed by"
+                         " reading it back)", attempts=0)) for op, ok in zip(unknown, applied, strict=True) if ok]
+    journal.record(done)
+    journal.mark_unsent(op for op, ok in zip(unknown, applied, strict=True) if ok is False)
+
+
+class _Reporter:
+    """The pool's reporter: journal first, then progress."""
+
+    def __init__(self, journal: Journal, api: ApiClient, rows_total: int, listener: ProgressListener,
+                 pending: list[Operation]) -> None:
+        self.journal, self.api, self.listener = journal, api, listener
+        self.rows_total = rows_total
+        self.done = rows_total - len({op.row_number for op in pending})
+        self.started = time.monotonic()
+        self.base = dict(api.counters)
+        self.seen: set[int] = set()
+
+    def sent(self, operations: Sequence[Operation]) -> None:
+        self.journal.mark_sent(operations)
+
+    def settled(self, chunk: Chunk, results: list[tuple[Operation, Outcome]], seconds: float) -> None:
+        pending = [op for op, out in results if out.status is OutcomeStatus.PENDING]
+        self.journal.record((op, out) for op, out in results if out.status is not OutcomeStatus.PENDING)
+        self.journal.mark_unsent(pending)
+        self.journal.add_chunk_times([(chunk.parent_id, chunk.kind, len(chunk.operations), seconds)])
+        fresh = {op.row_number for op, out in results if out.status is not OutcomeStatus.PENDING} - self.seen
+        self.seen |= fresh
+        self.done += len(fresh)
+        note = f"API unreachable: {self.api.unreachable}" if self.api.unreachable else None
+        self.listener(self.progress("sending", note))
+
+    def progress(self, phase: str, note: str | None = None) -> Progress:
+        c = self.api.counters
+        return Progress(phase, self.rows_total, self.done, c["requests"] - self.base.get("requests", 0),
+                        c["retries"] - self.base.get("retries", 0),
+                        c["rate_limited"] - self.base.get("rate_limited", 0), time.monotonic() - self.started,
+                        note=note)
+
+
+@asynccontextmanager
+async def _ticking(api: ApiClient, listener: ProgressListener, phase: str, rows_total: int) -> AsyncIterator[None]:
+    """Progress every half second while a phase with no row count of its own runs (the reads before sending)."""
+    started = time.monotonic()
+    api.timeline.phase = "reading"
+
+    def tick(done: bool = False) -> None:
+        c = api.counters
+        listener(Progress(phase, rows_total, rows_total if done else 0, c["requests"], c["retries"],
+                          c["rate_limited"], time.monotonic() - started, counts_rows=False))
+
+    async with anyio.create_task_group() as tg:
+        async def ticker() -> None:
+            while True:
+                await anyio.sleep(TICK_S)
+                tick()
+
+        tg.start_soon(ticker)
+        try:
+            yield
+        finally:
+            tg.cancel_scope.cancel()
+    tick(done=True)
+
+
+def _flush(journal: Journal, api: ApiClient) -> None:
+    journal.add_timeline(api.timeline.drain())
+
+
+def start(run_dir: Path, meta: dict[str, Any], input_path: Path) -> Journal:
+    """Open a new run's journal and keep a copy of its input: the reports are built from that copy, so sorting
+    or editing the original during the run cannot mix rows up."""
+    journal = Journal.create(run_dir, {**meta, "input": str(input_path.resolve()),
+                                       "input_sha256": file_fingerprint(input_path)})
+    copy = f"input{input_path.suffix.lower()}"
+    shutil.copyfile(input_path, run_dir / copy)
+    journal.set_meta({"input_copy": copy, "input_copy_sha256": file_fingerprint(run_dir / copy)})
     return journal
 
 
-def record_plan(journal: Journal, plan: Plan, row_errors: list[RowNote]) -> None:
-    """Journal every row settled before sending, then every operation to send."""
-    journal.add_notes(row_errors)
-    journal.add_notes(plan.notes)
-    journal.add_operations(plan.operations)
-
-
-async def execute(journal: Journal, executor: Executor, api: ApiClient, *, rows_total: int,
-                  listener: ProgressListener = ignore) -> RunInfo:
-    """Send what the journal has pending, recording each outcome as it lands."""
-    started = time.monotonic()
-    pending = list(journal.pending())
-    done = rows_total - len({op.row_number for op in pending})
-
-    def progress(phase: str) -> Progress:
-        c = api.counters
-        return Progress(phase, rows_total, done, c.get("requests", 0), c.get("retries", 0),
-                        c.get("rate_limited", 0), time.monotonic() - started)
-
-    seen_rows: set[int] = set()
-
-    def on_outcomes(batch: list[tuple[Operation, Outcome]]) -> None:
-        nonlocal done
-        journal.record(batch)  # one transaction per settled request, before anything else
-        fresh = {op.row_number for op, _ in batch} - seen_rows
-        seen_rows.update(fresh)
-        done += len(fresh)
-        listener(progress("sending"))
-
-    await executor.execute(pending, on_outcomes)
-    listener(progress("done"))
-    return RunInfo(journal.counts(), time.monotonic() - started, dict(api.counters))
+def reopen(run_dir: Path) -> Journal:
+    """Open an interrupted run for resume (locked); refuse if its input changed since."""
+    journal = Journal.open(run_dir, lock=True)
+    try:
+        meta = journal.meta()
+        path = Path(meta["input"])
+        if not path.is_file():
+            raise JournalError(str(run_dir), f"its input {path} is gone; resume needs the same file")
+        if file_fingerprint(path) != meta["input_sha256"]:
+            raise JournalError(str(run_dir), f"its input {path} changed since the run started; resume refused")
+        copy = run_dir / str(meta.get("input_copy"))
+        if not copy.is_file() or file_fingerprint(copy) != meta.get("input_copy_sha256"):
+            raise JournalError(str(run_dir), f"the run's copy of its input ({copy.name}) is missing or changed")
+    except BaseException:
+        journal.close()
+        raise
+    return journal
 
 
 def unfinished(journal: Journal) -> int:
@@ -83,69 +231,8 @@ def unfinished(journal: Journal) -> int:
     return counts.get("pending", 0) + counts.get(OutcomeStatus.UNKNOWN.value, 0)
 
 
-async def run_write_job(job: WriteJob, path: Path, connection: Connection, options: RunOptions,
-                        client: ClientFactory) -> RunResult:
-    """Run a write job end to end; the reports are written even when the run is interrupted."""
-    checked = check_input(job, path, options.sheet)
-    fmt = report_format(checked.table, options.report_format)
-    meta = {"platform": job.platform, "job": job.name, "job_options": job.options(),
-            "base_url": connection.base_url, "target": connection.where, "client_id": connection.client_id,
-            "api_version": connection.api_version, "rows_total": checked.total, "dry_run": options.dry_run,
-            "snapshot": options.snapshot, "sheet": options.sheet, "report_format": fmt,
-            "header": dict(checked.header.mapping), **options.meta}
-    journal = start(options.run_dir, meta, path)
-    timing = Timing(time.monotonic())
-    interrupted = False
-    try:
-        async with client(connection) as api:
-            plan = await job.plan(api, checked.rows, snapshot=options.snapshot)
-            record_plan(journal, plan, checked.notes)
-            timing.reads = dict(api.counters)
-            timing.quota = api.quota
-            if not options.dry_run:
-                try:
-                    timing.info = await execute(journal, job.executor(api), api, rows_total=checked.total,
-                                                listener=options.listener)
-                except BaseException:
-                    interrupted = True
-                    raise
-        return write_reports(job, journal, checked.table, timing, options)
-    finally:
-        if interrupted:
-            write_reports(job, journal, checked.table, timing, options, interrupted=True)
-        journal.close()
-
-
-async def resume_job(job: WriteJob, journal: Journal, connection: Connection, table: Table,  # noqa: PLR0913
-                     client: ClientFactory, listener: ProgressListener = ignore) -> RunResult:
-    """Send what an interrupted run left without a known outcome, then rewrite its reports."""
-    meta = journal.meta()
-    if meta.get("dry_run"):
-        raise JournalError(str(journal.run_dir), "this was a dry run: nothing to resume; run the job itself")
-    options = RunOptions(journal.run_dir, snapshot=meta.get("snapshot", True), sheet=meta.get("sheet"),
-                         report_format=meta.get("report_format"), listener=listener)
-    timing = Timing(time.monotonic())
-    interrupted = True
-    try:
-        async with client(connection) as api:
-            timing.info = await execute(journal, job.executor(api), api, rows_total=int(meta["rows_total"]),
-                                        listener=listener)
-            timing.quota = api.quota
-            interrupted = False
-        return write_reports(job, journal, table, timing, options)
-    finally:
-        if interrupted:
-            write_reports(job, journal, table, timing, options, interrupted=True)
-
-
 def report_format(table: Table, asked: str | None) -> str:
     """The reports' format: asked, else the input's (XLSX input gives CSV, which every tool opens)."""
     if asked:
         return asked.lower().lstrip(".")
     return "csv" if table.format == "xlsx" else table.format
-
-
-def open_input(journal: Journal) -> Table:
-    """The input of a journaled run, opened as it was."""
-    meta = journal.meta()
-    return open_table(Path(meta["input"]), sheet=meta.get("sheet"))

@@ -8,25 +8,26 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bulkops.engine.client import ApiClient
+from bulkops.engine.pool import Reporter
 from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED
 from bulkops.io.columns import Row, Schema
 from bulkops.report.files import ReportFiles
 from bulkops.runner.events import ProgressListener, ignore
-from bulkops.types import Chunk, Operation, Outcome, OutcomeStatus, Plan
-
-OnOutcomes = Callable[[list[tuple[Operation, Outcome]]], None]
+from bulkops.types import Chunk, Operation, OutcomeStatus, Plan
 
 
 class Executor(Protocol):
-    """Sends operations and reports each one's outcome as soon as it is known.
+    """Sends operations and reports each one as it leaves and as it settles (through the engine's pool).
 
-    Resume sends again every operation whose outcome was never seen, so an executor's requests must be safe to
-    send twice: an upsert, a status set to the same value, a removal that counts "already gone" as done, a
-    full replacement carrying the journaled body. Each platform says why its own are, where it sends them.
+    An operation sent with no answer seen is read back before it is sent again (`WriteJob.read_back`); one
+    whose request may have reached the API twice must still end as asked: an upsert, a status set to the same
+    value, a removal that counts "already gone" as done, a full replacement carrying the journaled body. A
+    request that is not safe to repeat (a create) is sent with `idempotent=False`. Each platform says why its
+    own requests are safe, where it sends them.
     """
 
-    async def execute(self, operations: Iterable[Operation], on_outcomes: OnOutcomes) -> None:
-        """Run every operation once, calling `on_outcomes` as each request settles."""
+    async def execute(self, operations: Iterable[Operation], reporter: Reporter) -> None:
+        """Run every operation once, reporting each chunk to `reporter`; may raise `ApiUnreachable`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,10 @@ class WriteJob(Protocol):
     def chunks(self, operations: Iterable[Operation]) -> Iterator[Chunk]:
         """The requests the operations become (for the dry run's plan and time estimate)."""
 
+    async def read_back(self, api: ApiClient, operations: list[Operation]) -> list[bool | None]:
+        """For operations sent with no answer seen: is each one's change in place now (True), surely not
+        (False: it is sent again), or can it not be told (None: it stays unknown)?"""
+
     def view(self, op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """(before, after) of an operation, for the reports."""
 
@@ -86,6 +91,7 @@ class RunOptions:
     sheet: str | None = None
     report_format: str | None = None  # csv | parquet | xlsx; None = the input's (XLSX gives CSV)
     listener: ProgressListener = ignore
+    notice: Callable[[str], None] = print  # what the plan wants the user to know before anything is sent
     meta: Mapping[str, Any] = field(default_factory=dict)  # more facts for the journal (e.g. which sandbox)
 
 
@@ -102,7 +108,8 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """0 all rows succeeded or were skipped, 1 some failed, 130 interrupted (resumable)."""
-        if self.interrupted or self.outcomes.get(OutcomeStatus.UNKNOWN.value, 0):
+        """0 all rows succeeded or were skipped, 1 some failed, 130 not finished (resumable)."""
+        unfinished = sum(self.outcomes.get(s.value, 0) for s in (OutcomeStatus.UNKNOWN, OutcomeStatus.PENDING))
+        if self.interrupted or unfinished:
             return EXIT_INTERRUPTED
         return EXIT_ROWS_FAILED if self.outcomes.get(OutcomeStatus.FAILED.value) else EXIT_OK

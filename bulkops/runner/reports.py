@@ -34,9 +34,12 @@ class Timing:
     """When the run started, what its reads cost, what its sending did, the quota it ran at."""
 
     started: float
-    reads: dict[str, int] = field(default_factory=dict)
+    reads: dict[str, int] = field(default_factory=dict)  # the client's counters once the plan was made
     info: RunInfo | None = None
     quota: float | None = None
+    counters: dict[str, int] = field(default_factory=dict)  # the client's counters at the end, however it ended
+    stopped: str | None = None  # why the run stopped early: "interrupted", "API unreachable"
+    read_s: float = 0.0  # how long the reads before sending took
 
     @property
     def elapsed_s(self) -> float:
@@ -51,7 +54,7 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
     fmt, run_dir = meta["report_format"], journal.run_dir
     records = list(journal.operations())
     report = files.ReportFiles()
-    if not options.dry_run and options.snapshot:
+    if not options.dry_run and options.snapshot:  # first: whatever fails later, the way back is on disk
         report.undo = _write_undo(job, records, run_dir, fmt, meta)
     outcomes = fold(journal.notes(), records, job.view, job.parent.nouns)
     report.results, report.errors = files.write_results(table, outcomes, run_dir, fmt, planned=options.dry_run)
@@ -61,7 +64,8 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
     rows_total = int(meta["rows_total"])
     tally[OutcomeStatus.FAILED.value] += rows_total - sum(tally.values())  # a row without outcome is a failure
     if options.dry_run:
-        tally["planned"] = tally.pop(OutcomeStatus.UNKNOWN.value)
+        tally["planned"] = tally.pop(OutcomeStatus.PENDING.value)
+        tally.pop(OutcomeStatus.UNKNOWN.value)
     planned = sum(1 for _ in job.chunks(r.operation for r in records))
     summary = summary_of(job.name, meta, run_dir, tally, timing, len(records), planned, options.dry_run,
                          interrupted)
@@ -81,8 +85,10 @@ def _write_undo(job: WriteJob, records: list[OpRecord], run_dir: Path, fmt: str,
 
 
 def _succeeded(records: Iterable[OpRecord]) -> Iterator[Operation]:
+    """Operations that changed something, or may have (sent with no answer seen): undo covers them all, since
+    restoring a value that was never changed changes nothing."""
     for rec in records:
-        if rec.outcome is not None and rec.outcome.status is OutcomeStatus.SUCCEEDED:
+        if rec.outcome is not None and rec.outcome.status in (OutcomeStatus.SUCCEEDED, OutcomeStatus.UNKNOWN):
             yield rec.operation
 
 

@@ -1,4 +1,8 @@
-"""summary.json: what a run did, in numbers that add up (rows by outcome, requests, retries, 429s, time)."""
+"""summary.json: what a run did, in numbers that add up (rows by outcome, requests, retries, 429s, time).
+
+Rates are per phase: the reads before sending and the sending each count their own requests over their own
+time, so a rate shown is never one the run did not obey.
+"""
 
 from __future__ import annotations
 
@@ -14,19 +18,30 @@ def summary_of(job: str, meta: Mapping[str, Any], run_dir: Path, tally: dict[str
                timing: Timing, operations: int, planned: int, dry_run: bool, interrupted: bool) -> dict[str, Any]:
     """The summary of a run (or of its dry run)."""
     elapsed = timing.elapsed_s
-    counters = dict(timing.info.counters) if timing.info else dict(timing.reads)
-    requests = counters.get("requests", 0)
+    counters = timing.counters or timing.reads
+    sending = timing.info
+    sent_requests = sending.counters.get("requests", 0) - timing.reads.get("requests", 0) if sending else 0
+    phases = {"reading": {"requests": timing.reads.get("requests", 0), "seconds": round(timing.read_s, 2)}}
+    if sending is not None:
+        phases["sending"] = {"requests": sent_requests, "seconds": round(sending.elapsed_s, 2),
+                             "rate_per_min": _rate(sent_requests, sending.elapsed_s)}
     summary: dict[str, Any] = {
         "platform": meta.get("platform"), "job": job, "target": meta.get("target") or meta.get("base_url"),
         "input": meta.get("input"), "run_dir": str(run_dir), "dry_run": dry_run, "interrupted": interrupted,
-        "rows": int(meta["rows_total"]), "outcomes": tally, "operations": operations, "requests": requests,
-        "retries": counters.get("retries", 0), "rate_limited": counters.get("rate_limited", 0),
-        "wall_time_s": round(elapsed, 2),
-        "achieved_rate_per_min": round(requests / elapsed * 60, 1) if elapsed > 0 else 0.0,
+        "stopped": timing.stopped, "rows": int(meta["rows_total"]), "outcomes": tally, "operations": operations,
+        "requests": counters.get("requests", 0), "retries": counters.get("retries", 0),
+        "rate_limited": counters.get("rate_limited", 0), "wall_time_s": round(elapsed, 2), "phases": phases,
+        "achieved_rate_per_min": phases.get("sending", {}).get("rate_per_min", 0.0),
         "quota_per_min": timing.quota,
     }
     if dry_run:
-        summary["planned_requests"] = planned
         quota = timing.quota
-        summary["estimated_send_s"] = round(planned / quota * 60, 1) if planned and quota else None
+        summary["planned_requests"] = planned
+        # the real run repeats the reads, then sends: both at the quota
+        total = planned + timing.reads.get("requests", 0)
+        summary["estimated_run_s"] = round(total / quota * 60, 1) if quota else None
     return summary
+
+
+def _rate(requests: int, seconds: float) -> float:
+    return round(requests / seconds * 60, 1) if seconds > 0 else 0.0

@@ -17,3 +17,17 @@ def client_for(sb: Sandbox, *, concurrency: int = 8, rate: float | None = None, 
     conn = Connection("retail-media", sb.base_url, ClientCredentials(sb.client_id, Secret(sb.client_secret)),
                       "2026-07", rate, concurrency)
     return ApiClient(conn, DIALECT, timeouts=Timeouts(connect=2, read=read_s), retry=FAST, quota_window_s=window_s)
+
+
+class Collect:
+    """A reporter that keeps every settled result (and what was sent), as the runner's journal does."""
+
+    def __init__(self) -> None:
+        self.results: list = []
+        self.left: list = []
+
+    def sent(self, operations) -> None:  # noqa: ANN001
+        self.left.extend(operations)
+
+    def settled(self, chunk, results, seconds) -> None:  # noqa: ANN001
+        self.results.extend(results)

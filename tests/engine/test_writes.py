@@ -9,7 +9,7 @@ from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.sandbox import Sandbox
 from bulkops.types import Operation, OutcomeStatus
-from tests.engine.conftest import client_for
+from tests.engine.conftest import Collect, client_for
 
 
 def _bid_ops(sb: Sandbox) -> tuple[list[Operation], dict[tuple[str, str], float]]:
@@ -34,9 +34,10 @@ async def test_bid_change_survives_faults_and_lands_exactly(make_sandbox) -> Non
         ops, wanted = _bid_ops(sb)
         assert len(ops) > 2000
         sb.control.burst_429(3)
-        results: list[Result] = []
+        collect = Collect()
+        results = collect.results
         async with client_for(sb, concurrency=8) as api:
-            await ProductExecutor(api).execute(ops, results.extend)
+            await ProductExecutor(api).execute(ops, collect)
             counters = dict(api.counters)
         assert sorted(op.row_number for op, _ in results) == [op.row_number for op in ops]  # each row once
         assert {out.status for _, out in results} == {OutcomeStatus.SUCCEEDED}
@@ -56,9 +57,10 @@ async def test_bad_skus_fail_alone_with_the_api_reason(sandbox: Sandbox) -> None
     ops = [Operation(10 + i, Action.SET_BID, li, s, {"bid_override": "1.50" if s != low else "0.01"})
            for i, s in enumerate(skus)]
     ops.append(Operation(20, Action.SET_BID, li, "no-such-sku", {"bid_override": "1.50"}))
-    results: list[Result] = []
+    collect = Collect()
+    results = collect.results
     async with client_for(sandbox) as api:
-        await ProductExecutor(api).execute(ops, results.extend)
+        await ProductExecutor(api).execute(ops, collect)
         assert api.counters["requests"] == 2  # the refused batch, then the good rest once
     outcome = {op.entity_id: out for op, out in results}
     assert outcome[low].status is OutcomeStatus.FAILED and outcome[low].error_code == "bid-override-below-min-bid"
@@ -74,9 +76,10 @@ async def test_removals_retried_after_a_dropped_answer_count_as_done(make_sandbo
         lis = [i for i in sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0]) if len(sb.control.retail_media.products(i)) > 3]
         ops = [Operation(n, Action.REMOVE, li, sku) for n, (li, sku) in
                enumerate((li, s) for li in lis for s in list(sb.control.retail_media.products(li))[:2])]
-        results: list[Result] = []
+        collect = Collect()
+        results = collect.results
         async with client_for(sb) as api:
-            await ProductExecutor(api).execute(ops, results.extend)
+            await ProductExecutor(api).execute(ops, collect)
         assert {out.status for _, out in results} == {OutcomeStatus.SUCCEEDED}
         assert all(op.entity_id not in sb.control.retail_media.products(op.parent_id) for op in ops)
         assert sb.control.stats()["resets"] > 0
@@ -89,10 +92,11 @@ async def test_a_down_server_fails_rows_fast_once_the_run_budget_is_spent(make_s
 
     async with make_sandbox(error_rate=1.0) as sb:
         ops, _ = _bid_ops(sb)
-        results: list[Result] = []
+        collect = Collect()
+        results = collect.results
         async with client_for(sb) as api:
             api.retry = replace(FAST, run_budget=5)
-            await ProductExecutor(api).execute(ops, results.extend)
+            await ProductExecutor(api).execute(ops, collect)
             assert api.counters["retries"] <= 5 + 8  # in-flight calls may each take one more
         assert len(results) == len(ops)
         assert {out.status for _, out in results} == {OutcomeStatus.FAILED}

@@ -29,7 +29,7 @@ async def test_bids_cli_exit_codes_json_and_no_secret(sandbox: Sandbox, tmp_path
     done = await asyncio.to_thread(_cli, "bids", str(path), "--json", "--run-dir", "run", cwd=tmp_path, env=env)
     assert done.returncode == 1, done.stderr
     summary = json.loads(done.stdout)
-    assert summary["outcomes"] == {"succeeded": 1, "skipped": 0, "failed": 1, "unknown": 0}
+    assert summary["outcomes"] == {"succeeded": 1, "skipped": 0, "failed": 1, "unknown": 0, "pending": 0}
     assert sum(summary["outcomes"].values()) == summary["rows"] == 2
     assert (tmp_path / "run" / "errors.csv").is_file()
     everything = done.stdout + done.stderr + "".join(

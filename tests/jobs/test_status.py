@@ -30,7 +30,7 @@ async def test_pause_skus_across_an_account_then_undo(sandbox: Sandbox, tmp_path
 
     for sku in skus:
         assert all(sandbox.control.retail_media.products(li)[sku]["status"] == "paused" for li in where[sku])
-    assert result.outcomes == {"succeeded": 5, "skipped": 0, "failed": 1, "unknown": 0}
+    assert result.outcomes == {"succeeded": 5, "skipped": 0, "failed": 1, "unknown": 0, "pending": 0}
     errors = read_csv(result.files.errors)
     assert [r["errorCode"] for r in errors] == ["not-promoted"]
     report = read_csv(result.files.results)

@@ -31,9 +31,14 @@ def test_outcomes_recorded_and_pending_shrinks(tmp_path: Path) -> None:
                   (ops[1], Outcome(3, OutcomeStatus.FAILED, reason="below min bid", http_status=400, attempts=2)),
                   (ops[2], Outcome(4, OutcomeStatus.UNKNOWN, attempts=1))])
         pending = list(j.pending())
-        assert [op.row_number for op in pending] == [4, *range(5, 12)]  # unknown is sent again
-        assert pending[0] == ops[2]  # fields and before survive the round trip
+        assert [op.row_number for op in pending] == list(range(5, 12))  # never sent
+        assert list(j.unknown()) == [ops[2]]  # sent, no answer: read back before anything is sent again
+        assert pending[0] == ops[3]  # fields and before survive the round trip
         assert j.counts() == {"succeeded": 1, "failed": 1, "unknown": 1, "pending": 7}
+        j.mark_sent(ops[3:5])
+        assert j.counts()["unknown"] == 3
+        j.mark_unsent(ops[4:5])  # the connection could not even be made: not sent after all
+        assert j.counts() == {"succeeded": 1, "failed": 1, "unknown": 2, "pending": 6}
         failed = [r for r in j.operations() if r.outcome and r.outcome.status is OutcomeStatus.FAILED]
         assert failed[0].outcome.reason == "below min bid"
         assert failed[0].outcome.attempts == 2
@@ -51,10 +56,52 @@ def test_notes_keep_validation_errors_in_row_order(tmp_path: Path) -> None:
 
 def test_a_run_dir_is_never_reused_and_a_missing_one_is_named(tmp_path: Path) -> None:
     Journal.create(tmp_path, {"job": "bids"}).close()
-    with pytest.raises(JournalError, match="already holds a run"):
+    with pytest.raises(JournalError, match="already holds a run.*bulkops resume"):
         Journal.create(tmp_path, {"job": "bids"})
     with pytest.raises(JournalError, match="no run journal"):
         Journal.open(tmp_path / "elsewhere")
+
+
+def test_the_users_files_are_never_taken_for_a_run_dir(tmp_path: Path) -> None:
+    mine = tmp_path / "work1"
+    mine.mkdir()
+    (mine / "errors.csv").write_text("my own file\n")
+    with pytest.raises(JournalError, match="not empty and holds no bulkops run"):
+        Journal.create(mine, {"job": "bids"})
+    assert (mine / "errors.csv").read_text() == "my own file\n" and sorted(p.name for p in mine.iterdir()) == ["errors.csv"]
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(JournalError, match="is a file"):
+        Journal.create(tmp_path / "a-file", {"job": "bids"})
+
+
+def test_one_process_at_a_time_and_the_lock_dies_with_its_process(tmp_path: Path) -> None:
+    with Journal.create(tmp_path / "run", {"job": "bids"}):
+        with pytest.raises(JournalError, match=f"in use by pid {os.getpid()}"):
+            Journal.open(tmp_path / "run", lock=True)
+        with Journal.open(tmp_path / "run") as peek:  # reading needs no lock
+            assert peek.meta()["job"] == "bids"
+    proc = multiprocessing.get_context("spawn").Process(target=_lock_then_die, args=(str(tmp_path / "run"),))
+    proc.start()
+    proc.join(30)
+    assert proc.exitcode == -signal.SIGKILL
+    Journal.open(tmp_path / "run", lock=True).close()  # kill -9 left no lock behind
+
+
+def _lock_then_die(run_dir: str) -> None:
+    Journal.open(run_dir, lock=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_damaged_journal_is_a_clean_error(tmp_path: Path) -> None:
+    with Journal.create(tmp_path / "run", {"job": "bids"}) as j:
+        j.add_operations(_ops(2000))
+    path = tmp_path / "run" / "journal.sqlite"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2:len(data) // 2 + 4096] = b"\xff" * 4096  # scribbled over in the middle
+    path.write_bytes(bytes(data))
+    with pytest.raises(JournalError, match="damaged|cannot be used"):
+        with Journal.open(tmp_path / "run") as j:
+            list(j.operations())
 
 
 def test_fingerprint_changes_with_content(tmp_path: Path) -> None:

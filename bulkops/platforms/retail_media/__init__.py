@@ -58,7 +58,8 @@ def _products(verb: str) -> Any:
 
 async def _probe(api: ApiClient) -> Any:
     """The cheapest call that proves host, login and version: one account."""
-    return await api.call("GET", f"{wire.root(api.connection.api_version)}/accounts", params={"pageSize": 1})
+    return await api.call("GET", f"{wire.root(api.connection.api_version)}/accounts", params={"pageSize": 1},
+                          attempts=2)
 
 
 PLATFORM = Platform(

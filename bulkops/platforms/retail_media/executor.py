@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
-from bulkops.engine.pool import OnOutcomes, Sent, run_chunks
+from bulkops.engine.pool import Reporter, Sent, run_chunks
 from bulkops.errors import ItemError
 from bulkops.platforms.retail_media import wire
 from bulkops.platforms.retail_media.actions import Action
@@ -27,8 +27,8 @@ class ProductExecutor:
     def __init__(self, api: ApiClient) -> None:
         self.api = api
 
-    async def execute(self, operations: Iterable[Operation], on_outcomes: OnOutcomes) -> None:
-        """Send every operation once; report outcomes as each chunk settles.
+    async def execute(self, operations: Iterable[Operation], reporter: Reporter) -> None:
+        """Send every operation once; report each chunk as it leaves and as it settles.
 
         Two phases: appends and deletes first, then pauses and unpauses, so that a file can add a product
         and pause it (as an undo file does to restore a removed, paused product).
@@ -36,7 +36,7 @@ class ProductExecutor:
         ops = list(operations)
         for phase in PHASES:
             await run_chunks(chunks((op for op in ops if op.kind in phase), wire.MAX_PRODUCTS_PER_CALL), self._send,
-                             concurrency=self.api.connection.concurrency, on_outcomes=on_outcomes,
+                             concurrency=self.api.connection.concurrency, reporter=reporter,
                              already_done=already_done)
 
     async def _send(self, chunk: Chunk) -> Sent:
@@ -48,8 +48,9 @@ class ProductExecutor:
 def already_done(chunk: Chunk, item: ItemError, attempts: int) -> str | None:
     """A retried delete refused as "not on the line item" did its job: a dropped connection hid the answer.
 
-    Only for a request that was sent more than once: a first-time refusal is a real error.
+    Only for a request that was sent more than once (here or by an earlier process of the run): a first-time
+    refusal is a real error.
     """
     if chunk.kind == Action.REMOVE and attempts > 1 and item.code == wire.NOT_ON_LINE_ITEM:
-        return "removed (the first answer was lost to a dropped connection; the retry found it gone)"
+        return "removed (an earlier answer was lost; sent again, it was found gone)"
     return None

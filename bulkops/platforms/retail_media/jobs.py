@@ -10,7 +10,7 @@ from typing import Any
 from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
 from bulkops.io.columns import Row
-from bulkops.platforms.retail_media import line_items, products, wire
+from bulkops.platforms.retail_media import line_items, products, read_back, wire
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow
 from bulkops.platforms.retail_media.executor import ProductExecutor
@@ -90,6 +90,10 @@ class ProductJob:
         merged.update(await product_states(api, named, {}))
         return expanded, missing, merged
 
+    async def read_back(self, api: ApiClient, operations: list[Operation]) -> list[bool | None]:
+        """Is each product change in place (its line item's products, read again)?"""
+        return await read_back.products_now(api, operations)
+
     def executor(self, api: ApiClient) -> ProductExecutor:
         """Appends, deletes, pauses, unpauses in chunks of 500 per line item."""
         return ProductExecutor(api)
@@ -150,6 +154,10 @@ class LineItemJob:
         """Always read (the PUT replaces everything), then plan."""
         current = await line_items.read_current(api, [r.get("lineItemId") for r in rows])
         return line_items.plan_line_items(rows, current)
+
+    async def read_back(self, api: ApiClient, operations: list[Operation]) -> list[bool | None]:
+        """Is each line item's change in place (read again)?"""
+        return await read_back.line_items_now(api, operations)
 
     def executor(self, api: ApiClient) -> line_items.LineItemExecutor:
         """One PUT per line item."""

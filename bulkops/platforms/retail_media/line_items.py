@@ -15,7 +15,7 @@ from typing import Any
 
 from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
-from bulkops.engine.pool import OnOutcomes, Sent, run_chunks
+from bulkops.engine.pool import Reporter, Sent, run_chunks
 from bulkops.errors import RequestError
 from bulkops.io.columns import NONE, Row
 from bulkops.platforms.retail_media import snapshot, wire
@@ -131,6 +131,13 @@ def _same(name: str, wanted: Any, current: Any) -> bool:
     return bool(wanted == current)
 
 
+def same_as_now(state: Current, name: str, wanted: Any) -> bool:
+    """Is a field of the line item as read already at `wanted` (a wire value)?"""
+    if name == "status":
+        return wanted == user_status(state.status)
+    return _same(name, wanted, state.attributes.get(name))
+
+
 def _writable(state: Current) -> dict[str, Any]:
     attributes = {k: state.attributes[k] for k in WRITABLE[state.kind] if k in state.attributes}
     attributes["status"] = user_status(state.status)
@@ -157,10 +164,10 @@ class LineItemExecutor:
     def __init__(self, api: ApiClient) -> None:
         self.api = api
 
-    async def execute(self, operations: Iterable[Operation], on_outcomes: OnOutcomes) -> None:
-        """PUT every merged line item once; report each outcome as it settles."""
+    async def execute(self, operations: Iterable[Operation], reporter: Reporter) -> None:
+        """PUT every merged line item once; report each as it leaves and as it settles."""
         await run_chunks(chunks(operations, 1), self._send, concurrency=self.api.connection.concurrency,
-                         on_outcomes=on_outcomes)
+                         reporter=reporter)
 
     async def _send(self, chunk: Chunk) -> Sent:
         op = chunk.operations[0]

@@ -55,6 +55,7 @@ LINE_ITEMS = Schema(
     key=("lineItemId",),
     ignored=EXPORT_COLUMNS + REPORT_COLUMNS,
     selector="entity",
+    values=("name", "status", "targetBid", "maxBid", "budget", "startDate", "endDate"),
 )
 # The line-item columns that change something (the others identify the row).
 LINE_ITEM_FIELDS = ("name", "status", "targetBid", "maxBid", "budget", "startDate", "endDate")

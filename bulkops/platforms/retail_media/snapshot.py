@@ -58,7 +58,7 @@ async def product_states(api: ApiClient, line_item_ids: Iterable[str],
     async def read(line_item_id: str) -> tuple[Mapping[str, Any], dict[str, ProductState]] | LookupFailure:
         try:
             attributes = await line_item(api, line_item_id)
-            found = {p["id"]: _product_state(p) async for p in reads.products(api, line_item_id)}
+            found = {p["id"]: product_state(p) async for p in reads.products(api, line_item_id)}
         except RequestError as exc:
             return lookup_failure(exc, line_item_id)
         return attributes, found
@@ -114,13 +114,14 @@ async def promoted_in_accounts(api: ApiClient, account_ids: Iterable[str],
     async for li, product in reads.products_of(api, kinds):
         count[li] = count.get(li, 0) + 1
         if product["id"] in skus:
-            named.setdefault(li, {})[product["id"]] = _product_state(product)
+            named.setdefault(li, {})[product["id"]] = product_state(product)
             where.setdefault(product["id"], []).append(li)
     states = {li: LineItemState(li, kinds[li], found, product_count=count[li]) for li, found in named.items()}
     return where, states
 
 
-def _product_state(item: Mapping[str, Any]) -> ProductState:
+def product_state(item: Mapping[str, Any]) -> ProductState:
+    """A promoted product as the planner sees it."""
     attributes = item.get("attributes") or {}
     bid = attributes.get("bidOverride")
     return ProductState(None if bid is None else Decimal(str(bid)), str(attributes.get("status") or "active"))

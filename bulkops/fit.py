@@ -1,0 +1,34 @@
+"""Does a file fit the verb it is given to? A file whose columns set nothing for this verb, but do for another,
+is refused before anything is read from the API (a bids undo file fed to `line-items` would otherwise read
+every line item, then call every row a no-op)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bulkops import registry
+from bulkops.errors import InputError
+from bulkops.io.columns import mapped
+from bulkops.io.readers import open_table
+
+
+def check(verb: str, path: Path, sheet: str | None = None) -> None:
+    """Refuse a file none of whose columns changes anything for `verb`, naming the verbs it does fit."""
+    _, spec = registry.job(verb)
+    schema = spec.make({}).schema
+    if not schema.values:
+        return
+    headers = open_table(path, sheet=sheet).columns
+    if any(v in mapped(headers, schema) for v in schema.values):
+        return
+    fits = [j.verb for p in registry.PLATFORMS for j in p.jobs if j.verb != verb and _sets_something(j, headers)]
+    hint = f"; its columns fit {' or '.join(f'`bulkops {v}`' for v in fits)}" if fits else ""
+    raise InputError(str(path), f"none of its columns ({', '.join(headers)}) changes anything for `{verb}`, which"
+                                f" sets {', '.join(schema.values)}{hint}")
+
+
+def _sets_something(spec: registry.JobSpec, headers: tuple[str, ...]) -> bool:
+    schema = spec.make({}).schema
+    found = mapped(headers, schema)
+    needed = [c.name for c in schema.columns if c.required]
+    return all(n in found for n in needed) and (not schema.values or any(v in found for v in schema.values))
