@@ -52,6 +52,7 @@ class RunSettings:
     snapshot: bool = True
     sheet: str | None = None
     report_format: str | None = None  # csv | parquet | xlsx; default: the input's
+    overwrite_changed: bool = False  # rows of an old export whose live value moved since: write them anyway
 
 
 def connect(base_url: str, client_id: str | None = None, client_secret: str | None = None, *,  # noqa: PLR0913
@@ -94,10 +95,14 @@ async def run(verb: str, path: str | Path, *, connection: ConnectionLike = None,
     if not spec.snapshot_optional and not options.snapshot:
         raise UsageError(f"{verb} always reads the current values first; it has no --no-snapshot")
     _check_format(options.report_format)
-    fit.check(verb, Path(path), options.sheet)
+    why_not = spec.refuse(dict(job_options or {}), options.snapshot) if spec.refuse else None
+    if why_not:
+        raise UsageError(why_not)
+    fit.check(job, Path(path), options.sheet)
     run_dir = Path(options.run_dir) if options.run_dir else default_run_dir(verb)
     async with target.connected(platform, _for(platform, connection), notice=notice) as (conn, facts):
-        run_options = RunOptions(run_dir, dry_run=options.dry_run, snapshot=options.snapshot, sheet=options.sheet,
+        run_options = RunOptions(run_dir, dry_run=options.dry_run, snapshot=options.snapshot,
+                                 overwrite_changed=options.overwrite_changed, sheet=options.sheet,
                                  report_format=options.report_format, listener=listener or ignore, notice=notice,
                                  meta=facts)
         return await run_write_job(job, Path(path), conn, run_options, client_factory(platform),

@@ -8,18 +8,18 @@ from pathlib import Path
 
 from bulkops import registry
 from bulkops.errors import InputError
-from bulkops.io.columns import mapped
+from bulkops.io.columns import mapped, match_header
 from bulkops.io.readers import open_table
+from bulkops.runner.protocol import WriteJob
 
 
-def check(verb: str, path: Path, sheet: str | None = None) -> None:
-    """Refuse a file none of whose columns changes anything for `verb`, naming the verbs it does fit."""
-    _, spec = registry.job(verb)
-    schema = spec.make({}).schema
-    if not schema.values:
-        return
+def check(job: WriteJob, path: Path, sheet: str | None = None) -> None:
+    """Refuse a file none of whose columns changes anything for the job, naming the verbs it does fit."""
+    verb = job.name
+    schema = job.schema
     headers = open_table(path, sheet=sheet).columns
-    if any(v in mapped(headers, schema) for v in schema.values):
+    match_header(str(path), headers, schema, required=job.required())  # the precise complaint, if there is one
+    if not schema.values or any(v in mapped(headers, schema) for v in schema.values):
         return
     fits = [j.verb for p in registry.PLATFORMS for j in p.jobs if j.verb != verb and _sets_something(j, headers)]
     hint = f"; its columns fit {' or '.join(f'`bulkops {v}`' for v in fits)}" if fits else ""

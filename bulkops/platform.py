@@ -50,6 +50,7 @@ class JobSpec:
     make: Callable[[Mapping[str, Any]], WriteJob]  # job options (the values of `options`) → the job
     options: tuple[Option, ...] = ()
     snapshot_optional: bool = True  # False when the job must always read first (--no-snapshot is not offered)
+    refuse: Callable[[Mapping[str, Any], bool], str | None] | None = None  # (options, snapshot) → why not, or None
 
 
 @dataclass(frozen=True, slots=True)

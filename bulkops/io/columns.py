@@ -10,9 +10,10 @@ Cells are then checked one by one: a bad cell is a RowError for its row, and not
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -57,6 +58,7 @@ class Schema:
     selector: str | None = None  # a column saying which kind of row this is (an export's `entity`): rows of
     #                              another kind are skipped before any check (the job says which, and why)
     values: tuple[str, ...] = ()  # columns that change something: a file with none of them has nothing to do
+    baseline: str | None = None  # a column an export writes with each row's values as read (see `baseline`)
 
     def column(self, name: str) -> Column:
         """The column with this canonical name."""
@@ -77,6 +79,7 @@ class Row:
 
     row_number: int
     values: Mapping[str, Any] = field(default_factory=dict)
+    baseline: Mapping[str, Any] | None = None  # an exported row's values as read then (typed), when it carries them
 
     def get(self, name: str, default: Any = None) -> Any:
         """A value, or `default` when the cell was blank or the column absent."""
@@ -98,6 +101,10 @@ class Blank:
 
 
 NONE = Blank()
+
+# The column an export writes with each row's editable values as read (compact JSON): fed back, a row whose
+# values are still those is skipped as unchanged, and an edited row whose live value moved since is a conflict.
+BASELINE = Column("asExported", "text", aliases=("as exported", "exported values"))
 
 
 def mapped(headers: Iterable[str], schema: Schema) -> dict[str, str]:
@@ -143,17 +150,70 @@ def check_rows(path: str, records: Iterable[Mapping[str, Any]], schema: Schema,
         number = int(record["row_number"])
         values: dict[str, Any] = {}
         errors: list[RowError] = []
+        baseline: dict[str, Any] | None = None
         for name, file_header in header.mapping.items():
-            column = schema.column(name)
             text = str(record.get(file_header) or "").strip()
             try:
-                value = parse_cell(column, text)
+                if name == schema.baseline:
+                    baseline = parse_baseline(schema, text)
+                    continue
+                value = parse_cell(schema.column(name), text)
             except ValueError as exc:
                 errors.append(RowError(path, number, file_header, _code(exc), _message(exc)))
                 continue
             if value is not None:
                 values[name] = value
-        yield errors if errors else Row(number, values)
+        yield errors if errors else Row(number, values, baseline)
+
+
+BASELINE_HELP = "leave it as the export wrote it, or delete the column"
+
+
+def encode_baseline(values: Mapping[str, Any]) -> str:
+    """An export row's editable values as read, for its baseline column (compact JSON of cell texts)."""
+    from bulkops.io.writers import cell_text  # noqa: PLC0415 - writers import pyarrow; the export has it loaded
+
+    return json.dumps({k: None if v is None else cell_text(v) for k, v in values.items()}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def parse_baseline(schema: Schema, text: str) -> dict[str, Any] | None:
+    """A baseline cell → canonical name → typed value as read then; None when blank."""
+    if not text:
+        return None
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        raw = None
+    if not isinstance(raw, dict) or not all(isinstance(k, str) for k in raw):
+        raise ValueError(f"bad-baseline: {schema.baseline} is not what bulkops' export wrote; {BASELINE_HELP}")
+    found: dict[str, Any] = {}
+    for name, cell in raw.items():
+        known = next((c for c in schema.columns if c.name == name), None)
+        if known is None:
+            continue
+        try:
+            found[name] = None if cell is None else parse_cell(replace(known, blank_ok=True), str(cell))
+        except ValueError:
+            raise ValueError(f"bad-baseline: {schema.baseline} holds {name} {str(cell)[:40]!r}; {BASELINE_HELP}")\
+                from None
+    return found
+
+
+def unchanged(row: Row, schema: Schema) -> bool:
+    """An exported row fed back as it was: every value column it carries is still what the export read.
+
+    Only for jobs that set values from cells (`Schema.values`): a pause of every row of an export is an action,
+    not an edit.
+    """
+    if row.baseline is None or not schema.values:
+        return False
+    compared = [name for name in schema.values if name in row.baseline]
+    return bool(compared) and all(_same(row.values.get(n), row.baseline.get(n)) for n in compared)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return ((a is None or a is NONE) and (b is None or b is NONE)) or a == b
 
 
 def parse_cell(column: Column, text: str) -> Any:  # noqa: PLR0911 - one return per column kind

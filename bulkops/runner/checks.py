@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bulkops.io.columns import Header, Row, check_rows, duplicates, match_header
+from bulkops.io.columns import Header, Row, check_rows, duplicates, match_header, unchanged
 from bulkops.io.readers import Table, open_table
 from bulkops.runner.protocol import WriteJob
 from bulkops.types import OutcomeStatus, RowNote
@@ -48,6 +48,9 @@ def check_input(job: WriteJob, path: Path, sheet: str | None = None) -> Checked:
         for checked in check_rows(str(path), records, job.schema, header):
             if isinstance(checked, list):
                 notes += [RowNote.from_error(e) for e in checked]
+            elif unchanged(checked, job.schema):
+                notes.append(RowNote(checked.row_number, OutcomeStatus.SKIPPED, None, "unchanged",
+                                     "not edited since the export: nothing to send"))
             else:
                 valid.append(checked)
     keep, dupes = duplicates(valid, job.schema.key, str(path))

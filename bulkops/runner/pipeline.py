@@ -24,7 +24,7 @@ from bulkops.io.readers import Table, open_table
 from bulkops.runner.checks import Checked, check_input
 from bulkops.runner.events import Progress, ProgressListener, ignore
 from bulkops.runner.journal import Journal, file_fingerprint
-from bulkops.runner.protocol import RunOptions, RunResult, WriteJob
+from bulkops.runner.protocol import PlanOptions, RunOptions, RunResult, WriteJob
 from bulkops.runner.reports import RunInfo, Timing, write_reports
 from bulkops.types import Chunk, Connection, Operation, Outcome, OutcomeStatus
 
@@ -41,7 +41,7 @@ async def run_write_job(job: WriteJob, path: Path, connection: Connection, optio
     meta = {"platform": job.platform, "job": job.name, "job_options": job.options(),
             "base_url": connection.base_url, "target": connection.where, "client_id": connection.client_id,
             "api_version": connection.api_version, "rows_total": checked.total, "dry_run": options.dry_run,
-            "snapshot": options.snapshot, "sheet": options.sheet,
+            "snapshot": options.snapshot, "overwrite_changed": options.overwrite_changed, "sheet": options.sheet,
             "report_format": report_format(checked.table, options.report_format),
             "header": dict(checked.header.mapping), "phase": "planning", **options.meta}
     async with client(connection) as api:
@@ -62,6 +62,7 @@ async def resume_job(job: WriteJob, journal: Journal, connection: Connection, cl
     if meta.get("dry_run"):
         raise JournalError(str(journal.run_dir), "this was a dry run: nothing to resume; run the job itself")
     options = RunOptions(journal.run_dir, snapshot=meta.get("snapshot", True), sheet=meta.get("sheet"),
+                         overwrite_changed=meta.get("overwrite_changed", False),
                          report_format=meta.get("report_format"), listener=listener)
     async with client(connection) as api:
         checked = None
@@ -78,7 +79,7 @@ async def _run(job: WriteJob, journal: Journal, checked: Checked | None, api: Ap
     try:
         if checked is not None:
             async with _ticking(api, options.listener, "reading current values", rows_total):
-                plan = await job.plan(api, checked.rows, snapshot=options.snapshot)
+                plan = await job.plan(api, checked.rows, PlanOptions(options.snapshot, options.overwrite_changed))
             journal.record_plan([*checked.notes, *plan.notes], plan.operations)
             for warning in plan.warnings:
                 options.notice(warning)

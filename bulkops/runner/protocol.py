@@ -10,10 +10,10 @@ from typing import Any, Protocol
 from bulkops.engine.client import ApiClient
 from bulkops.engine.pool import Reporter
 from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED
-from bulkops.io.columns import Row, Schema
+from bulkops.io.columns import NONE, Row, Schema
 from bulkops.report.files import ReportFiles
 from bulkops.runner.events import ProgressListener, ignore
-from bulkops.types import Chunk, Operation, OutcomeStatus, Plan
+from bulkops.types import Chunk, Operation, OutcomeStatus, Plan, RowNote
 
 
 class Executor(Protocol):
@@ -58,7 +58,7 @@ class WriteJob(Protocol):
     def skip_reason(self, row: Row) -> str | None:
         """Why a row is not for this job (e.g. another entity's row of an export), or None."""
 
-    async def plan(self, api: ApiClient, rows: list[Row], *, snapshot: bool) -> Plan:
+    async def plan(self, api: ApiClient, rows: list[Row], options: PlanOptions) -> Plan:
         """Read what is needed and plan the rows."""
 
     def executor(self, api: ApiClient) -> Executor:
@@ -82,12 +82,42 @@ class WriteJob(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """How a job plans: with the current values read first (snapshot), and what to do with rows of an old export
+    whose live value moved since (skip them as conflicts, unless `overwrite_changed`)."""
+
+    snapshot: bool = True
+    overwrite_changed: bool = False
+
+
+def conflict(row_number: int, baseline: Mapping[str, Any] | None, column: str, live: Any,  # noqa: PLR0913
+             options: PlanOptions, *, show: Callable[[Any], str] = str, what: str = "") -> RowNote | None:
+    """A row edited from an export (`baseline`: its values as exported) whose `column` moved on the API since
+    the export read it: skipped (the user decides), unless `--overwrite-changed`. None when no conflict."""
+    exported = (baseline or {}).get(column, _MISSING)
+    if exported is _MISSING or options.overwrite_changed or _same(exported, live):
+        return None
+    where = f" {what}" if what else ""
+    return RowNote(row_number, OutcomeStatus.SKIPPED, column, "changed-since-export",
+                   f"{column}{where} is {show(live)} now, not {show(exported)} as exported: someone changed it"
+                   " since; not sent (re-export, or pass --overwrite-changed to write it anyway)")
+
+
+_MISSING = object()
+
+
+def _same(a: Any, b: Any) -> bool:
+    return ((a is None or a is NONE) and (b is None or b is NONE)) or a == b
+
+
+@dataclass(frozen=True, slots=True)
 class RunOptions:
     """How to run a write job."""
 
     run_dir: Path
     dry_run: bool = False
     snapshot: bool = True
+    overwrite_changed: bool = False
     sheet: str | None = None
     report_format: str | None = None  # csv | parquet | xlsx; None = the input's (XLSX gives CSV)
     listener: ProgressListener = ignore

@@ -26,8 +26,8 @@ class Collect:
         self.results: list = []
         self.left: list = []
 
-    def sent(self, operations) -> None:  # noqa: ANN001
+    def sent(self, operations) -> None:
         self.left.extend(operations)
 
-    def settled(self, chunk, results, seconds) -> None:  # noqa: ANN001
+    def settled(self, chunk, results, seconds) -> None:
         self.results.extend(results)

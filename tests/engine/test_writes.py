@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bulkops.engine.pool import Result
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.sandbox import Sandbox

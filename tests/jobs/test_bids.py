@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import bulkops
 from bulkops.sandbox import Sandbox
 from tests.jobs.conftest import conn, line_items, read_csv, state, write_csv, writes
 
-HEADER = ("lineItemId", "sku", "bid")  # what users type: `sku` and `bid` are accepted names
+HEADER = ("lineItemId", "sku", "bid", "action")  # what users type: `sku` and `bid` are accepted names
 
 
 def _sheet(sb: Sandbox) -> tuple[list[list[str]], dict[str, str]]:
@@ -29,13 +31,15 @@ def _sheet(sb: Sandbox) -> tuple[list[list[str]], dict[str, str]]:
         [li, skus[5], "1.50"],                      # 7 conflicting duplicate ...
         [li, skus[5], "1.70"],                      # 8 ... of row 7
         [preferred, next(iter(sb.control.retail_media.products(preferred))), "1.00"],  # 9 bid on preferred
-        [li, new_skus[0], "0.05"],                  # 10 under the min bid
-        [li, "NOT-IN-CATALOG", "1.00"],             # 11 not in the catalog
+        [li, new_skus[0], "0.05", "add"],           # 10 under the min bid
+        [li, "NOT-IN-CATALOG", "1.00", "add"],      # 11 not in the catalog
         ["99999999", skus[6], "1.00"],              # 12 unknown line item
-        [li, new_skus[1], "1.25"],                  # 13 ok: adds the product
+        [li, new_skus[1], "1.25", "add"],           # 13 ok: adds the product, as asked
         [li, with_bid, "none"],                     # 14 ok: clears the override
         [li, skus[0], "2.50"],                      # 15 exact duplicate of row 2
+        [li, new_skus[2], "1.30"],                  # 16 a bid on a SKU not on the line item: never added quietly
     ]
+    rows = [r + [""] * (4 - len(r)) for r in rows]
     return rows, {"li": li, "preferred": preferred, "new": new_skus[1]}
 
 
@@ -47,17 +51,19 @@ async def test_every_bad_row_is_named_and_nothing_is_sent_for_it(sandbox: Sandbo
     result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
 
     report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
-    assert len(report) == 14 and result.outcomes == {"succeeded": 3, "skipped": 1, "failed": 10, "unknown": 0, "pending": 0}
+    assert len(report) == 15 and result.outcomes == {"succeeded": 3, "skipped": 1, "failed": 11, "unknown": 0, "pending": 0}
     expected = {3: ("not-a-number", "bid"), 4: ("negative", "bid"), 5: ("too-large", "bid"),
                 6: ("missing-value", "lineItemId"), 7: ("duplicate-conflict", ""), 8: ("duplicate-conflict", ""),
                 9: ("bid-on-preferred", "bidOverride"), 10: ("below-min-bid", "bidOverride"),
-                11: ("not-in-catalog", "productId"), 12: ("line-item-not-found", "lineItemId")}
+                11: ("not-in-catalog", "productId"), 12: ("line-item-not-found", "lineItemId"),
+                16: ("not-on-line-item", "productId")}
     for row, (code, column) in expected.items():
         assert (report[row]["outcome"], report[row]["errorCode"], report[row]["errorColumn"]) == ("failed", code, column)
     assert "bids.csv, row 3, column 'bid'" in report[3]["message"]
     assert "row(s) 8" in report[7]["message"]
     assert report[15]["outcome"] == "skipped" and "same as row 2" in report[15]["message"]
     assert report[2]["before"] and report[2]["after"] == "bidOverride 2.50"
+    assert report[13]["after"] == "added yes, bidOverride 1.25" and "action=add" in report[16]["message"]
     assert result.exit_code == 1
 
     after = state(sandbox, [names["li"], names["preferred"]])
@@ -66,7 +72,7 @@ async def test_every_bad_row_is_named_and_nothing_is_sent_for_it(sandbox: Sandbo
     assert changed == {rows[0][1], names["new"], rows[12][1]}  # only the three good rows reached the API
 
     errors = read_csv(result.files.errors)
-    assert list(errors[0])[:3] == list(HEADER)  # the input's own columns first
+    assert list(errors[0])[:4] == list(HEADER)  # the input's own columns first
     assert [int(r["inputRow"]) for r in errors] == sorted(expected)
 
 
@@ -80,12 +86,14 @@ async def test_an_error_file_fixed_and_fed_back_succeeds(sandbox: Sandbox, tmp_p
             continue  # a person deletes the rows that cannot be done, and one of two conflicting rows
         row["bid"] = "1.11"
         row["lineItemId"] = row["lineItemId"] or names["li"]
+        if row["errorCode"] == "not-on-line-item":
+            row["action"] = "add"  # yes, it is meant to be added
         fixed.append(row)
     again = write_csv(tmp_path / "fixed.csv", list(fixed[0]), [list(r.values()) for r in fixed])
 
     second = await bulkops.apply_bids(again, connection=conn(sandbox), run_dir=tmp_path / "run2")
 
-    assert second.outcomes["succeeded"] == len(fixed) == 6 and second.exit_code == 0
+    assert second.outcomes["succeeded"] == len(fixed) == 7 and second.exit_code == 0
     for row in fixed:
         assert sandbox.control.retail_media.products(row["lineItemId"])[row["sku"]]["bidOverride"] == 1.11
 
@@ -123,7 +131,7 @@ async def test_a_line_item_never_holds_more_than_500_products(sandbox: Sandbox, 
     held = sandbox.control.retail_media.products(li)
     catalog = sandbox.control.retail_media.catalog(sandbox.control.retail_media.line_item(li)["targetRetailerId"])
     new = [s for s in sorted(catalog) if s not in held][: 500 - len(held) + 7]
-    path = write_csv(tmp_path / "bids.csv", HEADER, [[li, s, "1.00"] for s in new])
+    path = write_csv(tmp_path / "bids.csv", HEADER, [[li, s, "1.00", "add"] for s in new])
 
     result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
 
@@ -137,21 +145,24 @@ async def test_dry_run_sends_nothing_and_shows_the_plan(sandbox: Sandbox, tmp_pa
     result = await bulkops.apply_bids(write_csv(tmp_path / "bids.csv", HEADER, rows), connection=conn(sandbox),
                                       run_dir=tmp_path / "run", dry_run=True)
     assert writes(sandbox) == 0 and state(sandbox, [names["li"]]) == before
-    assert result.outcomes["planned"] == 3 and result.summary["planned_requests"] == 1
+    assert result.outcomes["planned"] == 3 and result.summary["planned_requests"] == 2
     planned = read_csv(result.files.extra["requests"])
-    assert planned == [{"lineItemId": names["li"], "action": "set-bid", "operations": "3", "requests": "1"}]
-    # the estimate covers the reads the real run repeats, not only the one write: (reads + 1) at 250/min
+    assert planned == [{"lineItemId": names["li"], "action": "set-bid", "operations": "2", "requests": "1"},
+                       {"lineItemId": names["li"], "action": "add", "operations": "1", "requests": "1"}]
+    # the estimate covers the reads the real run repeats, not only the two writes: (reads + 2) at 250/min
     reads = result.summary["phases"]["reading"]["requests"]
-    assert reads > 0 and result.summary["estimated_run_s"] == round((reads + 1) / 250 * 60, 1)
+    assert reads > 0 and result.summary["estimated_run_s"] == round((reads + 2) / 250 * 60, 1)
     assert {r["outcome"] for r in read_csv(result.files.results)} == {"planned", "failed", "skipped"}
-    assert len(read_csv(result.files.errors)) == 10  # the rows to fix before the real run, and only those
+    assert len(read_csv(result.files.errors)) == 11  # the rows to fix before the real run, and only those
 
 
 async def test_no_snapshot_sends_every_valid_row_and_the_api_has_the_last_word(sandbox: Sandbox,
                                                                                 tmp_path: Path) -> None:
     rows, names = _sheet(sandbox)
+    with pytest.raises(bulkops.UsageError, match="--add"):  # blind bids could add products: only when asked
+        await bulkops.apply_bids(tmp_path / "nope.csv", connection=conn(sandbox), snapshot=False)
     result = await bulkops.apply_bids(write_csv(tmp_path / "bids.csv", HEADER, rows), connection=conn(sandbox),
-                                      run_dir=tmp_path / "run", snapshot=False)
+                                      run_dir=tmp_path / "run", snapshot=False, add=True)
     report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
     assert report[9]["errorCode"] == "bid-override-not-allowed" and report[9]["httpStatus"] == "400"
     assert report[10]["errorCode"] == "bid-override-below-min-bid"

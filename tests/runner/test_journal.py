@@ -56,7 +56,7 @@ def test_notes_keep_validation_errors_in_row_order(tmp_path: Path) -> None:
 
 def test_a_run_dir_is_never_reused_and_a_missing_one_is_named(tmp_path: Path) -> None:
     Journal.create(tmp_path, {"job": "bids"}).close()
-    with pytest.raises(JournalError, match="already holds a run.*bulkops resume"):
+    with pytest.raises(JournalError, match=r"already holds a run.*bulkops resume"):
         Journal.create(tmp_path, {"job": "bids"})
     with pytest.raises(JournalError, match="no run journal"):
         Journal.open(tmp_path / "elsewhere")
@@ -99,9 +99,8 @@ def test_a_damaged_journal_is_a_clean_error(tmp_path: Path) -> None:
     data = bytearray(path.read_bytes())
     data[len(data) // 2:len(data) // 2 + 4096] = b"\xff" * 4096  # scribbled over in the middle
     path.write_bytes(bytes(data))
-    with pytest.raises(JournalError, match="damaged|cannot be used"):
-        with Journal.open(tmp_path / "run") as j:
-            list(j.operations())
+    with pytest.raises(JournalError, match=r"damaged|cannot be used"), Journal.open(tmp_path / "run") as j:
+        list(j.operations())
 
 
 def test_fingerprint_changes_with_content(tmp_path: Path) -> None:

@@ -15,11 +15,16 @@ VERSIONS = ("2026-01", "2026-07", "2027-01")
 
 ACCOUNTS = Option("accounts", "Rows may name productId alone: act on the SKU wherever these accounts promote it"
                   " (repeat for several).", multiple=True, flag="--account")
+ADD = Option("add", "Add SKUs that are not on the line item yet (otherwise such a row fails: a bid changes a"
+             " product, it does not add one; action=add does the same row by row).", kind=bool, default=False)
 
 BIDS_DOC = """Set bidOverride on promoted products, from rows of lineItemId, productId, bidOverride.
 
-Columns: lineItemId, productId (or sku), bidOverride (or bid), and optionally action (set-bid, pause, unpause,
-remove) to override the verb row by row, as undo files do. Example row: 50000012,0a1b2c3d4e5,1.25
+Columns: lineItemId, productId (or sku), bidOverride (or bid), and optionally action (set-bid, add, pause,
+unpause, remove) to override the verb row by row, as undo files do. Example row: 50000012,0a1b2c3d4e5,1.25
+
+A bid changes a product already on the line item: a SKU that is not there fails (a typo in lineItemId must not
+promote products on the wrong line item); action=add, or --add, adds it.
 
 Column names are matched loosely (sku, product id, bid, cpc, line item id ... work). A blank bidOverride
 leaves the product as it is; `none` clears the override (the line item's bid applies).
@@ -53,7 +58,15 @@ bidOverride. Edit it and feed it back to `bids`, `pause`, `unpause`, `remove` (p
 
 
 def _products(verb: str) -> Any:
-    return lambda options: ProductJob(verb, tuple(str(a) for a in options.get("accounts") or ()))
+    return lambda options: ProductJob(verb, tuple(str(a) for a in options.get("accounts") or ()),
+                                      bool(options.get("add")))
+
+
+def _bids_refused(options: Any, snapshot: bool) -> str | None:
+    if not snapshot and not options.get("add"):
+        return ("bids --no-snapshot sends every row blind: a bid on a SKU that is not on the line item would add"
+                " it. Pass --add to accept that, or drop --no-snapshot")
+    return None
 
 
 async def _probe(api: ApiClient) -> Any:
@@ -72,7 +85,8 @@ PLATFORM = Platform(
     default_api_version="2026-07",
     sandbox_api="retail-media",
     jobs=(
-        JobSpec("bids", "Set bidOverride on promoted products.", BIDS_DOC, _products("bids")),
+        JobSpec("bids", "Set bidOverride on promoted products.", BIDS_DOC, _products("bids"), (ADD,),
+                refuse=_bids_refused),
         JobSpec("pause", "Pause promoted products (SKUs).",
                 STATUS_DOC.format(what="Pause", done="paused", skipped="Rows already paused are skipped."),
                 _products("pause"), (ACCOUNTS,)),

@@ -8,7 +8,8 @@ from enum import StrEnum
 class Action(StrEnum):
     """What one operation does."""
 
-    SET_BID = "set-bid"  # promoted product: append (an upsert) with bidOverride
+    SET_BID = "set-bid"  # promoted product already on the line item: append (an upsert) with bidOverride
+    ADD = "add"  # promoted product not on the line item yet: append, with its bidOverride if any
     PAUSE = "pause"  # promoted product: pause
     UNPAUSE = "unpause"  # promoted product: unpause
     REMOVE = "remove"  # promoted product: delete from the line item

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from bulkops.platforms.retail_media.actions import Action
+from bulkops.runner.protocol import PlanOptions, conflict
 from bulkops.types import Operation, OutcomeStatus, Plan, RowNote
 
 MAX_PRODUCTS_PER_LINE_ITEM = 500
@@ -59,7 +61,8 @@ class ProductRow:
     row_number: int
     line_item_id: str
     product_id: str
-    bid_override: Decimal | None = None  # only for bid changes
+    bid_override: Decimal | None = None  # only for bid changes and additions
+    exported: Mapping[str, Any] | None = None  # the row's values as an export read them, when it is from one
 
 
 _STATUS_TARGET = {Action.PAUSE: "paused", Action.UNPAUSE: "active"}
@@ -69,8 +72,9 @@ def plan_products(
     kind: Action,
     rows: Iterable[ProductRow],
     states: Mapping[str, LineItemState | LookupFailure],
+    options: PlanOptions = PlanOptions(),  # noqa: B008 - frozen
 ) -> Plan:
-    """Plan SET_BID, PAUSE, UNPAUSE or REMOVE rows against the line items' current state."""
+    """Plan SET_BID, ADD, PAUSE, UNPAUSE or REMOVE rows against the line items' current state."""
     plan = Plan()
     by_line_item: dict[str, list[ProductRow]] = {}
     for row in rows:
@@ -79,8 +83,8 @@ def plan_products(
         state = states[line_item_id]
         if isinstance(state, LookupFailure):
             plan.notes += [_fail(r, "lineItemId", state.code, state.message) for r in group]
-        elif kind == Action.SET_BID:
-            _plan_bids(state, group, plan)
+        elif kind in (Action.SET_BID, Action.ADD):
+            _plan_bids(kind, state, group, plan, options)
         elif kind == Action.REMOVE:
             _plan_removals(state, group, plan)
         else:
@@ -88,11 +92,20 @@ def plan_products(
     return plan
 
 
-def _plan_bids(state: LineItemState, rows: list[ProductRow], plan: Plan) -> None:
+def _plan_bids(kind: Action, state: LineItemState, rows: list[ProductRow], plan: Plan, options: PlanOptions) -> None:
+    """A bid changes a product that is on the line item; adding one is the explicit `add` action (an append
+    upserts, so a typo in lineItemId would otherwise quietly promote products on the wrong line item)."""
     room = MAX_PRODUCTS_PER_LINE_ITEM - state.count
     for row in rows:
         problem = _bid_problem(state, row)
         current = state.products.get(row.product_id)
+        if problem is None and current is None and kind == Action.SET_BID:
+            problem = _fail(row, "productId", "not-on-line-item", f"SKU {row.product_id!r} is not promoted on line"
+                            f" item {state.line_item_id}: a bid changes a product already there; to add it, write"
+                            " action=add (or pass --add)")
+        if problem is None and current is not None:
+            problem = conflict(row.row_number, row.exported, "bidOverride", current.bid_override, options,
+                               show=_fmt, what=f"of SKU {row.product_id} on line item {state.line_item_id}")
         if problem:
             plan.notes.append(problem)
         elif current is not None and current.bid_override == row.bid_override:
@@ -105,7 +118,8 @@ def _plan_bids(state: LineItemState, rows: list[ProductRow], plan: Plan) -> None
             room -= current is None
             before = None if current is None else {"bid_override": _text(current.bid_override),
                                                    "status": current.status}
-            plan.operations.append(_op(Action.SET_BID, row, {"bid_override": _text(row.bid_override)}, before))
+            action = Action.ADD if current is None else Action.SET_BID
+            plan.operations.append(_op(action, row, {"bid_override": _text(row.bid_override)}, before))
 
 
 def _bid_problem(state: LineItemState, row: ProductRow) -> RowNote | None:

@@ -10,9 +10,10 @@ from bulkops.engine.pool import Reporter, Sent, run_chunks
 from bulkops.errors import ItemError
 from bulkops.platforms.retail_media import wire
 from bulkops.platforms.retail_media.actions import Action
+from bulkops.platforms.retail_media.products import PHASE_ONE, PHASE_TWO
 from bulkops.types import Chunk, Operation
 
-PHASES = ((Action.SET_BID, Action.REMOVE), (Action.PAUSE, Action.UNPAUSE))
+PHASES = (PHASE_ONE, PHASE_TWO)
 
 
 class ProductExecutor:

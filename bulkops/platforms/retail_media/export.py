@@ -14,8 +14,9 @@ from typing import Any
 
 from bulkops.engine.client import ApiClient
 from bulkops.engine.paging import OffsetLimitPaging, PageIndexPaging, read_all
+from bulkops.io.columns import encode_baseline
 from bulkops.platforms.retail_media import reads, wire
-from bulkops.platforms.retail_media.schemas import EXPORT_COLUMNS, EXPORT_NUMERIC
+from bulkops.platforms.retail_media.schemas import EXPORT_COLUMNS, EXPORT_NUMERIC, LINE_ITEM_FIELDS
 from bulkops.runner.export import Table
 
 CAMPAIGN_PAGING = PageIndexPaging(size=500)
@@ -99,18 +100,21 @@ def campaign_row(account: str, item: Mapping[str, Any]) -> dict[str, Any]:
 def line_item_row(account: str, item: Mapping[str, Any], auction: Mapping[str, Any]) -> dict[str, Any]:
     """A line item as an export row (bids from its auction resource)."""
     a = item.get("attributes") or {}
-    return {"entity": "lineItem", "accountId": account, "campaignId": str(a.get("campaignId")),
-            "lineItemId": str(item["id"]), "name": a.get("name"), "type": a.get("type"), "status": a.get("status"),
-            "retailerId": a.get("targetRetailerId"), "startDate": _day(a.get("startDate")),
-            "endDate": _day(a.get("endDate")), "budget": a.get("budget"), "budgetSpent": a.get("budgetSpent"),
-            "targetBid": auction.get("targetBid"), "maxBid": auction.get("maxBid")}
+    row = {"entity": "lineItem", "accountId": account, "campaignId": str(a.get("campaignId")),
+           "lineItemId": str(item["id"]), "name": a.get("name"), "type": a.get("type"), "status": a.get("status"),
+           "retailerId": a.get("targetRetailerId"), "startDate": _day(a.get("startDate")),
+           "endDate": _day(a.get("endDate")), "budget": a.get("budget"), "budgetSpent": a.get("budgetSpent"),
+           "targetBid": auction.get("targetBid"), "maxBid": auction.get("maxBid")}
+    row["asExported"] = encode_baseline({k: row[k] for k in LINE_ITEM_FIELDS})
+    return row
 
 
 def product_row(account: str, campaign: str, line_item: str, item: Mapping[str, Any]) -> dict[str, Any]:
     """A promoted product as an export row."""
     a = item.get("attributes") or {}
     return {"entity": "product", "accountId": account, "campaignId": campaign, "lineItemId": line_item,
-            "productId": str(item["id"]), "status": a.get("status"), "bidOverride": a.get("bidOverride")}
+            "productId": str(item["id"]), "status": a.get("status"), "bidOverride": a.get("bidOverride"),
+            "asExported": encode_baseline({"bidOverride": a.get("bidOverride")})}
 
 
 def _day(value: Any) -> Any:

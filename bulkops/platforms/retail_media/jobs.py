@@ -9,15 +9,15 @@ from typing import Any
 
 from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
-from bulkops.io.columns import Row
+from bulkops.io.columns import Row, Schema
 from bulkops.platforms.retail_media import line_items, products, read_back, wire
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow
 from bulkops.platforms.retail_media.executor import ProductExecutor
-from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCTS
+from bulkops.platforms.retail_media.schemas import BIDS, LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCTS
 from bulkops.platforms.retail_media.snapshot import product_states, promoted_in_accounts
 from bulkops.platforms.retail_media.undo import NO_OVERRIDE, undo_rows
-from bulkops.runner.protocol import Parent
+from bulkops.runner.protocol import Parent, PlanOptions
 from bulkops.types import Chunk, Operation, OutcomeStatus, Plan, RowNote
 
 PLATFORM = "retail-media"
@@ -32,13 +32,15 @@ class ProductJob:
 
     name: str
     accounts: tuple[str, ...] = ()
+    add: bool = False  # bids: a SKU not on the line item is added (else such a row fails: a bid changes, not adds)
     platform = PLATFORM
-    schema = PRODUCTS
     parent = LINE_ITEM
     verb: Action = field(init=False)
+    schema: Schema = field(init=False)
 
     def __post_init__(self) -> None:
         self.verb = VERBS[self.name]
+        self.schema = BIDS if self.verb == Action.SET_BID else PRODUCTS
 
     def required(self) -> tuple[str, ...]:
         """lineItemId, unless the SKUs are looked up in accounts; bidOverride for bids."""
@@ -49,23 +51,27 @@ class ProductJob:
         """Rows of an export that are not products."""
         return other_entity(row, "product", self.name)
 
-    async def plan(self, api: ApiClient, rows: list[Row], *, snapshot: bool) -> Plan:
+    async def plan(self, api: ApiClient, rows: list[Row], options: PlanOptions) -> Plan:
         """Resolve `--account` rows, read current values (unless told not to), plan every row."""
-        by_kind, settled = products.split(rows, self.verb)
+        by_kind, settled = products.split(rows, self.verb, self.add)
         missing: list[RowNote] = []
         if self.accounts:
             by_kind, missing, states = await self._expand(api, by_kind)
-        elif snapshot:
+        elif options.snapshot:
             ids = [r.line_item_id for group in by_kind.values() for r in group]
             bid_skus: dict[str, set[str]] = {}
-            for r in by_kind.get(Action.SET_BID, []):
-                bid_skus.setdefault(r.line_item_id, set()).add(r.product_id)
+            for kind in (Action.SET_BID, Action.ADD):
+                for r in by_kind.get(kind, []):
+                    bid_skus.setdefault(r.line_item_id, set()).add(r.product_id)
             states = await product_states(api, ids, bid_skus)
-        if not snapshot and not self.accounts:
+        if not options.snapshot and not self.accounts:
             result = products.plan_blind(by_kind)
         else:
-            result = products.plan(by_kind, states)
+            result = products.plan(by_kind, states, options)
         result.notes += settled + missing
+        warning = products.other_actions(by_kind, self.verb, self.add)
+        if warning:
+            result.warnings.append(warning)
         return result
 
     async def _expand(self, api: ApiClient, by_kind: dict[Action, list[ProductRow]]) -> tuple[Any, list[RowNote], Any]:
@@ -83,8 +89,8 @@ class ProductJob:
                     missing.append(RowNote(r.row_number, OutcomeStatus.FAILED, "productId", "not-promoted",
                                            f"SKU {r.product_id!r} is not promoted on any line item of account(s)"
                                            f" {', '.join(self.accounts)}"))
-                expanded.setdefault(kind, []).extend(ProductRow(r.row_number, li, r.product_id, r.bid_override)
-                                                     for li in found)
+                expanded.setdefault(kind, []).extend(ProductRow(r.row_number, li, r.product_id, r.bid_override,
+                                                                r.exported) for li in found)
         named = [r.line_item_id for group in expanded.values() for r in group if r.line_item_id not in states]
         merged: dict[str, LineItemState | LookupFailure] = dict(states)
         merged.update(await product_states(api, named, {}))
@@ -106,7 +112,9 @@ class ProductJob:
         """bidOverride for bids, status for pauses, presence for removals."""
         if op.kind == Action.REMOVE:
             return (None if op.before is None else _labelled(op.before)), {"removed": "yes"}
-        keys = ("bid_override",) if op.kind == Action.SET_BID else ("status",)
+        if op.kind == Action.ADD and op.before is None:
+            return None, {"added": "yes", **_labelled({"bid_override": op.fields.get("bid_override")})}
+        keys = ("bid_override",) if op.kind in (Action.SET_BID, Action.ADD) else ("status",)
         before = None  # no snapshot, or a product the append adds to the line item
         if op.before is not None:
             before = _labelled({k: op.before.get(k) for k in keys})
@@ -117,8 +125,8 @@ class ProductJob:
         return ("lineItemId", "productId", "bidOverride", "action"), list(undo_rows(succeeded))
 
     def options(self) -> dict[str, Any]:
-        """The accounts, for resume."""
-        return {"accounts": list(self.accounts)}
+        """The accounts and --add, for resume."""
+        return {"accounts": list(self.accounts), "add": self.add}
 
 
 def other_entity(row: Row, wanted: str, verb: str) -> str | None:
@@ -150,10 +158,10 @@ class LineItemJob:
         """Export rows that are not line items."""
         return other_entity(row, "lineItem", self.name)
 
-    async def plan(self, api: ApiClient, rows: list[Row], *, snapshot: bool) -> Plan:
+    async def plan(self, api: ApiClient, rows: list[Row], options: PlanOptions) -> Plan:
         """Always read (the PUT replaces everything), then plan."""
         current = await line_items.read_current(api, [r.get("lineItemId") for r in rows])
-        return line_items.plan_line_items(rows, current)
+        return line_items.plan_line_items(rows, current, options)
 
     async def read_back(self, api: ApiClient, operations: list[Operation]) -> list[bool | None]:
         """Is each line item's change in place (read again)?"""

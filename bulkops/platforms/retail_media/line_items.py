@@ -8,7 +8,7 @@ exactly the same values. Auction and preferred line items each have their own re
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,11 +17,13 @@ from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
 from bulkops.engine.pool import Reporter, Sent, run_chunks
 from bulkops.errors import RequestError
-from bulkops.io.columns import NONE, Row
+from bulkops.io.columns import NONE, Row, parse_cell
+from bulkops.io.writers import cell_text
 from bulkops.platforms.retail_media import snapshot, wire
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LookupFailure
-from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS, SETTABLE_STATUSES
+from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS, LINE_ITEMS, SETTABLE_STATUSES
+from bulkops.runner.protocol import PlanOptions, conflict
 from bulkops.types import Chunk, Operation, OutcomeStatus, Plan, RowNote
 
 # Writable attributes of each resource (PUT replaces all of them).
@@ -62,8 +64,10 @@ async def read_current(api: ApiClient, line_item_ids: Iterable[str]) -> dict[str
     return await snapshot.each(line_item_ids, read, api.connection.concurrency)
 
 
-def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupFailure]) -> Plan:
-    """One PUT per row that changes something; rows already at their values are no-ops."""
+def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupFailure],
+                    options: PlanOptions = PlanOptions()) -> Plan:  # noqa: B008 - frozen
+    """One PUT per row that changes something; rows already at their values are no-ops; rows of an old export
+    whose edited fields moved on the API since are conflicts."""
     plan = Plan()
     for row in rows:
         li = row.get("lineItemId")
@@ -72,6 +76,7 @@ def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupF
             plan.notes.append(RowNote(row.row_number, OutcomeStatus.FAILED, "lineItemId", state.code, state.message))
             continue
         changes, problem = _changes(row, state)
+        problem = problem or _conflict(row, state, options)
         if problem is not None:
             plan.notes.append(problem)
         elif not changes:
@@ -84,6 +89,31 @@ def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupF
                                              {"kind": state.kind, "attributes": attributes, "changes": changes},
                                              before))
     return plan
+
+
+def _conflict(row: Row, state: Current, options: PlanOptions) -> RowNote | None:
+    """The first field the row edits (compared with what the export read) that moved on the API since."""
+    for name in LINE_ITEM_FIELDS:
+        exported = (row.baseline or {}).get(name, _ABSENT)
+        if exported is _ABSENT or row.get(name) is None or row.get(name) == exported:
+            continue  # not an exported value, not asked, or not edited
+        found = conflict(row.row_number, row.baseline, name, live_value(state, name), options,
+                         what=f"of line item {state.line_item_id}")
+        if found is not None:
+            return found
+    return None
+
+
+_ABSENT = object()
+
+
+def live_value(state: Current, name: str) -> Any:
+    """A field as read now, typed as a cell of the line-items file (as the export wrote it)."""
+    raw = state.status if name == "status" else state.attributes.get(name)
+    if raw is None:
+        return None
+    text = str(raw)[:10] if name in ("startDate", "endDate") else cell_text(raw)
+    return parse_cell(replace(LINE_ITEMS.column(name), max_value=None), text)
 
 
 def _changes(row: Row, state: Current) -> tuple[dict[str, Any], RowNote | None]:

@@ -14,36 +14,50 @@ from decimal import Decimal
 from bulkops.io.columns import NONE, Row
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow, ProductState, plan_products
+from bulkops.runner.protocol import PlanOptions
 from bulkops.types import Operation, OutcomeStatus, Plan, RowNote
 
-PHASE_ONE = (Action.SET_BID, Action.REMOVE)
+PHASE_ONE = (Action.SET_BID, Action.ADD, Action.REMOVE)
 PHASE_TWO = (Action.PAUSE, Action.UNPAUSE)
 
 
-def kind_of(row: Row, verb: Action) -> Action:
-    """The action a row asks for."""
+def kind_of(row: Row, verb: Action, add: bool = False) -> Action:
+    """The action a row asks for (with --add, a bid on a product not on the line item adds it)."""
     action = row.get("action")
-    return Action(action) if action else verb
+    kind = Action(action) if action else verb
+    return Action.ADD if add and kind == Action.SET_BID else kind
 
 
-def split(rows: Iterable[Row], verb: Action) -> tuple[dict[Action, list[ProductRow]], list[RowNote]]:
+def split(rows: Iterable[Row], verb: Action,
+          add: bool = False) -> tuple[dict[Action, list[ProductRow]], list[RowNote]]:
     """Rows per action as planner rows; rows that need a line item but name none, or ask nothing, settled."""
     by_kind: dict[Action, list[ProductRow]] = {}
     settled: list[RowNote] = []
     for row in rows:
-        kind = kind_of(row, verb)
+        kind = kind_of(row, verb, add)
         bid = row.get("bidOverride")
         if kind == Action.SET_BID and bid is None:
             settled.append(RowNote(row.row_number, OutcomeStatus.SKIPPED, "bidOverride", "no-bid",
                                    "bidOverride is empty: nothing to change (write 'none' to clear an override)"))
             continue
         product_row = ProductRow(row.row_number, row.get("lineItemId") or "", row.get("productId"),
-                                 None if bid is NONE else bid)
+                                 None if bid is NONE else bid, row.baseline)
         by_kind.setdefault(kind, []).append(product_row)
     return by_kind, settled
 
 
-def plan(by_kind: Mapping[Action, list[ProductRow]], states: Mapping[str, LineItemState | LookupFailure]) -> Plan:
+def other_actions(by_kind: Mapping[Action, list[ProductRow]], verb: Action, add: bool) -> str | None:
+    """What to say when rows ask, through their action column, for something else than the verb."""
+    own = {verb, Action.ADD} if add else {verb}
+    others = {k: len(rows) for k, rows in by_kind.items() if k not in own and rows}
+    if not others:
+        return None
+    what = ", ".join(f"{n} {k}" for k, n in sorted(others.items()))
+    return f"the action column asks for other actions than {verb.value}: {what} row(s); they are planned as asked"
+
+
+def plan(by_kind: Mapping[Action, list[ProductRow]], states: Mapping[str, LineItemState | LookupFailure],
+         options: PlanOptions) -> Plan:
     """Plan every action against the snapshot; phase two sees the line items as phase one leaves them."""
     result = Plan()
     current = dict(states)
@@ -51,7 +65,7 @@ def plan(by_kind: Mapping[Action, list[ProductRow]], states: Mapping[str, LineIt
         phase_ops: list[Operation] = []
         for kind in phase:
             if by_kind.get(kind):
-                part = plan_products(kind, by_kind[kind], current)
+                part = plan_products(kind, by_kind[kind], current, options)
                 phase_ops += part.operations
                 result.notes += part.notes
         result.operations += phase_ops
@@ -66,8 +80,8 @@ def plan_blind(by_kind: Mapping[Action, list[ProductRow]]) -> Plan:
         for kind in phase:
             for row in by_kind.get(kind, []):
                 fields = {"bid_override": None if row.bid_override is None else str(row.bid_override)} \
-                    if kind == Action.SET_BID else {"status": "paused" if kind == Action.PAUSE else "active"} \
-                    if kind in PHASE_TWO else {}
+                    if kind in (Action.SET_BID, Action.ADD) else \
+                    {"status": "paused" if kind == Action.PAUSE else "active"} if kind in PHASE_TWO else {}
                 result.operations.append(Operation(row.row_number, kind, row.line_item_id, row.product_id, fields))
     return result
 
@@ -85,7 +99,7 @@ def after(states: Mapping[str, LineItemState | LookupFailure],
         old = products.get(op.entity_id)
         if op.kind == Action.REMOVE:
             products.pop(op.entity_id, None)
-        elif op.kind == Action.SET_BID:
+        elif op.kind in (Action.SET_BID, Action.ADD):
             bid = op.fields.get("bid_override")
             products[op.entity_id] = ProductState(None if bid is None else Decimal(str(bid)),
                                                   old.status if old else "active")

@@ -29,11 +29,15 @@ async def export(accounts: Iterable[str], out: str | Path, *, connection: Connec
 
 async def apply_bids(path: str | Path, *, connection: Connection | None = None,  # noqa: PLR0913
                      run_dir: str | Path | None = None, dry_run: bool = False, snapshot: bool = True,
-                     sheet: str | None = None, report_format: str | None = None,
-                     listener: ProgressListener | None = None) -> RunResult:
-    """Rows of lineItemId, productId, bidOverride (and optionally action) → appends per line item."""
-    return await api.run("bids", path, connection=connection, options=api.RunSettings(
-        run_dir, dry_run, snapshot, sheet, report_format), listener=listener)
+                     sheet: str | None = None, report_format: str | None = None, add: bool = False,
+                     overwrite_changed: bool = False, listener: ProgressListener | None = None) -> RunResult:
+    """Rows of lineItemId, productId, bidOverride (and optionally action) → appends per line item.
+
+    A bid changes a product already on its line item; `add=True` (or a row's action=add) adds one that is not.
+    Rows of an old export whose live bid moved since are skipped as conflicts unless `overwrite_changed`.
+    """
+    return await api.run("bids", path, connection=connection, job_options={"add": add}, options=api.RunSettings(
+        run_dir, dry_run, snapshot, sheet, report_format, overwrite_changed), listener=listener)
 
 
 async def set_product_status(path: str | Path, status: str, *, accounts: Iterable[str] = (),  # noqa: PLR0913

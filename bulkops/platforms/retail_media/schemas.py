@@ -5,13 +5,14 @@ One vocabulary for both directions, so an export (or any report) can be edited a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
-from bulkops.io.columns import Column, Schema
+from bulkops.io.columns import BASELINE, Column, Schema
 
 MAX_BID = Decimal("100")  # a bid above this (in the account's currency) is taken for a typo
 MAX_BUDGET = Decimal("100000000")
-PRODUCT_ACTIONS = ("set-bid", "pause", "unpause", "remove")
+PRODUCT_ACTIONS = ("set-bid", "add", "pause", "unpause", "remove")
 LINE_ITEM_STATUSES = ("active", "paused", "draft", "scheduled", "ended", "budgetHit", "noFunds", "archived")
 SETTABLE_STATUSES = ("active", "paused", "draft")
 ENTITIES = ("campaign", "lineItem", "product")
@@ -19,7 +20,7 @@ ENTITIES = ("campaign", "lineItem", "product")
 # What `export` writes, in this order (documented in the README; stable across versions).
 EXPORT_COLUMNS = ("entity", "accountId", "campaignId", "lineItemId", "productId", "name", "type", "status",
                   "retailerId", "startDate", "endDate", "budget", "budgetSpent", "targetBid", "maxBid",
-                  "bidOverride")
+                  "bidOverride", "asExported")
 EXPORT_NUMERIC = ("budget", "budgetSpent", "targetBid", "maxBid", "bidOverride")
 # Columns bulkops writes in its reports: accepted in inputs (a report fed back) and not used.
 REPORT_COLUMNS = ("inputRow", "outcome", "message", "errorCode", "errorColumn", "before", "after", "httpStatus",
@@ -36,11 +37,14 @@ PRODUCTS = Schema(
              Column("bidOverride", "decimal", max_value=MAX_BID, none_ok=True,
                     aliases=("bid", "bid override", "bid_override", "cpc", "max cpc", "new bid")),
              Column("action", "choice", choices=PRODUCT_ACTIONS, aliases=("operation",)),
-             ENTITY),
+             ENTITY, BASELINE),
     key=("lineItemId", "productId", "action"),
     ignored=EXPORT_COLUMNS + REPORT_COLUMNS,
     selector="entity",
+    baseline=BASELINE.name,
 )
+# bids set a value from a cell: an exported row fed back unedited is skipped, an edited one checked for conflicts
+BIDS = replace(PRODUCTS, values=("bidOverride",))
 
 LINE_ITEMS = Schema(
     columns=(Column("lineItemId", "id", required=True, blank_ok=False, aliases=LINE_ITEM_ID.aliases),
@@ -51,10 +55,11 @@ LINE_ITEMS = Schema(
              Column("budget", "decimal", max_value=MAX_BUDGET, none_ok=True),
              Column("startDate", "date", aliases=("start date", "start")),
              Column("endDate", "date", none_ok=True, aliases=("end date", "end")),
-             ENTITY),
+             ENTITY, BASELINE),
     key=("lineItemId",),
     ignored=EXPORT_COLUMNS + REPORT_COLUMNS,
     selector="entity",
+    baseline=BASELINE.name,
     values=("name", "status", "targetBid", "maxBid", "budget", "startDate", "endDate"),
 )
 # The line-item columns that change something (the others identify the row).

@@ -64,10 +64,10 @@ async def product_states(api: ApiClient, line_item_ids: Iterable[str],
         return attributes, found
 
     raw = await each(line_item_ids, read, api.connection.concurrency)
-    wanted: dict[str, set[str]] = {}
+    wanted: dict[str, set[str]] = {}  # every line item's SKUs, auction or preferred: one catalog per retailer
     for li, got in raw.items():
-        if not isinstance(got, LookupFailure) and bid_skus and got[0].get("type") == "auction":
-            wanted.setdefault(str(got[0]["targetRetailerId"]), set()).update(bid_skus.get(li, set()))
+        if not isinstance(got, LookupFailure) and bid_skus and li in bid_skus:
+            wanted.setdefault(str(got[0]["targetRetailerId"]), set()).update(bid_skus[li])
     min_bids = await catalog_min_bids(api, wanted)
     states: dict[str, LineItemState | LookupFailure] = {}
     for li, got in raw.items():
@@ -76,8 +76,9 @@ async def product_states(api: ApiClient, line_item_ids: Iterable[str],
             continue
         attributes, products = got
         retailer_bids = min_bids.get(str(attributes.get("targetRetailerId")))
+        known = retailer_bids is not None and bool(bid_skus) and li in (bid_skus or {})
         states[li] = LineItemState(li, str(attributes.get("type", "auction")), products,
-                                   retailer_bids or {}, catalog_known=retailer_bids is not None)
+                                   retailer_bids or {}, catalog_known=known)
     return states
 
 

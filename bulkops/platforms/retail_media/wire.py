@@ -9,7 +9,7 @@ from bulkops.types import Operation
 
 PRODUCT_TYPE = "RetailMediaPromotedProduct"
 MAX_PRODUCTS_PER_CALL = 500
-PRODUCT_ACTIONS = {Action.SET_BID: "append", Action.PAUSE: "pause", Action.UNPAUSE: "unpause",
+PRODUCT_ACTIONS = {Action.SET_BID: "append", Action.ADD: "append", Action.PAUSE: "pause", Action.UNPAUSE: "unpause",
                    Action.REMOVE: "delete"}
 NOT_ON_LINE_ITEM = "product-not-found"  # the code the API gives for a SKU that is not on the line item
 
@@ -29,7 +29,7 @@ def product_action_path(version: str | None, line_item_id: str, kind: str) -> st
 def product_item(op: Operation) -> dict[str, object]:
     """One item of a product write body; only append carries attributes."""
     item: dict[str, object] = {"id": op.entity_id, "type": PRODUCT_TYPE}
-    if op.kind == Action.SET_BID:
+    if op.kind in (Action.SET_BID, Action.ADD):
         bid = op.fields.get("bid_override")
         item["attributes"] = {"bidOverride": None if bid is None else float(Decimal(str(bid)))}
     return item

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow, ProductState, plan_products
+from bulkops.runner.protocol import PlanOptions
 from bulkops.types import OutcomeStatus
 
 
@@ -19,14 +20,33 @@ def _codes(plan) -> dict[int, str]:
     return {s.row_number: s.code for s in plan.notes}
 
 
-def test_bid_rows_become_upserts_with_the_replaced_value() -> None:
+def test_bid_rows_become_upserts_with_the_replaced_value_and_never_add_quietly() -> None:
     plan = plan_products(Action.SET_BID, [ProductRow(2, "li1", "sku0", D("0.75")),
                                           ProductRow(3, "li1", "sku9", D("0.40"))], {"li1": _state()})
     assert [(o.entity_id, o.fields, o.before) for o in plan.operations] == [
         ("sku0", {"bid_override": "0.75"}, {"bid_override": "0.50", "status": "active"}),
-        ("sku9", {"bid_override": "0.40"}, None),  # a new product: undo removes it
     ]
-    assert plan.notes == []
+    assert _codes(plan) == {3: "not-on-line-item"} and "action=add" in plan.notes[0].message
+
+
+def test_add_rows_add_new_products_and_set_the_bid_of_those_already_there() -> None:
+    plan = plan_products(Action.ADD, [ProductRow(2, "li1", "sku0", D("0.75")),
+                                      ProductRow(3, "li1", "sku9", D("0.40"))], {"li1": _state()})
+    assert [(o.kind, o.entity_id, o.before) for o in plan.operations] == [
+        (Action.SET_BID, "sku0", {"bid_override": "0.50", "status": "active"}),
+        (Action.ADD, "sku9", None),  # a new product: undo removes it
+    ]
+
+
+def test_an_edited_export_row_whose_live_bid_moved_since_is_a_conflict() -> None:
+    exported = {"bidOverride": D("0.40")}  # the export read 0.40; someone set 0.50 since; the user wrote 0.75
+    rows = [ProductRow(2, "li1", "sku0", D("0.75"), exported), ProductRow(3, "li1", "sku1", D("0.75"),
+                                                                         {"bidOverride": D("0.50")})]
+    plan = plan_products(Action.SET_BID, rows, {"li1": _state()})
+    assert _codes(plan) == {2: "changed-since-export"} and [o.entity_id for o in plan.operations] == ["sku1"]
+    assert "0.50 now, not 0.40 as exported" in plan.notes[0].message
+    forced = plan_products(Action.SET_BID, rows, {"li1": _state()}, PlanOptions(overwrite_changed=True))
+    assert [o.entity_id for o in forced.operations] == ["sku0", "sku1"]
 
 
 def test_rows_the_api_would_refuse_fail_before_sending() -> None:
@@ -47,7 +67,7 @@ def test_preferred_line_items_take_no_bid_override() -> None:
 
 def test_the_501st_product_fails_and_the_rest_go() -> None:
     rows = [ProductRow(10 + i, "li1", f"sku{i}", D("1")) for i in range(498, 503)]
-    plan = plan_products(Action.SET_BID, rows, {"li1": _state(n=498)})
+    plan = plan_products(Action.ADD, rows, {"li1": _state(n=498)})
     assert [o.entity_id for o in plan.operations] == ["sku498", "sku499"]
     assert set(_codes(plan).values()) == {"line-item-full"}
     assert len(plan.notes) == 3

@@ -13,7 +13,7 @@ def _op(kind: Action, before: dict | None, fields: dict | None = None) -> Operat
 
 def test_each_kind_has_its_inverse() -> None:
     ops = [
-        _op(Action.SET_BID, None, {"bid_override": "1.2"}),  # added: undo removes
+        _op(Action.ADD, None, {"bid_override": "1.2"}),  # added: undo removes
         _op(Action.SET_BID, {"bid_override": "0.70", "status": "active"}),
         _op(Action.SET_BID, {"bid_override": None, "status": "active"}),  # had no override
         _op(Action.PAUSE, {"status": "active"}),
@@ -22,4 +22,4 @@ def test_each_kind_has_its_inverse() -> None:
     ]
     got = [(r["action"], r["bidOverride"]) for r in undo_rows(ops)]
     assert got == [("remove", ""), ("set-bid", "0.70"), ("set-bid", "none"), ("unpause", ""),
-                   ("pause", ""), ("set-bid", "0.40"), ("pause", "")]
+                   ("pause", ""), ("add", "0.40"), ("pause", "")]  # a removed product is added back
