@@ -88,6 +88,7 @@ class Outcome:
     http_status: int | None = None
     trace_id: str | None = None
     attempts: int = 0
+    result: Mapping[str, Any] | None = None  # what the API answered for this item, when the undo needs it (an id)
 
 
 @dataclass(frozen=True, slots=True)

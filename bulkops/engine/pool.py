@@ -15,7 +15,7 @@ the pool stops: the chunk's operations are PENDING and `ApiUnreachable` propagat
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -46,6 +46,7 @@ class Sent:
     status: int
     trace_id: str | None
     attempts: int
+    results: tuple[Mapping[str, Any] | None, ...] | None = None  # per operation, in order, when the API says
 
 
 Send = Callable[[Chunk], Awaitable[Sent]]
@@ -119,9 +120,11 @@ async def settle(chunk: Chunk, send: Send,
         except RequestError as exc:
             results += [(op, _failed(op, exc, tries)) for op in current.operations]
         else:
+            answers = sent.results or (None,) * len(current.operations)
             results += [(op, Outcome(op.row_number, OutcomeStatus.SUCCEEDED, http_status=sent.status,
-                                     trace_id=sent.trace_id, attempts=tries.get(id(op), 0) + sent.attempts))
-                        for op in current.operations]
+                                     trace_id=sent.trace_id, attempts=tries.get(id(op), 0) + sent.attempts,
+                                     result=answer))
+                        for op, answer in zip(current.operations, answers, strict=True)]
     return results, stop
 
 

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS ops (
     status TEXT,            -- NULL: not sent yet; 'unknown': sent, no answer seen; then the outcome
     reason TEXT, error_code TEXT, http_status INTEGER, trace_id TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
+    result TEXT,            -- JSON: what the API answered for this item, when the undo needs it
     UNIQUE (row_number, kind, parent_id, entity_id)
 );
 CREATE TABLE IF NOT EXISTS row_notes (  -- rows settled before sending: invalid, no-op, duplicate
@@ -196,7 +197,8 @@ class Journal:
         with self._writing():
             self._db.executemany(
                 "UPDATE ops SET status=?, reason=?, error_code=?, http_status=?, trace_id=?,"
-                " attempts=attempts+? WHERE row_number=? AND kind=? AND parent_id=? AND entity_id=?",
+                " attempts=attempts+?, result=COALESCE(?, result)"
+                " WHERE row_number=? AND kind=? AND parent_id=? AND entity_id=?",
                 (_outcome_row(op, out) for op, out in results))
 
     def add_timeline(self, rows: Iterable[tuple[int, str, int, int, int, int]]) -> None:
@@ -338,7 +340,9 @@ def _op_row(op: Operation) -> tuple[Any, ...]:
 
 
 def _outcome_row(op: Operation, out: Outcome) -> tuple[Any, ...]:
-    return (out.status.value, out.reason, out.error_code, out.http_status, out.trace_id, out.attempts, *_key(op))
+    result = None if out.result is None else json.dumps(dict(out.result))
+    return (out.status.value, out.reason, out.error_code, out.http_status, out.trace_id, out.attempts, result,
+            *_key(op))
 
 
 def _operation(row: sqlite3.Row) -> Operation:
@@ -353,4 +357,4 @@ def _outcome(row: sqlite3.Row) -> Outcome | None:
         return None
     return Outcome(row_number=row["row_number"], status=OutcomeStatus(row["status"]), reason=row["reason"],
                    error_code=row["error_code"], http_status=row["http_status"], trace_id=row["trace_id"],
-                   attempts=row["attempts"])
+                   attempts=row["attempts"], result=None if row["result"] is None else json.loads(row["result"]))

@@ -13,7 +13,7 @@ from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED
 from bulkops.io.columns import NONE, Row, Schema
 from bulkops.report.files import ReportFiles
 from bulkops.runner.events import ProgressListener, ignore
-from bulkops.types import Chunk, Operation, OutcomeStatus, Plan, RowNote
+from bulkops.types import Chunk, Operation, OpRecord, OutcomeStatus, Plan, RowNote
 
 
 class Executor(Protocol):
@@ -74,8 +74,9 @@ class WriteJob(Protocol):
     def view(self, op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """(before, after) of an operation, for the reports."""
 
-    def undo(self, succeeded: Iterable[Operation]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
-        """(columns, rows) that restore what the succeeded operations changed."""
+    def undo(self, done: Iterable[OpRecord]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+        """(columns, rows) that restore what the operations changed: those that succeeded, and those sent with no
+        answer seen (they may have been applied; restoring an unchanged value changes nothing)."""
 
     def options(self) -> dict[str, Any]:
         """What resume needs to rebuild this job."""

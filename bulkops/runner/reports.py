@@ -17,7 +17,7 @@ from bulkops.report.outcomes import counts, fold
 from bulkops.runner.journal import Journal
 from bulkops.runner.protocol import RunOptions, RunResult, WriteJob
 from bulkops.runner.summary import summary_of
-from bulkops.types import Operation, OpRecord, OutcomeStatus
+from bulkops.types import OpRecord, OutcomeStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +84,12 @@ def _write_undo(job: WriteJob, records: list[OpRecord], run_dir: Path, fmt: str,
     return files.write_rows(files.report_name(run_dir, "undo", fmt), named, renamed)
 
 
-def _succeeded(records: Iterable[OpRecord]) -> Iterator[Operation]:
+def _succeeded(records: Iterable[OpRecord]) -> Iterator[OpRecord]:
     """Operations that changed something, or may have (sent with no answer seen): undo covers them all, since
     restoring a value that was never changed changes nothing."""
     for rec in records:
         if rec.outcome is not None and rec.outcome.status in (OutcomeStatus.SUCCEEDED, OutcomeStatus.UNKNOWN):
-            yield rec.operation
+            yield rec
 
 
 def _write_requests(job: WriteJob, records: list[OpRecord], run_dir: Path, fmt: str) -> Path:

@@ -18,7 +18,7 @@ from bulkops.platforms.retail_media.schemas import BIDS, LINE_ITEM_FIELDS, LINE_
 from bulkops.platforms.retail_media.snapshot import product_states, promoted_in_accounts
 from bulkops.platforms.retail_media.undo import NO_OVERRIDE, undo_rows
 from bulkops.runner.protocol import Parent, PlanOptions
-from bulkops.types import Chunk, Operation, OutcomeStatus, Plan, RowNote
+from bulkops.types import Chunk, Operation, OpRecord, OutcomeStatus, Plan, RowNote
 
 PLATFORM = "retail-media"
 VERBS = {"bids": Action.SET_BID, "pause": Action.PAUSE, "unpause": Action.UNPAUSE, "remove": Action.REMOVE}
@@ -120,9 +120,9 @@ class ProductJob:
             before = _labelled({k: op.before.get(k) for k in keys})
         return before, _labelled({k: op.fields.get(k) for k in keys})
 
-    def undo(self, succeeded: Iterable[Operation]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
-        """lineItemId, productId, bidOverride, action rows (see `plan.undo`)."""
-        return ("lineItemId", "productId", "bidOverride", "action"), list(undo_rows(succeeded))
+    def undo(self, done: Iterable[OpRecord]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+        """lineItemId, productId, bidOverride, action rows (see `undo`)."""
+        return ("lineItemId", "productId", "bidOverride", "action"), list(undo_rows(r.operation for r in done))
 
     def options(self) -> dict[str, Any]:
         """The accounts and --add, for resume."""
@@ -180,10 +180,10 @@ class LineItemJob:
         before = None if op.before is None else {k: _day(v) for k, v in op.before.items()}
         return before, {k: _day(v) for k, v in op.fields["changes"].items()}
 
-    def undo(self, succeeded: Iterable[Operation]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    def undo(self, done: Iterable[OpRecord]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
         """lineItemId and the old value of every field the run changed."""
         rows = []
-        for op in succeeded:
+        for op in (r.operation for r in done):
             rows.append({"lineItemId": op.entity_id, **{k: _undo_value(v) for k, v in (op.before or {}).items()}})
         used = {k for row in rows for k in row}
         return ("lineItemId", *[f for f in LINE_ITEM_FIELDS if f in used]), rows
