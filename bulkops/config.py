@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -52,10 +53,13 @@ class ConnectionFlags:
 
 
 def resolve(platform: Platform, flags: ConnectionFlags = ConnectionFlags(), *,
-            env: Mapping[str, str] | None = None) -> Connection | None:
-    """Merge flags (highest), environment and config file into a checked Connection; None if nothing is set."""
+            env: Mapping[str, str] | None = None, notice: Callable[[str], None] | None = None) -> Connection | None:
+    """Merge flags (highest), environment and config file into a checked Connection; None if nothing is set.
+
+    `notice` hears of a config file holding a secret that others may read or write (as ssh warns of a key).
+    """
     env = os.environ if env is None else env
-    values = _merged(platform, flags, env)
+    values = _merged(platform, flags, env, notice)
     credential_keys = ("client_id", "client_secret") if platform.credentials == "oauth" else ("api_key",)
     if not values.get("base_url") and not any(values.get(k) for k in credential_keys):
         return None
@@ -73,9 +77,10 @@ def resolve(platform: Platform, flags: ConnectionFlags = ConnectionFlags(), *,
     )
 
 
-def _merged(platform: Platform, flags: ConnectionFlags, env: Mapping[str, str]) -> dict[str, Any]:
+def _merged(platform: Platform, flags: ConnectionFlags, env: Mapping[str, str],
+            notice: Callable[[str], None] | None) -> dict[str, Any]:
     section = platform.settings_section
-    data = _read_config(flags.config or env.get(f"{ENV_PREFIX}CONFIG"))
+    data = _read_config(flags.config or env.get(f"{ENV_PREFIX}CONFIG"), notice)
     merged: dict[str, Any] = {}
     if section is None:
         merged.update({k: v for k, v in data.items() if k in KEYS})
@@ -137,6 +142,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _holds_secret(data: Mapping[str, Any]) -> bool:
+    secrets = ("client_secret", "api_key")
+    return any(k in data for k in secrets) or any(isinstance(v, dict) and _holds_secret(v) for v in data.values())
+
+
+def _open_to_others(path: Path) -> bool:
+    """Group or others may read or write the file (POSIX permissions; other systems are not judged)."""
+    return os.name == "posix" and bool(path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO))
+
+
 def _positive(value: Any, name: str, kind: type) -> Any:
     if value is None or value == "":
         return None
@@ -149,7 +164,7 @@ def _positive(value: Any, name: str, kind: type) -> Any:
     return number
 
 
-def _read_config(explicit: str | None) -> dict[str, Any]:
+def _read_config(explicit: str | None, notice: Callable[[str], None] | None = None) -> dict[str, Any]:
     candidates = [Path(explicit)] if explicit else [Path("bulkops.toml"), Path.home() / ".config/bulkops/config.toml"]
     for path in candidates:
         if path.is_file():
@@ -157,6 +172,9 @@ def _read_config(explicit: str | None) -> dict[str, Any]:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 raise UsageError(f"config file {path}: {exc}") from exc
+            if notice is not None and _holds_secret(data) and _open_to_others(path):
+                notice(f"config file {path} holds a secret and others may read or write it; restrict it"
+                       f" (chmod 600 {path})")
             unknown = sorted(k for k, v in data.items() if k not in KEYS and not isinstance(v, dict))
             if unknown:
                 raise UsageError(f"config file {path}: unknown keys {unknown}; known: {list(KEYS)}")

@@ -35,6 +35,17 @@ EXIT_INTERRUPTED = 130  # Ctrl-C: the run directory is resumable
 EXIT_TERMINATED = 143  # SIGTERM (a scheduler's timeout): the run directory is resumable
 
 
+ECHO_LIMIT = 60  # characters of a user's or a server's value repeated in a message
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A value as a message repeats it: quoted, and cut when long (a 2 MB cell is never echoed whole)."""
+    text = repr(str(value))
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…' ({len(str(value))} characters)"
+
+
 class BulkopsError(Exception):
     """Base of every error bulkops raises on purpose."""
 

@@ -41,7 +41,7 @@ async def connected(platform: Platform, given: Connection | ConnectionFlags | No
     if isinstance(given, Connection):
         yield given, {}
         return
-    resolved = None if sandbox_db_path else resolve(platform, given or ConnectionFlags())
+    resolved = None if sandbox_db_path else resolve(platform, given or ConnectionFlags(), notice=notice)
     if resolved is not None:
         yield resolved, {}
         return

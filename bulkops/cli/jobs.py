@@ -89,13 +89,14 @@ def _planned_lines(result: RunResult, limit: int = 15) -> list[str]:
     path = result.files.extra.get("requests")
     if path is None or not path.exists():
         return []
-    from bulkops.io.readers import open_table  # noqa: PLC0415 - only a dry run shows its plan
+    from bulkops.io.columns import ROW_NUMBER  # noqa: PLC0415 - only a dry run shows its plan
+    from bulkops.io.readers import open_table  # noqa: PLC0415
 
     rows = [r for batch in open_table(path).iter_batches() for r in batch.to_dict("records")]
     shown = []
     for r in rows[:limit]:
         where = " ".join(f"{k} {v}" for k, v in r.items() if k not in ("action", "operations", "requests",
-                                                                          "row_number"))
+                                                                          ROW_NUMBER))
         prefix = f"{where}: " if where else ""
         shown.append(f"    {prefix}{r['action']} {r['operations']} in {r['requests']} request(s)")
     if len(rows) > limit:

@@ -18,9 +18,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bulkops.errors import InputError
+from bulkops.errors import InputError, echo
 from bulkops.types import RowError
 
+ROW_NUMBER = "__bulkops_row__"  # where a record carries its spreadsheet row (the readers put it there)
 NONE_WORDS = ("none", "null", "no override")  # cells that mean "no value" where a column allows it
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 
@@ -42,6 +43,7 @@ class Column:
     choices: tuple[str, ...] = ()
     max_value: Decimal | None = None  # above this a number is absurd
     none_ok: bool = False  # "none"/"null" is a value: no override, no end date, no cap
+    max_length: int = 100  # ids longer than this are refused (no API takes them; they would only be echoed back)
 
     def matches(self, header: str) -> bool:
         """Does a file's header name this column?"""
@@ -145,9 +147,9 @@ def match_header(path: str, headers: Iterable[str], schema: Schema, *, required:
 
 def check_rows(path: str, records: Iterable[Mapping[str, Any]], schema: Schema,
                header: Header) -> Iterator[Row | list[RowError]]:
-    """Each record (file header → text, plus `row_number`) as a typed Row, or the list of its errors."""
+    """Each record (file header → text, plus the row number under `ROW_NUMBER`) as a typed Row, or its errors."""
     for record in records:
-        number = int(record["row_number"])
+        number = int(record[ROW_NUMBER])
         values: dict[str, Any] = {}
         errors: list[RowError] = []
         baseline: dict[str, Any] | None = None
@@ -266,8 +268,11 @@ def _key_text(key: tuple[str, ...], values: tuple[Any, ...]) -> str:
 def _id(column: Column, text: str) -> str:
     if text.endswith(".0") and text[:-2].isdigit():  # a numeric id that went through a float somewhere
         text = text[:-2]
+    if len(text) > column.max_length:
+        raise ValueError(f"too-long: {column.name} is {len(text)} characters long; ids are at most"
+                         f" {column.max_length} ({echo(text)})")
     if not _ID.match(text):
-        raise ValueError(f"invalid-id: {column.name} {text!r} is not an id (letters, digits, . _ : - only)")
+        raise ValueError(f"invalid-id: {column.name} {echo(text)} is not an id (letters, digits, . _ : - only)")
     return text
 
 
@@ -280,9 +285,9 @@ def _decimal(column: Column, text: str) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"not-a-number: {column.name} {text!r} is not a number") from None
+        raise ValueError(f"not-a-number: {column.name} {echo(text)} is not a number") from None
     if not value.is_finite():
-        raise ValueError(f"not-a-number: {column.name} {text!r} is not a number")
+        raise ValueError(f"not-a-number: {column.name} {echo(text)} is not a number")
     if value < 0:
         raise ValueError(f"negative: {column.name} {text} is negative")
     if column.max_value is not None and value > column.max_value:
@@ -294,7 +299,7 @@ def _choice(column: Column, text: str) -> str:
     for choice in column.choices:
         if text.lower() == choice.lower():
             return choice
-    raise ValueError(f"not-a-choice: {column.name} {text!r} is not one of {', '.join(column.choices)}")
+    raise ValueError(f"not-a-choice: {column.name} {echo(text)} is not one of {', '.join(column.choices)}")
 
 
 def _date(column: Column, text: str) -> date:
@@ -308,7 +313,7 @@ def _date(column: Column, text: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             pass
-    raise ValueError(f"bad-date: {column.name} {text!r} is not a date; write it as yyyy-mm-dd")
+    raise ValueError(f"bad-date: {column.name} {echo(text)} is not a date; write it as yyyy-mm-dd")
 
 
 def _code(exc: ValueError) -> str:

@@ -21,9 +21,9 @@ from pathlib import Path
 import pandas as pd
 
 from bulkops.errors import InputError
+from bulkops.io.columns import ROW_NUMBER
 from bulkops.io.writers import cell_text, unguard
 
-ROW_NUMBER = "row_number"
 DELIMITERS = ",;\t|"
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
@@ -126,8 +126,24 @@ def _csv_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
             frame.insert(len(frame.columns), ROW_NUMBER, range(line, line + len(frame)))
             line += len(frame)
             yield _drop_blank(frame)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(str(table.path), f"cannot be read as {table.encoding} CSV near line {line}: {exc}") from None
+    except UnicodeDecodeError:
+        where, byte = _undecodable(table.path, table.encoding)
+        raise InputError(str(table.path), f"line {where} is not {table.encoding} text (byte 0x{byte:02x}); save the"
+                         " file as UTF-8 (in Excel: CSV UTF-8)") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(str(table.path), f"cannot be read as CSV near line {line}: {exc}") from None
+
+
+def _undecodable(path: Path, encoding: str) -> tuple[int, int]:
+    """The first line (1-based, as an editor counts) holding bytes the encoding cannot read, and the first such byte."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as exc:
+                return number, raw[exc.start]
+    return 0, 0
 
 
 # -- Parquet -------------------------------------------------------------------------------------

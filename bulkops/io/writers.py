@@ -26,8 +26,19 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+# Control characters a spreadsheet cannot hold (a NUL cuts a CSV line short in many programs; openpyxl refuses
+# them): written as U+FFFD, so the cell stays visibly damaged instead of silently cut.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def printable(text: str) -> str:
+    """A cell's text without the control characters spreadsheets cannot hold."""
+    return _CONTROL.sub("\ufffd", text) if _CONTROL.search(text) else text
+
+
 def guard(text: str) -> str:
-    """A cell's text, made inert for spreadsheet programs."""
+    """A cell's text, made inert for spreadsheet programs (and free of control characters)."""
+    text = printable(text)
     if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
         return "'" + text
     return text
@@ -124,7 +135,7 @@ class TableWriter:
             if c in self.numeric and not header and value not in (None, ""):
                 cells.append(_number(value))
                 continue
-            cell = WriteOnlyCell(self._writer, value=cell_text(value))
+            cell = WriteOnlyCell(self._writer, value=printable(cell_text(value)))
             cell.data_type = "s"  # text, never a formula
             cells.append(cell)
         return cells

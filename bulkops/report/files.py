@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bulkops.io.readers import ROW_NUMBER, Table
+from bulkops.io.columns import ROW_NUMBER
+from bulkops.io.readers import Table
 from bulkops.io.writers import TableWriter, cell_text
 from bulkops.report.outcomes import RowOutcome, Values
 from bulkops.types import OutcomeStatus
@@ -48,17 +49,35 @@ def report_name(run_dir: Path, stem: str, fmt: str) -> Path:
     return run_dir / f"{stem}.{fmt}"
 
 
+def input_columns(columns: Sequence[str]) -> dict[str, str]:
+    """The input's columns as the reports carry them: input header → report header.
+
+    A file that is itself a bulkops report (results or errors fed back) has bulkops' own columns from the last
+    run: they are dropped, since this run writes them anew. A user's own column that happens to share a name
+    with one of the report's (`message`, `outcome` ...) is kept, renamed "<name> (input)".
+    """
+    ours = set(OUTCOME_COLUMNS) | set(ERROR_COLUMNS)
+    fed_back = "inputRow" in columns and ("outcome" in columns or "error" in columns)
+    kept: dict[str, str] = {}
+    for name in columns:
+        if name in ours and fed_back:
+            continue
+        kept[name] = f"{name} (input)" if name in ours else name
+    return kept
+
+
 def write_results(table: Table, outcomes: Mapping[int, RowOutcome], run_dir: Path, fmt: str,
                   *, planned: bool = False) -> tuple[Path, Path | None]:
     """The results file, and the errors file when some rows failed (streamed from the input again)."""
-    own = [c for c in table.columns if c not in OUTCOME_COLUMNS and c not in ERROR_COLUMNS]
+    names = input_columns(table.columns)
+    own, renamed = list(names), list(names.values())
     results_path = report_name(run_dir, "results" if not planned else "plan", fmt)
     errors_path = report_name(run_dir, "errors", fmt)
     failed = 0
-    with TableWriter(results_path, [*own, *OUTCOME_COLUMNS]) as results, \
-            TableWriter(errors_path, [*own, *ERROR_COLUMNS]) as errors:
+    with TableWriter(results_path, [*renamed, *OUTCOME_COLUMNS]) as results, \
+            TableWriter(errors_path, [*renamed, *ERROR_COLUMNS]) as errors:
         for batch in table.iter_batches():
-            cells = batch[own].to_dict("records")
+            cells = batch[own].rename(columns=names).to_dict("records")
             for number, row in zip(batch[ROW_NUMBER].tolist(), cells, strict=True):
                 outcome = outcomes.get(number)
                 results.write([{**row, **_outcome_cells(number, outcome, planned)}])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bulkops.io.columns import Header, Row, check_rows, duplicates, match_header, unchanged
+from bulkops.io.columns import ROW_NUMBER, Header, Row, check_rows, duplicates, match_header, unchanged
 from bulkops.io.readers import Table, open_table
 from bulkops.runner.protocol import WriteJob
 from bulkops.types import OutcomeStatus, RowNote
@@ -38,11 +38,11 @@ def check_input(job: WriteJob, path: Path, sheet: str | None = None) -> Checked:
             mine = []
             for record in records:
                 kind = str(record[selector]).strip()
-                reason = job.skip_reason(Row(int(record["row_number"]), {selector_name: kind})) if kind else None
+                reason = job.skip_reason(Row(int(record[ROW_NUMBER]), {selector_name: kind})) if kind else None
                 if reason is None:
                     mine.append(record)
                 else:
-                    notes.append(RowNote(int(record["row_number"]), OutcomeStatus.SKIPPED, None, "not-for-this-job",
+                    notes.append(RowNote(int(record[ROW_NUMBER]), OutcomeStatus.SKIPPED, None, "not-for-this-job",
                                          reason))
             records = mine
         for checked in check_rows(str(path), records, job.schema, header):

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from bulkops.errors import InputError
+from bulkops.io.columns import ROW_NUMBER
 from bulkops.io.readers import open_table
 
 ROWS = [["9979917896105882144", "00123", "0.30"], ["42", "sku-é", "1.5"]]
@@ -33,14 +34,14 @@ def test_csv_in_any_common_encoding_and_delimiter(tmp_path: Path, encoding: str,
     table = open_table(path)
     assert table.columns == ("lineItemId", "productId", "bidOverride") and table.delimiter == delimiter
     assert frame[["lineItemId", "productId", "bidOverride"]].values.tolist() == ROWS
-    assert frame["row_number"].tolist() == [2, 3]
+    assert frame[ROW_NUMBER].tolist() == [2, 3]
 
 
 def test_quoted_line_breaks_and_blank_rows_keep_spreadsheet_row_numbers(tmp_path: Path) -> None:
     path = tmp_path / "bids.csv"
     path.write_text('lineItemId,productId,note\n1,a,"two\nlines"\n,,\n2,b,x\n', encoding="utf-8")
     frame = _all(path)
-    assert frame["productId"].tolist() == ["a", "b"] and frame["row_number"].tolist() == [2, 4]
+    assert frame["productId"].tolist() == ["a", "b"] and frame[ROW_NUMBER].tolist() == [2, 4]
     assert frame["note"][0] == "two\nlines"
 
 
@@ -49,9 +50,9 @@ def test_parquet_numbers_come_back_as_typed(tmp_path: Path) -> None:
     pq.write_table(pa.table({"lineItemId": pa.array([9979917896105882144, 7], pa.uint64()),
                              "productId": ["00123", None], "bidOverride": [0.3, 2.0]}), path)
     frame = _all(path)
-    assert frame.drop(columns="row_number").values.tolist() == [["9979917896105882144", "00123", "0.3"],
+    assert frame.drop(columns=ROW_NUMBER).values.tolist() == [["9979917896105882144", "00123", "0.3"],
                                                                 ["7", "", "2"]]
-    assert frame["row_number"].tolist() == [2, 3]
+    assert frame[ROW_NUMBER].tolist() == [2, 3]
 
 
 def test_xlsx_first_sheet_or_named_sheet(tmp_path: Path) -> None:
@@ -63,7 +64,7 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path: Path) -> None:
     other.append(["9", "x"])
     path = tmp_path / "bids.xlsx"
     book.save(path)
-    assert _all(path).drop(columns="row_number").values.tolist() == [["123456789012", "00123", "0.3"]]
+    assert _all(path).drop(columns=ROW_NUMBER).values.tolist() == [["123456789012", "00123", "0.3"]]
     assert _all(path, sheet="Pauses")["productId"].tolist() == ["x"]
     with pytest.raises(InputError, match="no sheet named 'Bids'"):
         open_table(path, sheet="Bids")
