@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 _NAMES = {
     # the core: any platform's job, export and resume
     "connect": "bulkops.api", "run": "bulkops.api", "resume": "bulkops.api", "RunSettings": "bulkops.api",
+    "Tuning": "bulkops.engine.client", "RetryPolicy": "bulkops.engine.client", "Timeouts": "bulkops.engine.transport",
     "ConnectionFlags": "bulkops.config",
     "Connection": "bulkops.types", "Secret": "bulkops.types",
     "RunResult": "bulkops.runner.protocol", "ExportResult": "bulkops.runner.export",
@@ -31,7 +32,8 @@ _NAMES = {
 
 __all__ = [  # every public name (a test checks they all load)
     "BulkopsError", "Connection", "ConnectionFlags", "ExportFilter", "ExportResult", "InputError",
-    "JournalError", "RequestError", "RunResult", "RunSettings", "Secret", "UsageError", "apply_bids",
+    "JournalError", "RequestError", "RetryPolicy", "RunResult", "RunSettings", "Secret", "Timeouts", "Tuning",
+    "UsageError", "apply_bids",
     "connect", "export", "resume", "run", "sandbox", "set_product_status", "update_line_items",
 ]
 

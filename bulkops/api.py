@@ -29,7 +29,7 @@ from typing import Any
 
 from bulkops import fit, registry, target
 from bulkops.config import ConnectionFlags, check_base_url
-from bulkops.engine.client import ApiClient
+from bulkops.engine.client import ApiClient, Tuning
 from bulkops.errors import ApiError, PreflightError, RequestError, TransportError, Unauthorized, UsageError
 from bulkops.io.writers import FORMATS
 from bulkops.platform import Platform
@@ -53,6 +53,7 @@ class RunSettings:
     sheet: str | None = None
     report_format: str | None = None  # csv | parquet | xlsx; default: the input's
     overwrite_changed: bool = False  # rows of an old export whose live value moved since: write them anyway
+    tuning: Tuning | None = None  # timeouts and retries (default: the engine's; tests shorten them)
 
 
 def connect(base_url: str, client_id: str | None = None, client_secret: str | None = None, *,  # noqa: PLR0913
@@ -105,7 +106,7 @@ async def run(verb: str, path: str | Path, *, connection: ConnectionLike = None,
                                  overwrite_changed=options.overwrite_changed, sheet=options.sheet,
                                  report_format=options.report_format, listener=listener or ignore, notice=notice,
                                  meta=facts)
-        return await run_write_job(job, Path(path), conn, run_options, client_factory(platform),
+        return await run_write_job(job, Path(path), conn, run_options, client_factory(platform, options.tuning),
                                    preflight(platform))
 
 
@@ -127,9 +128,9 @@ async def export(platform: str, out: str | Path, options: Mapping[str, Any], *, 
                                       listener or ignore)
 
 
-async def resume(run_dir: str | Path, *, connection: ConnectionLike = None,
+async def resume(run_dir: str | Path, *, connection: ConnectionLike = None,  # noqa: PLR0913
                  listener: ProgressListener | None = None, notice: target.Notice = target.stderr_notice,
-                 retarget: bool = False) -> RunResult:
+                 retarget: bool = False, tuning: Tuning | None = None) -> RunResult:
     """Finish an interrupted run: read back what may have been applied, send what is left, rewrite its reports.
 
     The run's own target is used: its base URL, client id and API version (or its embedded sandbox); the secret
@@ -147,7 +148,7 @@ async def resume(run_dir: str | Path, *, connection: ConnectionLike = None,
         sandbox = meta.get("embedded_sandbox") if not isinstance(given, Connection) else None
         async with target.connected(platform, given, notice=notice, sandbox_db_path=sandbox) as (conn, _):
             pre = preflight(platform)
-            return await resume_job(job, journal, conn, _preflighted(client_factory(platform), pre),
+            return await resume_job(job, journal, conn, _preflighted(client_factory(platform, tuning), pre),
                                     listener or ignore)
     finally:
         journal.close()
@@ -207,9 +208,11 @@ def _check_format(fmt: str | None, *, what: str = "--report-format") -> None:
         raise UsageError(f"{what} {fmt!r}: use csv, parquet or xlsx")
 
 
-def client_factory(platform: Platform) -> Any:
-    """How the runner opens an ApiClient for this platform."""
-    return partial(ApiClient, dialect=platform.dialect)
+def client_factory(platform: Platform, tuning: Tuning | None = None) -> Any:
+    """How the runner opens an ApiClient for this platform (`tuning`: timeouts and retries, default the engine's)."""
+    t = tuning or Tuning()
+    return partial(ApiClient, dialect=platform.dialect, timeouts=t.timeouts, retry=t.retry,
+                   quota_window_s=t.quota_window_s)
 
 
 def _for(platform: Platform, connection: ConnectionLike) -> ConnectionLike:

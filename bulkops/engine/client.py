@@ -46,11 +46,20 @@ class RetryPolicy:
     wait_max_s: float = 60.0
     wait_jitter_s: float = 1.0
     run_budget: int = 10_000  # retries for the whole run; past it, failures are final at once
-    unreachable_after_s: float = 45.0  # no answer at all for this long, through retries: the API is unreachable
+    unreachable_after_s: float = 20.0  # no answer at all for this long, through retries: the API is unreachable
 
 
 DEFAULT_RETRY = RetryPolicy()
 DEFAULT_TIMEOUTS = Timeouts()
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """How hard the client tries: timeouts, retries, and the quota window it assumes (tests shorten them all)."""
+
+    timeouts: Timeouts = DEFAULT_TIMEOUTS
+    retry: RetryPolicy = DEFAULT_RETRY
+    quota_window_s: float | None = None  # None: the platform's
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,8 +32,11 @@ class Control:
             return apis[name].control(self.__dict__["_st"])
         raise AttributeError(f"no control {name!r}; APIs: {', '.join(apis)}")
 
-    def set_faults(self, **faults: float) -> None:
-        """Change any of error_rate, reset_rate, hang_rate (0..1) and latency_ms."""
+    def set_faults(self, *, methods: tuple[str, ...] | list[str] | None = None, **faults: float) -> None:
+        """Change any of error_rate, reset_rate, hang_rate (0..1) and latency_ms; `methods` limits the faults to
+        those HTTP methods (e.g. ("POST", "PUT", "PATCH"): writes fail, reads answer), None leaves it as is."""
+        if methods is not None:
+            self._st.knobs.fault_methods = tuple(str(m).upper() for m in methods)
         for name, value in faults.items():
             if name not in FAULTS:
                 raise ValueError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")

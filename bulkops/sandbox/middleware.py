@@ -78,7 +78,7 @@ async def _guarded(request: web.Request, handler: Handler, st: SandboxState, api
     request[CLIENT_ID] = api.authenticate(request, st)
     headers = _quota(request[CLIENT_ID], st, api)
     k = st.knobs
-    if k.faults_on:  # no hashing, no memory when faults are off
+    if k.faults_on and (not k.fault_methods or request.method in k.fault_methods):  # no hashing when off
         fate = await _fate(request, st)
         if k.latency_ms > 0:
             await asyncio.sleep(-math.log(1.0 - fate[3]) * k.latency_ms / 1000.0)

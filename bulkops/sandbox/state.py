@@ -53,6 +53,7 @@ class Knobs:
     reset_rate: float
     hang_rate: float
     burst_429: int = 0
+    fault_methods: tuple[str, ...] = ()  # faults hit only these HTTP methods (empty: every method)
 
     @classmethod
     def from_settings(cls, s: SandboxSettings, quotas: dict[str, int]) -> Knobs:
