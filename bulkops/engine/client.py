@@ -47,6 +47,7 @@ class RetryPolicy:
     wait_jitter_s: float = 1.0
     run_budget: int = 10_000  # retries for the whole run; past it, failures are final at once
     unreachable_after_s: float = 20.0  # no answer at all for this long, through retries: the API is unreachable
+    refused_after_s: float = 5.0  # every connection refused (or not resolved) for this long: it is unreachable
 
 
 DEFAULT_RETRY = RetryPolicy()
@@ -121,6 +122,7 @@ class ApiClient:
         self.timeline = Timeline()
         self._last_answer = time.monotonic()
         self._failing = 0  # calls in a row that got no answer at all
+        self._refused_since: float | None = None  # start of a run of calls that could not even connect
         self._unreachable: str | None = None  # once set, every call fails at once
 
     @property
@@ -206,12 +208,21 @@ class ApiClient:
     def _answered(self) -> None:
         self._last_answer = time.monotonic()
         self._failing = 0
+        self._refused_since = None
 
     def _no_answer(self, exc: TransportError) -> None:
+        """Count a call with no answer; after long enough, take the API for unreachable. Refused connections are
+        a plainer sign (nothing listens) than timeouts (a slow server), so they decide sooner."""
         self.timeline.count(3)
         self._failing += 1
-        silent = time.monotonic() - self._last_answer
-        if self._failing >= 3 and silent >= self.retry.unreachable_after_s:
+        now = time.monotonic()
+        silent = now - self._last_answer
+        if exc.sent:
+            self._refused_since = None
+        elif self._refused_since is None:
+            self._refused_since = now
+        refused = now - self._refused_since if self._refused_since is not None else 0.0
+        if self._failing >= 3 and (silent >= self.retry.unreachable_after_s or refused >= self.retry.refused_after_s):
             self._unreachable = f"no answer for {silent:.0f}s ({exc})"
 
     def _check_reachable(self, method: str, path: str) -> None:

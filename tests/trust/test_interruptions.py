@@ -1,0 +1,132 @@
+"""Every interruption leaves an honest state that `resume` finishes: one process per run directory, kill -9
+while reading, SIGTERM while sending, and an API that goes away in the middle of a run."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import signal
+from pathlib import Path
+
+from bulkops.errors import JournalError
+from bulkops.runner.journal import Journal
+from bulkops.sandbox import Sandbox
+from tests.jobs.conftest import write_csv
+from tests.trust.conftest import ServerProcess, cli, cli_env, spawn, wait_for
+
+SHEET = ("lineItemId", "productId", "bidOverride")
+
+
+def _bid_sheet(sb: Sandbox, path: Path, bid: str = "2.37",
+               line_items: int = 12) -> tuple[Path, dict[tuple[str, str], float]]:
+    """A bid on every product of the first auction line items of the first account (a bid no product has)."""
+    rows, wanted = [], {}
+    rm = sb.control.retail_media
+    auction = [li for li in rm.line_item_ids(rm.account_ids()[0]) if rm.line_item(li)["type"] == "auction"]
+    for li in auction[:line_items]:
+        for sku in rm.products(li):
+            rows.append([li, sku, bid])
+            wanted[(li, sku)] = float(bid)
+    return write_csv(path, SHEET, rows), wanted
+
+
+def _meta(run_dir: Path) -> dict:
+    """What a peek at a running run's journal shows ({} while it is being created)."""
+    if not (run_dir / "journal.sqlite").is_file():
+        return {}
+    try:
+        with Journal.open(run_dir) as j:
+            return j.meta() | {"counts": j.counts()}
+    except JournalError:
+        return {}
+
+
+async def test_one_process_at_a_time_per_run_directory(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+    async with make_sandbox() as sb:
+        sb.control.set_faults(latency_ms=400, methods=("POST",))  # slow writes: the run is still sending
+        path, _ = _bid_sheet(sb, tmp_path / "bids.csv", line_items=20)
+        first = spawn("bids", str(path), "--run-dir", "run", "--concurrency", "1", cwd=tmp_path, env=cli_env(sb))
+        try:
+            await asyncio.to_thread(wait_for, lambda: _meta(tmp_path / "run").get("counts", {}).get("succeeded"))
+            second = await asyncio.to_thread(cli, "resume", "run", cwd=tmp_path, env=cli_env(sb))
+            assert second.returncode == 2 and f"in use by pid {first.pid}" in second.stderr
+        finally:
+            first.send_signal(signal.SIGINT)
+            await asyncio.to_thread(first.communicate, timeout=60)
+
+
+async def test_killed_while_reading_resume_reads_again_and_finishes(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+    async with make_sandbox(latency_ms=120) as sb:
+        path, wanted = _bid_sheet(sb, tmp_path / "bids.csv")
+        child = spawn("bids", str(path), "--run-dir", "run", "--concurrency", "2", cwd=tmp_path, env=cli_env(sb))
+        await asyncio.to_thread(wait_for, lambda: _meta(tmp_path / "run").get("phase") == "planning")
+        await asyncio.sleep(0.5)  # well inside the reads
+        child.kill()
+        await asyncio.to_thread(child.communicate, timeout=30)
+        assert _meta(tmp_path / "run")["phase"] == "planning" and sb.control.stats()["routes"].get(
+            "POST /{version}/retail-media/line-items/{lineItemId}/products/append", 0) == 0
+        sb.control.set_faults(latency_ms=0)
+        done = await asyncio.to_thread(cli, "resume", "run", "--json", cwd=tmp_path, env=cli_env(sb))
+        assert done.returncode == 0, done.stderr
+        outcomes = json.loads(done.stdout)["outcomes"]
+        assert outcomes["succeeded"] + outcomes["skipped"] == len(wanted) and outcomes["failed"] == 0
+        assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())
+
+
+async def test_sigterm_while_sending_writes_true_reports_and_resume_finishes(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+    async with make_sandbox(latency_ms=150) as sb:
+        path, wanted = _bid_sheet(sb, tmp_path / "bids.csv")
+        child = spawn("bids", str(path), "--run-dir", "run", "--concurrency", "2", cwd=tmp_path, env=cli_env(sb))
+        await asyncio.to_thread(wait_for, lambda: _meta(tmp_path / "run").get("counts", {}).get("succeeded", 0) >= 2)
+        child.send_signal(signal.SIGTERM)
+        _, err = await asyncio.to_thread(child.communicate, timeout=60)
+        assert child.returncode == 143 and "bulkops resume run" in err and "reports so far" in err
+        summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+        seen = sb.control.stats()["requests"]
+        assert summary["interrupted"] and 0 < summary["requests"] and abs(summary["requests"] - seen) <= 2
+        with open(tmp_path / "run" / "results.csv", encoding="utf-8-sig") as f:
+            results = list(csv.DictReader(f))
+        pending = [r for r in results if r["outcome"] == "pending"]
+        assert pending and all(r["message"] == "not sent yet (resume to finish)" for r in pending)
+        assert not (tmp_path / "run" / "errors.csv").exists()  # nothing failed: unsent rows are not errors
+        sb.control.set_faults(latency_ms=0)
+        done = await asyncio.to_thread(cli, "resume", "run", "--json", cwd=tmp_path, env=cli_env(sb))
+        outcomes = json.loads(done.stdout)["outcomes"]
+        assert done.returncode == 0 and outcomes["succeeded"] + outcomes["skipped"] == len(wanted)
+        assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())
+
+
+async def test_an_api_gone_mid_run_stops_the_run_resumable_and_resume_finishes(server: ServerProcess,
+                                                                                tmp_path: Path) -> None:
+    url = server.start()
+    env = cli_env(BULKOPS_BASE_URL=url, BULKOPS_CLIENT_ID="bulkops-sandbox", BULKOPS_CLIENT_SECRET="sandbox-secret")
+    exported = await asyncio.to_thread(cli, "export", "--account", "4000", "--out", "inv.csv", cwd=tmp_path, env=env)
+    assert exported.returncode == 0, exported.stderr
+    with open(tmp_path / "inv.csv", encoding="utf-8-sig") as f:
+        inventory = list(csv.DictReader(f))
+    rows = [r for r in inventory if r["entity"] == "product"]
+    kinds = {r["lineItemId"]: r["type"] for r in inventory if r["entity"] == "lineItem"}
+    sheet = [[r["lineItemId"], r["productId"], "2.40"] for r in rows if kinds[r["lineItemId"]] == "auction"]
+    write_csv(tmp_path / "bids.csv", SHEET, sheet)
+    server.kill()
+    server.flags = (*server.flags, "--latency-ms", "200")
+    server.start()  # the same port and data, now slow
+    child = spawn("bids", "bids.csv", "--run-dir", "run", "--concurrency", "2", cwd=tmp_path, env=env)
+    await asyncio.to_thread(wait_for, lambda: _meta(tmp_path / "run").get("counts", {}).get("succeeded", 0) >= 2)
+    server.kill()  # the API goes away in the middle of sending
+    _, err = await asyncio.to_thread(child.communicate, timeout=90)
+    assert child.returncode == 75 and "API unreachable" in err and "bulkops resume run" in err
+    counts = _meta(tmp_path / "run")["counts"]
+    assert counts.get("pending", 0) > 0 and counts.get("failed", 0) == 0  # unsent rows wait, nothing failed
+    server.flags = server.flags[:-2]
+    server.start()
+    done = await asyncio.to_thread(cli, "resume", "run", "--json", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    outcomes = json.loads(done.stdout)["outcomes"]
+    assert outcomes["succeeded"] + outcomes["skipped"] == len(sheet) and outcomes["failed"] == 0
+    again = await asyncio.to_thread(cli, "export", "--account", "4000", "--out", "after.csv", cwd=tmp_path, env=env)
+    assert again.returncode == 0
+    with open(tmp_path / "after.csv", encoding="utf-8-sig") as f:
+        bids = {(r["lineItemId"], r["productId"]): r["bidOverride"] for r in csv.DictReader(f) if r["entity"] == "product"}
+    assert all(bids[(li, sku)] == "2.4" for li, sku, _ in sheet)
