@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import signal
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ from bulkops import api, registry
 from bulkops.cli import options as opt
 from bulkops.cli.console import Output
 from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, ApiUnreachable, UsageError
-from bulkops.platform import JobSpec, Platform
+from bulkops.platform import JobSpec, Option, Platform
 from bulkops.runner.protocol import RunResult
 
 EXIT_HELP = ("Exit codes: 0 every row succeeded or was skipped, 1 some rows failed (see the errors file),"
@@ -111,7 +112,7 @@ def _write_verb(platform: Platform, spec: JobSpec) -> Callable[..., None]:
         job_options = opt.option_values(spec.options, values)
         run_dir = values["run_dir"] or api.default_run_dir(spec.verb)
         settings = api.RunSettings(run_dir, values["dry_run"], not values.get("no_snapshot", False), values["sheet"],
-                                   values["report_format"])
+                                   values["report_format"], values["overwrite_changed"])
         out.say(f"{spec.verb}: checking every row of {file}, then reading current values ...")
         result = interruptible(
             lambda: api.run(spec.verb, file, connection=flags, job_options=job_options, options=settings,
@@ -153,16 +154,11 @@ def _export_command() -> Callable[..., None]:
                                       f" ({result.requests} requests, {result.wall_time_s:.1f}s)")
         raise typer.Exit(EXIT_OK)
 
-    params = [opt.param("out_file", Path, inspect.Parameter.empty, typer.Option(
-        "--out", show_default=False, help="Output file: .csv, .parquet or .xlsx."))]
-    params += [opt.param(p.flag.replace("-", "_"), bool, False, typer.Option(
-        f"--{p.flag}", help=f"Export {p.title} (default: {default.title}).")) for p in platforms if p.flag]
-    seen: set[str] = set()
-    for p in platforms:
-        assert p.export is not None
-        mine = tuple(o for o in p.export.options if o.name not in seen)
-        seen |= {o.name for o in mine}
-        params += opt.own_params(mine, f"{p.title} export")
+    params = [opt.param("out_file", Path, inspect.Parameter.empty, opt.flag(
+        "--out", metavar="FILE", help="Output file: .csv, .parquet or .xlsx."))]
+    params += [opt.param(p.flag.replace("-", "_"), bool, False, opt.flag(
+        f"--{p.flag}", metavar="", help=f"Export {p.title} (default: {default.title}).")) for p in platforms if p.flag]
+    params += opt.own_params(_merged_options(platforms), "What to export")
     params += [*opt.connection_params(platforms), *opt.output_params()]
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     docs = [f"{p.title}{'' if p.flag is None else f' (--{p.flag})'}: {' '.join(p.export.doc.split())}"
@@ -170,6 +166,20 @@ def _export_command() -> Callable[..., None]:
     command.__doc__ = "\n\n".join(["Export an inventory to one CSV, Parquet or XLSX file, streamed with flat"
                                    " memory; the file feeds back into the jobs unchanged.", *docs])
     return command
+
+
+def _merged_options(platforms: list[Platform]) -> tuple[Option, ...]:
+    """Every platform's export options, once each; an option two platforms share says what it means for each."""
+    merged: dict[str, Option] = {}
+    for p in platforms:
+        assert p.export is not None
+        for o in p.export.options:
+            text = f"{p.title}{'' if p.flag is None else f' (--{p.flag})'}: {o.help}"
+            if o.name in merged:
+                merged[o.name] = replace(merged[o.name], help=f"{merged[o.name].help} {text}")
+            else:
+                merged[o.name] = replace(o, help=text)
+    return tuple(merged.values())
 
 
 def register(app: typer.Typer) -> None:

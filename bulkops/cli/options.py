@@ -95,6 +95,10 @@ def run_params(snapshot_optional: bool) -> list[inspect.Parameter]:
             "--no-snapshot", panel=RUN, metavar="",
             help="Skip reading current values first: faster, but no before/after, no no-op skipping, no undo file.")))
     params += [
+        param("overwrite_changed", bool, False, flag(
+            "--overwrite-changed", panel=RUN, metavar="",
+            help="Rows of an export whose value changed on the API since it was exported are skipped as conflicts;"
+                 " this writes them anyway.")),
         param("sheet", str | None, None, flag("--sheet", panel=RUN, metavar="NAME",
                                               help="XLSX sheet name. [default: the first]")),
         param("report_format", str | None, None, flag(
