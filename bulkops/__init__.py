@@ -28,13 +28,20 @@ _NAMES = {
     "set_product_status": "bulkops.platforms.retail_media.python_api",
     "update_line_items": "bulkops.platforms.retail_media.python_api",
     "ExportFilter": "bulkops.platforms.retail_media.export",
+    # Criteo MPO
+    "apply_seller_bids": "bulkops.platforms.mpo.python_api", "update_budgets": "bulkops.platforms.mpo.python_api",
+    "export_mpo": "bulkops.platforms.mpo.python_api",
+    # Trackier
+    "set_trackier_status": "bulkops.platforms.trackier.python_api",
+    "export_trackier": "bulkops.platforms.trackier.python_api",
 }
 
 __all__ = [  # every public name (a test checks they all load)
     "BulkopsError", "Connection", "ConnectionFlags", "ExportFilter", "ExportResult", "InputError",
     "JournalError", "RequestError", "RetryPolicy", "RunResult", "RunSettings", "Secret", "Timeouts", "Tuning",
-    "UsageError", "apply_bids",
-    "connect", "export", "resume", "run", "sandbox", "set_product_status", "update_line_items",
+    "UsageError", "apply_bids", "apply_seller_bids",
+    "connect", "export", "export_mpo", "export_trackier", "resume", "run", "sandbox", "set_product_status",
+    "set_trackier_status", "update_budgets", "update_line_items",
 ]
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from bulkops.errors import UsageError
 from bulkops.platform import JobSpec, Platform
+from bulkops.platforms.mpo import PLATFORM as MPO
 from bulkops.platforms.retail_media import PLATFORM as RETAIL_MEDIA
+from bulkops.platforms.trackier import PLATFORM as TRACKIER
 
-PLATFORMS: tuple[Platform, ...] = (RETAIL_MEDIA,)
+PLATFORMS: tuple[Platform, ...] = (RETAIL_MEDIA, MPO, TRACKIER)
 
 
 def platform(name: str) -> Platform:

@@ -49,6 +49,11 @@ class Transport:
         timeout = aiohttp.ClientTimeout(connect=self._timeouts.connect, sock_read=self._timeouts.read)
         connector = aiohttp.TCPConnector(limit=self._max)
         self._session = aiohttp.ClientSession(timeout=timeout, connector=connector, raise_for_status=False)
+        # aiohttp quietly sends a GET or PUT again when a kept-alive connection turns out closed. bulkops counts,
+        # paces and journals every send itself (and retries by its own policy), so no send may happen unseen.
+        # aiohttp offers no public switch for it (3.14); the attribute is checked so a change cannot break us.
+        if hasattr(self._session, "_retry_connection"):
+            self._session._retry_connection = False
 
     async def close(self) -> None:
         """Close the session."""

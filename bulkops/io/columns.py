@@ -289,9 +289,9 @@ def _decimal(column: Column, text: str) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"not-a-number: {column.name} {echo(text)} is not a number")
     if value < 0:
-        raise ValueError(f"negative: {column.name} {text} is negative")
+        raise ValueError(f"negative: {column.name} {echo(text)} is negative")
     if column.max_value is not None and value > column.max_value:
-        raise ValueError(f"too-large: {column.name} {text} is above {column.max_value}; is it a typo?")
+        raise ValueError(f"too-large: {column.name} {echo(text)} is above {column.max_value}; is it a typo?")
     return value
 
 

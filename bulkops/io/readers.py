@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import math
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,7 +77,15 @@ def _check_header(table: Table) -> None:
 
 
 # -- CSV ---------------------------------------------------------------------------------------
-def _encoding(head: bytes) -> str:
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _encoding(head: bytes, path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 by its BOM, else cp1252 (Excel's "CSV" on Windows).
+
+    A sample that is UTF-8 in places and not in others is refused rather than guessed: read as cp1252 its
+    accented letters would silently turn into others.
+    """
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name
@@ -86,6 +95,10 @@ def _encoding(head: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start > len(head) - 4:  # cut in the middle of a character at the end of the sample
             return "utf-8"
+        if _UTF8_MULTIBYTE.search(head[:exc.start]):
+            line = head[:exc.start].count(b"\n") + 1
+            raise InputError(str(path), f"line {line} is not UTF-8 text (byte 0x{head[exc.start]:02x}) while the"
+                             " lines before it are: save the file as UTF-8 (in Excel: CSV UTF-8)") from None
         return "cp1252"
 
 
@@ -93,7 +106,7 @@ def _open_csv(path: Path, sheet: str | None) -> Table:
     head = path.read_bytes()[:65536]
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(str(path), "this is not a text table (binary content)")
-    encoding = _encoding(head)
+    encoding = _encoding(head, path)
     text = head.decode(encoding, errors="ignore")
     first = text.splitlines()[0] if text.splitlines() else ""
     delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text, first)

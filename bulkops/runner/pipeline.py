@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -128,7 +128,8 @@ async def _settle_unknown(job: WriteJob, journal: Journal, api: ApiClient) -> No
     api.timeline.phase = "reading back"
     applied = await job.read_back(api, unknown)
     done = [(op, Outcome(op.row_number, OutcomeStatus.SUCCEEDED, "applied (the answer was lost; confirmed by"
-                         " reading it back)", attempts=0)) for op, ok in zip(unknown, applied, strict=True) if ok]
+                         " reading it back)", attempts=0, result=ok if isinstance(ok, Mapping) else None))
+            for op, ok in zip(unknown, applied, strict=True) if ok is True or isinstance(ok, Mapping)]
     journal.record(done)
     journal.mark_unsent(op for op, ok in zip(unknown, applied, strict=True) if ok is False)
 

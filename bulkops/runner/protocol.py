@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -67,9 +67,11 @@ class WriteJob(Protocol):
     def chunks(self, operations: Iterable[Operation]) -> Iterator[Chunk]:
         """The requests the operations become (for the dry run's plan and time estimate)."""
 
-    async def read_back(self, api: ApiClient, operations: list[Operation]) -> list[bool | None]:
-        """For operations sent with no answer seen: is each one's change in place now (True), surely not
-        (False: it is sent again), or can it not be told (None: it stays unknown)?"""
+    async def read_back(self, api: ApiClient,
+                        operations: list[Operation]) -> Sequence[bool | Mapping[str, Any] | None]:
+        """For operations sent with no answer seen: is each one's change in place now (True, or the API's item as
+        read when the undo needs it, e.g. a created budget with its id), surely not (False: it is sent again),
+        or can it not be told (None: it stays unknown)?"""
 
     def view(self, op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """(before, after) of an operation, for the reports."""

@@ -28,6 +28,9 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], 
     return path
 
 
+csv.field_size_limit(1 << 30)  # reports keep the user's own cells whole, however big
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     """A report, as a list of rows."""
     with open(path, newline="", encoding="utf-8-sig") as f:

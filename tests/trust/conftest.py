@@ -77,7 +77,7 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
     sp.kill()
 
 
-def wait_for(check, timeout: float = 60.0, step: float = 0.1) -> None:  # noqa: ANN001
+def wait_for(check, timeout: float = 60.0, step: float = 0.1) -> None:
     """Poll `check()` until it is true."""
     deadline = time.monotonic() + timeout
     while not check():

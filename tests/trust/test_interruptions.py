@@ -42,7 +42,7 @@ def _meta(run_dir: Path) -> dict:
         return {}
 
 
-async def test_one_process_at_a_time_per_run_directory(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_one_process_at_a_time_per_run_directory(make_sandbox, tmp_path: Path) -> None:
     async with make_sandbox() as sb:
         sb.control.set_faults(latency_ms=400, methods=("POST",))  # slow writes: the run is still sending
         path, _ = _bid_sheet(sb, tmp_path / "bids.csv", line_items=20)
@@ -56,7 +56,7 @@ async def test_one_process_at_a_time_per_run_directory(make_sandbox, tmp_path: P
             await asyncio.to_thread(first.communicate, timeout=60)
 
 
-async def test_killed_while_reading_resume_reads_again_and_finishes(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_killed_while_reading_resume_reads_again_and_finishes(make_sandbox, tmp_path: Path) -> None:
     async with make_sandbox(latency_ms=120) as sb:
         path, wanted = _bid_sheet(sb, tmp_path / "bids.csv")
         child = spawn("bids", str(path), "--run-dir", "run", "--concurrency", "2", cwd=tmp_path, env=cli_env(sb))
@@ -74,7 +74,7 @@ async def test_killed_while_reading_resume_reads_again_and_finishes(make_sandbox
         assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())
 
 
-async def test_sigterm_while_sending_writes_true_reports_and_resume_finishes(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_sigterm_while_sending_writes_true_reports_and_resume_finishes(make_sandbox, tmp_path: Path) -> None:
     async with make_sandbox(latency_ms=150) as sb:
         path, wanted = _bid_sheet(sb, tmp_path / "bids.csv")
         child = spawn("bids", str(path), "--run-dir", "run", "--concurrency", "2", cwd=tmp_path, env=cli_env(sb))
@@ -84,7 +84,7 @@ async def test_sigterm_while_sending_writes_true_reports_and_resume_finishes(mak
         assert child.returncode == 143 and "bulkops resume run" in err and "reports so far" in err
         summary = json.loads((tmp_path / "run" / "summary.json").read_text())
         seen = sb.control.stats()["requests"]
-        assert summary["interrupted"] and 0 < summary["requests"] and abs(summary["requests"] - seen) <= 2
+        assert summary["interrupted"] and summary["requests"] > 0 and abs(summary["requests"] - seen) <= 2
         with open(tmp_path / "run" / "results.csv", encoding="utf-8-sig") as f:
             results = list(csv.DictReader(f))
         pending = [r for r in results if r["outcome"] == "pending"]

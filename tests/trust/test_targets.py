@@ -50,7 +50,7 @@ async def test_the_sandbox_default_is_said_even_quietly_and_every_run_names_its_
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["target"] == "embedded sandbox"
 
 
-async def test_resume_goes_where_the_run_went_unless_told_on_purpose(make_sandbox, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_resume_goes_where_the_run_went_unless_told_on_purpose(make_sandbox, tmp_path: Path) -> None:
     async with make_sandbox() as sb, make_sandbox(seed=8) as other:
         ops, wanted = _journaled_run(sb, tmp_path)  # planned against `sb`, nothing sent yet
         refused = await asyncio.to_thread(cli, "resume", "run", "--base-url", other.base_url, cwd=tmp_path,

@@ -1,0 +1,42 @@
+"""Undo rows of `budgets` (pure): feeding them back to `budgets` restores what the run changed.
+
+=========================  ==============================================================
+succeeded operation        undo row
+=========================  ==============================================================
+update                     budgetId and the old amount, startDate, endDate (`none` = open-ended), isSuspended
+create                     budgetId (the id the API gave, as journaled) and isSuspended=true: the API has no
+                           DELETE, so a created budget is suspended instead
+=========================  ==============================================================
+
+A narrowed campaignIds is not restored: the API never adds campaigns to a budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from bulkops.platforms.mpo import wire
+from bulkops.platforms.mpo.budget_rows import shown
+from bulkops.types import OpRecord
+
+UNDO_COLUMNS = ("budgetId", "amount", "startDate", "endDate", "isSuspended")
+
+
+def budget_undo_rows(done: Iterable[OpRecord]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    """(columns, rows) restoring the given operations."""
+    return UNDO_COLUMNS, [row for record in done for row in _undo(record)]
+
+
+def _undo(record: OpRecord) -> Iterator[dict[str, Any]]:
+    op = record.operation
+    if op.kind == wire.CREATE_BUDGET:
+        result = record.outcome.result if record.outcome is not None else None
+        if result and result.get("budgetId"):  # a create whose answer was lost has no id to suspend
+            yield {"budgetId": str(result["budgetId"]), "isSuspended": "true"}
+        return
+    if op.before is None:  # sent without a snapshot: the old values are not known
+        return
+    cells = {n: shown(n, v) for n, v in op.before.items() if n in UNDO_COLUMNS}
+    if cells:
+        yield {"budgetId": op.entity_id, **cells}

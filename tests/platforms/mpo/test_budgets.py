@@ -1,0 +1,93 @@
+"""`budgets` end to end against the sandbox: rules refused before sending, creates, updates, and their undo."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import bulkops
+from bulkops.sandbox import Sandbox
+from tests.platforms.mpo.conftest import advertiser, conn, read_csv, write_csv, writes
+
+HEADER = ["budgetId", "sellerId", "campaignIds", "budgetType", "amount", "startDate", "endDate", "isSuspended"]
+TODAY = datetime.now(UTC).date()
+
+
+def _day(days: int) -> str:
+    return (TODAY + timedelta(days=days)).isoformat()
+
+
+def _budgets(sb: Sandbox) -> list[dict[str, Any]]:
+    sellers = {sc.split(".")[0] for sc in sb.control.mpo.seller_campaign_ids(advertiser(sb))}
+    return [b for b in sb.control.mpo.budgets() if b["sellerId"] in sellers]
+
+
+def _pick(budgets: list[dict[str, Any]], **want: Any) -> dict[str, Any]:
+    return next(b for b in budgets if all(b[k] == v for k, v in want.items())
+                and (b["budgetType"] != "Capped" or 1 <= b["spend"] < b["amount"]))
+
+
+async def test_every_local_rule_is_refused_before_sending(make_sandbox, tmp_path: Path) -> None:
+    async with make_sandbox(mpo_sellers=40, quota=0) as sb:
+        budgets = _budgets(sb)
+        live = [b for b in budgets if b["status"] != "Archived"]
+        capped = _pick(live, budgetType="Capped", status="Current", isSuspended=False)
+        uncapped = _pick(live, budgetType="Uncapped")
+        single = next(b for b in live if len(b["campaignIds"]) == 1)
+        archived = next(b for b in budgets if b["status"] == "Archived")
+        seller, campaigns = capped["sellerId"], ";".join(map(str, capped["campaignIds"]))
+        other = sorted({430000, 430001} - set(single["campaignIds"]))[0]
+        rows = [
+            ["", seller, campaigns, "Capped", "100", TODAY.isoformat(), "", ""],       # start not in the future
+            ["", seller, campaigns, "Uncapped", "100", _day(400), "", ""],             # amount for Uncapped
+            ["", seller, campaigns, "Daily", "", _day(400), "", ""],                   # Daily without amount
+            ["", seller, campaigns, "Capped", "100", _day(400), _day(399), ""],        # end before start
+            ["", seller, campaigns, "Capped", "100", _day(1), "", ""],                 # overlaps the Capped one
+            ["", "", campaigns, "Capped", "100", _day(400), "", ""],                   # no seller
+            [uncapped["id"], "", "", "", "50", "", "", ""],                            # amount on Uncapped
+            [single["id"], "", f"{single['campaignIds'][0]};{other}", "", "", "", "", ""],  # adds a campaign
+            [capped["id"], "", "", "", str(int(capped["spend"]) - 1), "", "", ""],    # below its spend
+            [archived["id"], "", "", "", "", "", _day(30), ""],                        # Archived
+            ["999999999", "", "", "", "10", "", "", ""],                               # unknown budget
+        ]
+        path = write_csv(tmp_path / "budgets.csv", HEADER, rows)
+        result = await bulkops.update_budgets(path, connection=conn(sb), run_dir=tmp_path / "run")
+        assert writes(sb) == {}  # nothing sent: every row was refused locally
+        assert result.outcomes["failed"] == len(rows) and result.exit_code == 1
+        codes = [r["errorCode"] for r in read_csv(tmp_path / "run" / "results.csv")]
+        assert codes == ["start-not-in-future", "amount-for-uncapped", "missing-amount", "end-not-after-start",
+                         "overlapping-budget", "missing-value", "amount-for-uncapped", "campaign-not-in-budget",
+                         "amount-below-spend", "budget-archived", "budget-not-found"]
+        assert _budgets(sb) == budgets
+
+
+async def test_create_update_suspend_then_undo_restores(make_sandbox, tmp_path: Path) -> None:
+    async with make_sandbox(mpo_sellers=40, quota=0) as sb:
+        budgets = _budgets(sb)
+        capped = _pick(budgets, budgetType="Capped", status="Current", isSuspended=False)
+        running = next(b for b in budgets if b["status"] == "Current" and not b["isSuspended"]
+                       and b["id"] != capped["id"] and b["sellerId"] != capped["sellerId"])
+        new_seller = next(sc for sc in sb.control.mpo.seller_campaign_ids(advertiser(sb))
+                          if not sb.control.mpo.budgets(sc, include_archived=False))
+        seller, campaign = new_seller.split(".")
+        rows = [["", seller, campaign, "Capped", "250.50", _day(3), _day(60), ""],
+                [capped["id"], "", "", "", str(int(capped["amount"]) + 100), "", "none", ""],
+                [running["id"], "", "", "", "", "", "", "true"]]
+        path = write_csv(tmp_path / "budgets.csv", HEADER, rows)
+        result = await bulkops.update_budgets(path, connection=conn(sb), run_dir=tmp_path / "run")
+        assert result.outcomes["succeeded"] == 3, read_csv(tmp_path / "run" / "results.csv")
+        created = [b for b in sb.control.mpo.budgets(new_seller) if b["startDate"] == _day(3)]
+        assert len(created) == 1 and created[0]["amount"] == 250.5 and created[0]["endDate"] == _day(60)
+        assert sb.control.mpo.budget(capped["id"])["amount"] == int(capped["amount"]) + 100
+        assert sb.control.mpo.budget(capped["id"])["endDate"] == ""
+        assert sb.control.mpo.budget(running["id"])["isSuspended"] is True
+        assert result.files.undo is not None
+        undo = read_csv(result.files.undo)
+        assert {"budgetId": created[0]["id"], "isSuspended": "true"}.items() <= \
+            next(r for r in undo if r["budgetId"] == created[0]["id"]).items()
+        undone = await bulkops.update_budgets(result.files.undo, connection=conn(sb), run_dir=tmp_path / "undo")
+        assert undone.outcomes["succeeded"] == 3, read_csv(tmp_path / "undo" / "results.csv")
+        assert sb.control.mpo.budget(capped["id"]) == capped
+        assert sb.control.mpo.budget(running["id"]) == running
+        assert sb.control.mpo.budget(created[0]["id"])["isSuspended"] is True  # no DELETE: suspended instead

@@ -1,0 +1,71 @@
+"""The MPO export: one table fed back to `seller-bids` and `budgets` as it is, and edited."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import bulkops
+from tests.platforms.mpo.conftest import advertiser, conn, read_csv, writes
+
+
+def _edit(src: Path, dst: Path, edits: dict[tuple[str, str], dict[str, str]]) -> Path:
+    """Copy an export, changing cells of the rows keyed (entity, id)."""
+    rows = read_csv(src)
+    for r in rows:
+        key = (r["entity"], r["sellerCampaignId"] if r["entity"] == "sellerCampaign" else r["budgetId"])
+        r.update(edits.get(key, {}))
+    with open(dst, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return dst
+
+
+async def test_export_fed_back_unchanged_sends_nothing(make_sandbox, tmp_path: Path) -> None:
+    async with make_sandbox(mpo_sellers=30, quota=0) as sb:
+        adv = advertiser(sb)
+        out = tmp_path / "mpo.csv"
+        exported = await bulkops.export_mpo([adv], out, connection=conn(sb))
+        assert exported.rows["seller"] == 30 and exported.rows["sellerCampaign"] == 60
+        assert exported.rows["budget"] == len([b for b in sb.control.mpo.budgets(include_archived=False)
+                                               if b["sellerId"] in {r["sellerId"] for r in read_csv(out)}])
+        sc = next(r for r in read_csv(out) if r["entity"] == "sellerCampaign" and r["bid"])
+        live = sb.control.mpo.seller_campaign(sc["sellerCampaignId"])
+        assert float(sc["bid"]) == live["bid"] and sc["status"] in ("active", ";".join(live["suspensionReasons"]
+                                                                                      or ["active"]))
+        sb.control.reset_stats()
+        bids = await bulkops.apply_seller_bids(out, connection=conn(sb), run_dir=tmp_path / "bids")
+        budgets = await bulkops.update_budgets(out, connection=conn(sb), run_dir=tmp_path / "budgets")
+        for result in (bids, budgets):
+            assert result.outcomes["skipped"] == result.rows and result.exit_code == 0
+        assert writes(sb) == {}
+        assert sb.control.stats()["routes"].get(
+            "GET /{version}/marketing-solutions/marketplace-performance-outcomes/seller-campaigns") is None
+
+
+async def test_edited_rows_are_written_and_moved_ones_are_conflicts(make_sandbox, tmp_path: Path) -> None:
+    async with make_sandbox(mpo_sellers=30, quota=0) as sb:
+        out = tmp_path / "mpo.csv"
+        await bulkops.export_mpo([advertiser(sb)], out, connection=conn(sb))
+        scs = [r["sellerCampaignId"] for r in read_csv(out) if r["entity"] == "sellerCampaign"]
+        budget = next(r for r in read_csv(out) if r["entity"] == "budget" and r["isSuspended"] == "false"
+                      and r["status"] == "Current")
+        edited = _edit(out, tmp_path / "edited.csv", {("sellerCampaign", scs[0]): {"bid": "4.10"},
+                                                      ("sellerCampaign", scs[1]): {"bid": "4.20"},
+                                                      ("budget", budget["budgetId"]): {"isSuspended": "true"}})
+        moved = tmp_path / "moved.csv"
+        moved.write_text(f"sellerCampaignId,bid\n{scs[1]},3.33\n", encoding="utf-8")
+        await bulkops.apply_seller_bids(moved, connection=conn(sb), run_dir=tmp_path / "someone-else")
+        result = await bulkops.apply_seller_bids(edited, connection=conn(sb), run_dir=tmp_path / "run")
+        assert result.outcomes["succeeded"] == 1 and result.outcomes["failed"] == 0
+        assert sb.control.mpo.seller_campaign(scs[0])["bid"] == 4.10
+        assert sb.control.mpo.seller_campaign(scs[1])["bid"] == 3.33  # a conflict: not overwritten
+        codes = {r["errorCode"] for r in read_csv(tmp_path / "run" / "results.csv")}
+        assert "changed-since-export" in codes
+        forced = await bulkops.apply_seller_bids(edited, connection=conn(sb), run_dir=tmp_path / "forced",
+                                                 overwrite_changed=True)
+        assert forced.outcomes["succeeded"] == 1 and sb.control.mpo.seller_campaign(scs[1])["bid"] == 4.20
+        suspended = await bulkops.update_budgets(edited, connection=conn(sb), run_dir=tmp_path / "budgets")
+        assert suspended.outcomes["succeeded"] == 1
+        assert sb.control.mpo.budget(budget["budgetId"])["isSuspended"] is True

@@ -1,0 +1,79 @@
+"""The Trackier export: what it shows (caps pausing and resetting), and fed back as the status job's input."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import bulkops
+from bulkops.sandbox import Sandbox
+from tests.jobs.conftest import read_csv
+from tests.platforms.trackier.conftest import conn, ids_in, status_calls, statuses
+
+
+async def _exported(sb: Sandbox, path: Path) -> dict[int, dict[str, str]]:
+    await bulkops.export_trackier(path, connection=conn(sb))
+    return {int(r["campaignId"]): r for r in read_csv(path)}
+
+
+async def test_the_export_lists_every_campaign_but_deleted_ones(tsb: Sandbox, tmp_path: Path) -> None:
+    rows = await _exported(tsb, tmp_path / "e.csv")
+    assert {i: r["status"] for i, r in rows.items()} == {i: s for i, s in statuses(tsb).items() if s != "deleted"}
+    one = rows[min(rows)]
+    assert one["entity"] == "campaign" and one["title"] and one["advertiserName"] and "dailyClicksCap" in one
+    deleted = await bulkops.export_trackier(tmp_path / "d.csv", connection=conn(tsb), statuses=["deleted"])
+    assert deleted.rows == {"campaign": len(ids_in(tsb, "deleted"))}
+
+
+async def test_a_cap_pauses_a_campaign_until_the_next_day_as_the_export_shows(tsb: Sandbox, tmp_path: Path) -> None:
+    capped, disabled = ids_in(tsb, "active")[0], ids_in(tsb, "active")[1]
+    path = tmp_path / "one.csv"
+    path.write_text(f"campaignId,status\n{disabled},disabled\n")
+    await bulkops.set_trackier_status(path, connection=conn(tsb), run_dir=tmp_path / "r")
+    assert tsb.control.trackier.hit_cap(capped) == "paused"
+    assert tsb.control.trackier.hit_cap(disabled) == "disabled"  # a cap does nothing to a disabled campaign
+    assert (await _exported(tsb, tmp_path / "today.csv"))[capped]["status"] == "paused"
+    tsb.control.shift_clock(days=1)
+    tomorrow = await _exported(tsb, tmp_path / "tomorrow.csv")
+    assert tomorrow[capped]["status"] == "active" and tomorrow[disabled]["status"] == "disabled"
+
+
+async def test_a_disabled_campaign_stays_disabled_through_a_cap_reset(tsb: Sandbox, tmp_path: Path) -> None:
+    campaign = ids_in(tsb, "active")[0]
+    tsb.control.trackier.hit_cap(campaign)  # paused by the cap today, due back tomorrow ...
+    path = tmp_path / "s.csv"
+    path.write_text(f"campaignId,status\n{campaign},disabled\n")
+    result = await bulkops.set_trackier_status(path, connection=conn(tsb), run_dir=tmp_path / "r")
+    assert result.outcomes["succeeded"] == 1
+    tsb.control.shift_clock(days=1)  # ... but disabled now: the reset does not bring it back
+    assert (await _exported(tsb, tmp_path / "e.csv"))[campaign]["status"] == "disabled"
+    assert not tsb.control.trackier.click(campaign)
+
+
+async def test_an_unchanged_export_fed_back_sends_nothing(tsb: Sandbox, tmp_path: Path) -> None:
+    await _exported(tsb, tmp_path / "e.csv")
+    result = await bulkops.set_trackier_status(tmp_path / "e.csv", connection=conn(tsb), run_dir=tmp_path / "r")
+    assert result.outcomes["skipped"] == result.rows > 0 and status_calls(tsb) == 0
+
+
+async def test_a_stale_edited_row_is_a_conflict_unless_overwrite_changed(tsb: Sandbox, tmp_path: Path) -> None:
+    stale, fresh = ids_in(tsb, "active")[:2]
+    await _exported(tsb, tmp_path / "e.csv")
+    rows = read_csv(tmp_path / "e.csv")
+    for r in rows:
+        if int(r["campaignId"]) in (stale, fresh):
+            r["status"] = "disabled"
+    with open(tmp_path / "edited.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    tsb.control.trackier.set_status(stale, "pending")  # someone else changed it since the export
+
+    result = await bulkops.set_trackier_status(tmp_path / "edited.csv", connection=conn(tsb), run_dir=tmp_path / "a")
+    assert statuses(tsb, [stale, fresh]) == {stale: "pending", fresh: "disabled"}
+    conflicts = [r for r in read_csv(result.files.results) if r["errorCode"] == "changed-since-export"]
+    assert [int(r["campaignId"]) for r in conflicts] == [stale] and "pending now" in conflicts[0]["message"]
+
+    forced = await bulkops.set_trackier_status(tmp_path / "edited.csv", connection=conn(tsb),
+                                               run_dir=tmp_path / "b", overwrite_changed=True)
+    assert forced.outcomes["succeeded"] == 1 and statuses(tsb, [stale]) == {stale: "disabled"}
