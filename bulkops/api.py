@@ -57,10 +57,13 @@ class RunSettings:
 
 
 def connect(base_url: str, client_id: str | None = None, client_secret: str | None = None, *,  # noqa: PLR0913
-            api_key: str | None = None, platform: str = "retail-media", api_version: str | None = None,
+            api_key: str | None = None, platform: str | None = None, api_version: str | None = None,
             rate: float | None = None, concurrency: int = 8) -> Connection:
-    """A checked Connection to one platform's API (plain http only to loopback); secrets never print."""
-    spec = registry.platform(platform)
+    """A checked Connection to one platform's API (plain http only to loopback); secrets never print.
+
+    `platform` is a registry name ("mpo", "trackier" ...); the default is the first platform (Retail Media).
+    """
+    spec = registry.platform(platform) if platform else registry.platforms()[0]
     check_base_url(base_url.rstrip("/"))
     if spec.credentials == "oauth":
         if not client_id or not client_secret:

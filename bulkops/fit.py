@@ -21,7 +21,7 @@ def check(job: WriteJob, path: Path, sheet: str | None = None) -> None:
     match_header(str(path), headers, schema, required=job.required())  # the precise complaint, if there is one
     if not schema.values or any(v in mapped(headers, schema) for v in schema.values):
         return
-    fits = [j.verb for p in registry.PLATFORMS for j in p.jobs if j.verb != verb and _sets_something(j, headers)]
+    fits = [j.verb for p in registry.platforms() for j in p.jobs if j.verb != verb and _sets_something(j, headers)]
     hint = f"; its columns fit {' or '.join(f'`bulkops {v}`' for v in fits)}" if fits else ""
     raise InputError(str(path), f"none of its columns ({', '.join(headers)}) changes anything for `{verb}`, which"
                                 f" sets {', '.join(schema.values)}{hint}")

@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from bulkops import registry
 from bulkops.cli import jobs, sandbox
 from bulkops.cli.demo import demo
 from bulkops.cli.resume import resume
@@ -14,8 +15,8 @@ from bulkops.errors import BulkopsError
 
 app = typer.Typer(
     name="bulkops",
-    help="Bulk changes to Criteo Retail Media, Criteo MPO and Trackier campaigns from spreadsheets, safely and at"
-         " the API quota. With nothing configured, every verb runs against the embedded sandbox.",
+    help=f"Bulk changes to {', '.join(p.title for p in registry.platforms())} campaigns from spreadsheets, safely"
+         " and at the API quota. With nothing configured, every verb runs against the embedded sandbox.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

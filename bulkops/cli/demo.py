@@ -40,14 +40,14 @@ async def _demo(folder: Path, seed: int, out: Output) -> None:
     settings = SandboxSettings(seed=seed, db=str(folder / "sandbox.sqlite"), quota=DEMO_QUOTA)
     async with Sandbox(settings) as sb:
         out.say(f"embedded sandbox at {sb.base_url} (quota {DEMO_QUOTA}/min); files in {folder}\n")
-        for platform in registry.PLATFORMS:
+        for platform in registry.platforms():
             if platform.demo is None:
                 continue
             out.say(f"== {platform.demo.title}")
             conn = Connection(platform.name, sb.base_url, sandbox_credentials(platform, sb.client_id,
                                                                               sb.client_secret),
                               platform.default_api_version, target="embedded sandbox (demo)")
-            sub = folder / platform.name if platform is not registry.PLATFORMS[0] else folder
+            sub = folder / platform.name if platform is not registry.platforms()[0] else folder
             sub.mkdir(parents=True, exist_ok=True)
             def show(label: str, result: RunResult) -> None:
                 show_result(label.split(maxsplit=1)[0], result, out, label=label)

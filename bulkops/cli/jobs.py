@@ -129,7 +129,7 @@ def _write_verb(platform: Platform, spec: JobSpec) -> Callable[..., None]:
 
 
 def _export_command() -> Callable[..., None]:
-    platforms = [p for p in registry.PLATFORMS if p.export is not None]
+    platforms = [p for p in registry.platforms() if p.export is not None]
     default = next(p for p in platforms if p.flag is None)
 
     def command(out_file: Path, **values: Any) -> None:
@@ -185,6 +185,6 @@ def _merged_options(platforms: list[Platform]) -> tuple[Option, ...]:
 def register(app: typer.Typer) -> None:
     """Add `export` and every platform's job verbs to the app."""
     app.command("export")(_export_command())
-    for platform in registry.PLATFORMS:
+    for platform in registry.platforms():
         for spec in platform.jobs:
             app.command(spec.verb, help=None, short_help=spec.summary)(_write_verb(platform, spec))

@@ -45,7 +45,7 @@ def resume(run_dir: Path, **values: Any) -> None:
 resume.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
     opt.P("run_dir", opt.P.POSITIONAL_OR_KEYWORD, annotation=Annotated[Path, typer.Argument(
         metavar="RUN_DIR", show_default=False, help="The run directory of the interrupted run.")]),
-    *opt.connection_params(list(registry.PLATFORMS)),
+    *opt.connection_params(list(registry.platforms())),
     opt.param("retarget", bool, False, opt.flag(
         "--retarget", panel=opt.CONN, metavar="",
         help="Send the rest to the target given now (--base-url), not to the run's own: only on purpose.")),

@@ -46,10 +46,10 @@ def serve(**knobs: Any) -> None:
 
 
 def _signature() -> inspect.Signature:
-    from bulkops.sandbox.registry import APIS  # noqa: PLC0415
+    from bulkops.sandbox.registry import apis  # noqa: PLC0415
 
     params = [_param(name, kind, default, text, panel) for name, kind, default, text, panel in _SHARED]
-    for api in APIS:
+    for api in apis():
         params += [_param(o.name, o.kind, o.default if o.serve_default is None else o.serve_default, o.help, api.title)
                    for o in api.options]
     return inspect.Signature(params)

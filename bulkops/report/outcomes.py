@@ -47,7 +47,7 @@ def default_view(op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
 
 
 def fold(notes: Iterable[RowNote], records: Iterable[OpRecord], view: View = default_view,
-         parents: str = "line items") -> dict[int, RowOutcome]:
+         parents: str = "items") -> dict[int, RowOutcome]:
     """One outcome per row number, from the planner's notes and the journaled operations.
 
     `parents` names what a row's operations are spread over, for "done on 3 line items".

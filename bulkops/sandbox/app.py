@@ -9,12 +9,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bulkops.sandbox import control
+from bulkops.sandbox import control, registry
 from bulkops.sandbox.api import SandboxApi
 from bulkops.sandbox.auth import TOKEN_PATH, token
 from bulkops.sandbox.control import Control
 from bulkops.sandbox.middleware import APIS, api_middleware
-from bulkops.sandbox.registry import APIS as REGISTERED
 from bulkops.sandbox.settings import SandboxSettings
 from bulkops.sandbox.state import STATE, Knobs, SandboxState
 from bulkops.sandbox.store import Store
@@ -22,8 +21,9 @@ from bulkops.sandbox.store import Store
 SHUTDOWN_TIMEOUT_S = 0.5  # hung requests (a fault) must not hold a shutdown
 
 
-def build_state(settings: SandboxSettings, apis: Sequence[SandboxApi] = REGISTERED) -> SandboxState:
+def build_state(settings: SandboxSettings, apis: Sequence[SandboxApi] | None = None) -> SandboxState:
     """Open the store, create every API's tables and fill the empty ones from the seed."""
+    apis = registry.apis() if apis is None else apis
     store = Store(settings.db)
     quotas = {a.quota_group: int(settings.option(a.quota_option) if a.quota_option else settings.quota) for a in apis}
     state = SandboxState(settings=settings, store=store, knobs=Knobs.from_settings(settings, quotas))
@@ -34,8 +34,9 @@ def build_state(settings: SandboxSettings, apis: Sequence[SandboxApi] = REGISTER
     return state
 
 
-def create_app(state: SandboxState, apis: Sequence[SandboxApi] = REGISTERED) -> web.Application:
+def create_app(state: SandboxState, apis: Sequence[SandboxApi] | None = None) -> web.Application:
     """The aiohttp application over a sandbox state: every API's routes, the token endpoint, the control plane."""
+    apis = registry.apis() if apis is None else apis
     app = web.Application(middlewares=[api_middleware], client_max_size=16 * 1024 * 1024)
     app[STATE] = state
     app[APIS] = tuple(apis)
@@ -58,12 +59,12 @@ class Sandbox:
             sb.control.retail_media.products("50000001")
     """
 
-    def __init__(self, settings: SandboxSettings | None = None, *, apis: Sequence[SandboxApi] = REGISTERED,
+    def __init__(self, settings: SandboxSettings | None = None, *, apis: Sequence[SandboxApi] | None = None,
                  **knobs: Any) -> None:
         if settings is not None and knobs:
             raise TypeError("pass either settings or knobs, not both")
-        self.settings = settings or SandboxSettings.of(**knobs)
-        self.apis = tuple(apis)
+        self.apis = tuple(registry.apis() if apis is None else apis)
+        self.settings = settings or SandboxSettings.of(_apis=self.apis, **knobs)
         self.state: SandboxState | None = None
         self._runner: web.AppRunner | None = None
         self.base_url = ""

@@ -48,22 +48,23 @@ class SandboxSettings:
     options: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, **knobs: Any) -> SandboxSettings:
-        """Settings from shared knobs and API options alike; an unknown name is a TypeError."""
+    def of(cls, _apis: Any = None, **knobs: Any) -> SandboxSettings:
+        """Settings from shared knobs and API options alike (of `_apis`, else every registered API); an unknown
+        name is a TypeError."""
         from bulkops.sandbox.registry import option_defaults  # noqa: PLC0415 - the registry imports the APIs
 
         shared = {f.name for f in fields(cls)} - {"options"}
-        known = option_defaults()
+        known = option_defaults(_apis)
         unknown = sorted(k for k in knobs if k not in shared and k not in known)
         if unknown:
             raise TypeError(f"unknown sandbox setting(s) {unknown}; shared: {sorted(shared)}, APIs': {sorted(known)}")
-        options = {k: v for k, v in knobs.items() if k in known}
+        options = {**known, **{k: v for k, v in knobs.items() if k in known}}  # the chosen APIs' defaults, then ours
         return cls(**{k: v for k, v in knobs.items() if k in shared}, options=options)
 
-    def option(self, name: str) -> Any:
-        """An API option's value: as set, else the API's default."""
+    def option(self, name: str, default: Any = None) -> Any:
+        """An API option's value: as set, else the API's default (else `default`)."""
         if name in self.options:
             return self.options[name]
         from bulkops.sandbox.registry import option_defaults  # noqa: PLC0415
 
-        return option_defaults()[name]
+        return option_defaults().get(name, default)

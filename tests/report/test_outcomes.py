@@ -18,7 +18,7 @@ def test_one_outcome_per_row_and_the_worst_piece_names_it() -> None:
     records = [_rec(4, "a", S.SUCCEEDED), _rec(4, "b", S.SUCCEEDED),
                _rec(5, "a", S.SUCCEEDED), _rec(5, "b", S.FAILED, "not on the line item"),
                _rec(6, "a", None), _rec(7, "a", S.UNKNOWN)]
-    rows = fold(notes, records)
+    rows = fold(notes, records, parents="line items")
     assert {n: r.status for n, r in rows.items()} == {2: S.FAILED, 3: S.SKIPPED, 4: S.SUCCEEDED,
                                                       5: S.FAILED, 6: S.PENDING, 7: S.UNKNOWN}
     assert rows[4].message == "done on 2 line items"
