@@ -28,7 +28,7 @@ CLIENT_SECRET = "sandbox-secret"
 class SandboxProc:
     """`python -m bulkops sandbox serve ...` started on a free port; stopped (SIGTERM to its pid) on exit."""
 
-    def __init__(self, *, accounts: int = 1, line_items: int = 1000, max_products: int = 40, quota: int = 0,
+    def __init__(self, *, accounts: int = 1, line_items: int = 1000, max_products: int = 40, quota: int = 0,  # noqa: PLR0913 - the serve flags
                  latency_ms: float = 50.0, seed: int = 3) -> None:
         self.settings = {"accounts": accounts, "line_items": line_items, "max_products": max_products,
                          "quota": quota, "latency_ms": latency_ms, "seed": seed}

@@ -33,16 +33,15 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _sandbox_proc import CLIENT_ID, CLIENT_SECRET, PYTHON, ChildRun, SandboxProc, run_child  # noqa: E402
-
-from criteo_api_retailmedia_v2027_01 import ApiClientBuilder  # noqa: E402
-from criteo_api_retailmedia_v2027_01.api.campaign_api import CampaignApi  # noqa: E402
-from criteo_api_retailmedia_v2027_01.exceptions import ApiException  # noqa: E402
-from criteo_api_retailmedia_v2027_01.model.promoted_product import PromotedProduct  # noqa: E402
-from criteo_api_retailmedia_v2027_01.model.promoted_product_resource import (  # noqa: E402
+from _sandbox_proc import CLIENT_ID, CLIENT_SECRET, PYTHON, ChildRun, SandboxProc, run_child
+from criteo_api_retailmedia_v2027_01 import ApiClientBuilder
+from criteo_api_retailmedia_v2027_01.api.campaign_api import CampaignApi
+from criteo_api_retailmedia_v2027_01.exceptions import ApiException
+from criteo_api_retailmedia_v2027_01.model.promoted_product import PromotedProduct
+from criteo_api_retailmedia_v2027_01.model.promoted_product_resource import (
     PromotedProductResource as Res,
 )
-from criteo_api_retailmedia_v2027_01.model.promoted_product_resource_collection_input import (  # noqa: E402
+from criteo_api_retailmedia_v2027_01.model.promoted_product_resource_collection_input import (
     PromotedProductResourceCollectionInput as In,
 )
 
@@ -135,7 +134,8 @@ def bid_of(rng: random.Random) -> float:
     return round(rng.uniform(1.0, 2.99), 2) + 0.005
 
 
-def make_bid_sheet(inv: Inventory, line_items: int, rows: int, path: Path, seed: int = 7) -> list[tuple[str, str, float]]:
+def make_bid_sheet(inv: Inventory, line_items: int, rows: int, path: Path,
+                   seed: int = 7) -> list[tuple[str, str, float]]:
     """`rows` products of the first `line_items` auction line items (a seeded sample if there are more)."""
     chosen = set(inv.auction_ids()[:line_items])
     pool = [p for p in inv.products if p[0] in chosen]
@@ -512,7 +512,8 @@ def job_quota(report: Report, sizes: Sizes, sb: SandboxProc, inv: Inventory, fol
         m = sdk_bids_per_line_item(sb, sheet, 1e9, 0.0)
         report.add("quota", job, "SDK loop, one call per line item", m.how + "; sleeps Retry-After on a 429",
                    requests=m.requests, rate_limited=m.rate_limited, wall_s=m.wall_s, floor_s=floor_s,
-                   wall_over_floor=m.wall_s / floor_s, wall_over_own_requests_at_quota=m.wall_s / (m.requests / sizes.quota * 60))
+                   wall_over_floor=m.wall_s / floor_s,
+                   wall_over_own_requests_at_quota=m.wall_s / (m.requests / sizes.quota * 60))
     finally:
         sb.set_quota(0)
 
