@@ -22,7 +22,8 @@ _NAMES = {
     "Connection": "bulkops.types", "Secret": "bulkops.types",
     "RunResult": "bulkops.runner.protocol", "ExportResult": "bulkops.runner.export",
     "BulkopsError": "bulkops.errors", "InputError": "bulkops.errors", "JournalError": "bulkops.errors",
-    "UsageError": "bulkops.errors", "RequestError": "bulkops.errors",
+    "UsageError": "bulkops.errors", "RequestError": "bulkops.errors", "PreflightError": "bulkops.errors",
+    "ApiUnreachable": "bulkops.errors",
     # Criteo Retail Media
     "export": "bulkops.platforms.retail_media.python_api", "apply_bids": "bulkops.platforms.retail_media.python_api",
     "set_product_status": "bulkops.platforms.retail_media.python_api",
@@ -37,17 +38,17 @@ _NAMES = {
 }
 
 __all__ = [  # every public name (a test checks they all load)
-    "BulkopsError", "Connection", "ConnectionFlags", "ExportFilter", "ExportResult", "InputError",
-    "JournalError", "RequestError", "RetryPolicy", "RunResult", "RunSettings", "Secret", "Timeouts", "Tuning",
-    "UsageError", "apply_bids", "apply_seller_bids",
-    "connect", "export", "export_mpo", "export_trackier", "resume", "run", "sandbox", "set_product_status",
-    "set_trackier_status", "update_budgets", "update_line_items",
+    "ApiUnreachable", "BulkopsError", "Connection", "ConnectionFlags", "ExportFilter", "ExportResult", "InputError",
+    "JournalError", "PreflightError", "RequestError", "RetryPolicy", "RunResult", "RunSettings", "Secret",
+    "Timeouts", "Tuning", "UsageError", "apply_bids", "apply_seller_bids", "connect", "export", "export_mpo",
+    "export_trackier", "resume", "run", "sandbox", "set_product_status", "set_trackier_status", "update_budgets",
+    "update_line_items",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "sandbox":
-        return importlib.import_module("bulkops.sandbox")
+    if name in ("sandbox", "api"):
+        return importlib.import_module(f"bulkops.{name}")
     module = _NAMES.get(name)
     if module is None:
         raise AttributeError(f"module 'bulkops' has no attribute {name!r}")

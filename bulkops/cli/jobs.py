@@ -20,7 +20,9 @@ from bulkops.platform import JobSpec, Option, Platform
 from bulkops.runner.protocol import RunResult
 
 EXIT_HELP = ("Exit codes: 0 every row succeeded or was skipped, 1 some rows failed (see the errors file),"
-             " 2 bad usage or unreadable input (nothing sent), 130 interrupted (finish with `bulkops resume`).")
+             " 2 bad usage, unreadable input or an API that cannot be reached or logged into (nothing sent),"
+             " 75 the API stopped answering mid-run, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM):"
+             " finish those with `bulkops resume RUN_DIR`.")
 FILE = opt.P("file", opt.P.POSITIONAL_OR_KEYWORD, annotation=Annotated[Path, typer.Argument(
     metavar="FILE", show_default=False, help="The rows: CSV (any delimiter or encoding), Parquet or XLSX.")])
 
@@ -69,7 +71,7 @@ def _stopped(why: str, run_dir: Path | None) -> str:
 def show_result(verb: str, result: RunResult, out: Output, *, label: str | None = None) -> None:
     """The end of a run on screen: counts, figures, where the reports are, what to do next."""
     s = result.summary
-    counts = ", ".join(f"{n} {k}" for k, n in result.outcomes.items() if n or k != "unknown")
+    counts = ", ".join(f"{n} {k}" for k, n in result.outcomes.items() if n or k not in ("unknown", "pending"))
     lines = [f"{label or verb}: {result.rows} rows → {counts}  (target: {s.get('target')})",
              f"  {s['requests']} requests, {s['retries']} retries, {s['rate_limited']}×429,"
              f" {s['wall_time_s']:.1f}s ({s['achieved_rate_per_min']:.0f}/min)"]
