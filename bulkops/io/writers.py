@@ -9,7 +9,9 @@ reader takes the apostrophe off again, so every report can be fed back as an inp
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,9 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -86,17 +85,24 @@ class TableWriter:
         self._tmp = self.path.with_name(f".{self.path.name}.partial")
         self._file: Any = None
         self._writer: Any = None
+        self._schema: Any = None
         self._open()
 
     def _open(self) -> None:
+        import pyarrow as pa  # noqa: PLC0415 - reading a sheet or printing --help does not need it
+
         if self.format == "csv":
             # BOM: Excel reads UTF-8 right. Closed in close() or abort(): the writer outlives this method.
-            self._file = open(self._tmp, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-            self._writer = csv.writer(self._file)
-            self._writer.writerow([guard(c) for c in self.columns])
+            self._file = open(self._tmp, "wb")  # noqa: SIM115
+            self._file.write(codecs.BOM_UTF8)
+            header = io.StringIO()
+            csv.writer(header).writerow([guard(c) for c in self.columns])
+            self._file.write(header.getvalue().replace("\r\n", "\n").encode("utf-8"))
         elif self.format == "parquet":
-            schema = pa.schema([(c, pa.float64() if c in self.numeric else pa.string()) for c in self.columns])
-            self._writer = pq.ParquetWriter(self._tmp, schema)
+            import pyarrow.parquet as pq  # noqa: PLC0415
+
+            self._schema = pa.schema([(c, pa.float64() if c in self.numeric else pa.string()) for c in self.columns])
+            self._writer = pq.ParquetWriter(self._tmp, self._schema)
         else:
             from openpyxl import Workbook  # noqa: PLC0415 - only XLSX output needs it
 
@@ -111,20 +117,50 @@ class TableWriter:
             if len(self._batch) >= self._batch_rows:
                 self._flush()
 
+    def write_columns(self, columns: Mapping[str, Sequence[Any]]) -> None:
+        """Add rows given column by column (each a sequence of the same length; missing columns are blank)."""
+        self._flush()
+        length = len(next(iter(columns.values()))) if columns else 0
+        if not length:
+            return
+        if self.format == "xlsx":
+            names = list(columns)
+            self.write(dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True))
+            self._flush()
+            return
+        self._write_arrow(columns, length)
+
+    def _write_arrow(self, columns: Mapping[str, Sequence[Any]], length: int) -> None:
+        import pyarrow as pa  # noqa: PLC0415
+
+        arrays = []
+        for c in self.columns:
+            values = columns.get(c)
+            if values is None:
+                arrays.append(pa.nulls(length, pa.float64() if self._typed(c) else pa.string()))
+            elif self._typed(c):
+                arrays.append(pa.array([_number(v) for v in values], pa.float64()))
+            else:
+                arrays.append(_texts(values))
+        if self.format == "csv":
+            self._file.write(_csv_lines([_quoted(_guarded(a)) for a in arrays]))
+        else:
+            self._writer.write_table(pa.table(arrays, schema=self._schema))
+        self.rows_written += length
+
+    def _typed(self, column: str) -> bool:
+        return self.format == "parquet" and column in self.numeric
+
     def _flush(self) -> None:
         batch, self._batch = self._batch, []
         if not batch:
             return
-        if self.format == "csv":
-            self._writer.writerows([guard(cell_text(r.get(c))) for c in self.columns] for r in batch)
-        elif self.format == "parquet":
-            arrays = {c: [_number(r.get(c)) if c in self.numeric else _text_or_none(r.get(c)) for r in batch]
-                      for c in self.columns}
-            self._writer.write_table(pa.table(arrays, schema=self._writer.schema))
-        else:
+        if self.format == "xlsx":
             for r in batch:
                 self._writer.append(self._xlsx_row(r))
-        self.rows_written += len(batch)
+            self.rows_written += len(batch)
+            return
+        self._write_arrow({c: [r.get(c) for r in batch] for c in self.columns}, len(batch))
 
     def _xlsx_row(self, row: Mapping[str, Any], *, header: bool = False) -> list[Any]:
         from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
@@ -191,5 +227,38 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _text_or_none(value: Any) -> str | None:
-    return None if value is None else cell_text(value)
+def _texts(values: Sequence[Any]) -> Any:
+    """A pyarrow string array of the values as written (None stays null)."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    if all(v is None or type(v) is str for v in values):
+        return pa.array(values, pa.string())
+    return pa.array([None if v is None else cell_text(v) for v in values], pa.string())
+
+
+def _guarded(array: Any) -> Any:
+    """`guard` on a whole column: control characters replaced, formula-like text made inert; nulls blank."""
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    text = pc.fill_null(array, "")
+    text = pc.replace_substring_regex(text, _CONTROL.pattern, "\ufffd")
+    risky = pc.and_(pc.match_substring_regex(text, r"^[=+\-@\t\r]"),
+                    pc.invert(pc.match_substring_regex(text, _NUMBER.pattern)))
+    return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
+
+
+def _quoted(array: Any) -> Any:
+    """CSV quoting as Python's csv module does it by default: only cells holding a comma, quote or line break."""
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    needs = pc.match_substring_regex(array, r'[,"\r\n]')
+    escaped = pc.binary_join_element_wise('"', pc.replace_substring(array, '"', '""'), '"', "")
+    return pc.if_else(needs, escaped, array)
+
+
+def _csv_lines(arrays: Sequence[Any]) -> bytes:
+    """Whole lines of CSV, one per row, from columns already guarded and quoted."""
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    lines = pc.binary_join_element_wise(*arrays, ",") if len(arrays) > 1 else arrays[0]
+    return ("\n".join(lines.to_pylist()) + "\n").encode("utf-8")

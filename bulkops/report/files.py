@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,12 +18,13 @@ from typing import Any
 from bulkops.io.columns import ROW_NUMBER
 from bulkops.io.readers import Table
 from bulkops.io.writers import TableWriter, cell_text
-from bulkops.report.outcomes import RowOutcome, Values
+from bulkops.report.outcomes import RowOutcome, fold, joined
 from bulkops.types import OutcomeStatus
 
 OUTCOME_COLUMNS = ("inputRow", "outcome", "message", "errorCode", "errorColumn", "before", "after", "httpStatus",
                    "attempts", "traceId")
 ERROR_COLUMNS = ("error", "errorCode", "errorColumn", "inputRow")
+NUMERIC_COLUMNS = ("inputRow", "httpStatus", "attempts")  # numbers in Parquet reports
 NO_OUTCOME = "no outcome was recorded for this row (a bug: please report it with the run directory)"
 
 
@@ -66,28 +67,60 @@ def input_columns(columns: Sequence[str]) -> dict[str, str]:
     return kept
 
 
-def write_results(table: Table, outcomes: Mapping[int, RowOutcome], run_dir: Path, fmt: str,
-                  *, planned: bool = False) -> tuple[Path, Path | None]:
-    """The results file, and the errors file when some rows failed (streamed from the input again)."""
+Pieces = Callable[[int, int], tuple[list[Any], list[Any]]]  # (low row, high row) → notes, operations
+
+
+def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, parents: str = "items",  # noqa: PLR0913
+                  planned: bool = False) -> tuple[Path, Path | None, dict[str, int]]:
+    """The results file, the errors file when some rows failed, and the count of rows per outcome.
+
+    The input is streamed again batch by batch, each batch with the outcomes of its rows (`pieces`), so memory
+    stays flat however many rows there are.
+    """
     names = input_columns(table.columns)
-    own, renamed = list(names), list(names.values())
+    renamed = list(names.values())
     results_path = report_name(run_dir, "results" if not planned else "plan", fmt)
     errors_path = report_name(run_dir, "errors", fmt)
-    failed = 0
-    with TableWriter(results_path, [*renamed, *OUTCOME_COLUMNS]) as results, \
-            TableWriter(errors_path, [*renamed, *ERROR_COLUMNS]) as errors:
+    tally = {s.value: 0 for s in OutcomeStatus}
+    with TableWriter(results_path, [*renamed, *OUTCOME_COLUMNS], numeric=NUMERIC_COLUMNS) as results, \
+            TableWriter(errors_path, [*renamed, *ERROR_COLUMNS], numeric=("inputRow",)) as errors:
         for batch in table.iter_batches():
-            cells = batch[own].rename(columns=names).to_dict("records")
-            for number, row in zip(batch[ROW_NUMBER].tolist(), cells, strict=True):
-                outcome = outcomes.get(number)
-                results.write([{**row, **_outcome_cells(number, outcome, planned)}])
-                if outcome is None or outcome.status is OutcomeStatus.FAILED:
-                    failed += 1
-                    errors.write([{**row, **_error_cells(number, outcome)}])
-    if not failed:
+            numbers = batch[ROW_NUMBER].tolist()
+            if not numbers:
+                continue
+            notes, ops = pieces(min(numbers), max(numbers))
+            outcomes = fold(notes, ops, parents)
+            cells = {new: batch[old].tolist() for old, new in names.items()}
+            shown = [outcomes.get(n) for n in numbers]
+            for outcome in shown:
+                tally[(outcome.status if outcome else OutcomeStatus.FAILED).value] += 1
+            results.write_columns({**cells, **_outcome_columns(numbers, shown, planned)})
+            failed = [i for i, o in enumerate(shown) if o is None or o.status is OutcomeStatus.FAILED]
+            if failed:
+                errors.write_columns({**{k: [v[i] for i in failed] for k, v in cells.items()},
+                                      **_error_columns([numbers[i] for i in failed], [shown[i] for i in failed])})
+    if errors.rows_written == 0:
         errors_path.unlink()
-        return results_path, None
-    return results_path, errors_path
+        return results_path, None, tally
+    return results_path, errors_path, tally
+
+
+def _outcome_columns(numbers: list[int], shown: list[RowOutcome | None], planned: bool) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {c: [] for c in OUTCOME_COLUMNS}
+    for number, outcome in zip(numbers, shown, strict=True):
+        cells = _outcome_cells(number, outcome, planned)
+        for c in OUTCOME_COLUMNS:
+            columns[c].append(cells.get(c))
+    return columns
+
+
+def _error_columns(numbers: list[int], shown: list[RowOutcome | None]) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {c: [] for c in ERROR_COLUMNS}
+    for number, outcome in zip(numbers, shown, strict=True):
+        cells = _error_cells(number, outcome)
+        for c in ERROR_COLUMNS:
+            columns[c].append(cells.get(c))
+    return columns
 
 
 def write_rows(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Path | None:
@@ -117,8 +150,8 @@ def _outcome_cells(number: int, outcome: RowOutcome | None, planned: bool) -> di
     if planned and outcome.operations and outcome.status is not OutcomeStatus.FAILED:
         status, message = "planned", "dry run: would be sent"
     return {"inputRow": number, "outcome": status, "message": message, "errorCode": outcome.error_code,
-            "errorColumn": outcome.column, "before": describe(outcome.before),
-            "after": describe(outcome.after if not planned else outcome.planned), "httpStatus": outcome.http_status,
+            "errorColumn": outcome.column, "before": joined(outcome.before),
+            "after": joined(outcome.after if not planned else outcome.planned), "httpStatus": outcome.http_status,
             "attempts": outcome.attempts or None, "traceId": outcome.trace_id}
 
 
@@ -131,15 +164,11 @@ def _error_cells(number: int, outcome: RowOutcome | None) -> dict[str, Any]:
     return {"error": message, "errorCode": outcome.error_code, "errorColumn": outcome.column, "inputRow": number}
 
 
-def describe(values: list[Values]) -> str:
-    """Before/after values in a few words: `bidOverride 1.2`, or per parent when there are several."""
-    def one(parent: str, value: Mapping[str, Any], with_parent: bool) -> str:
-        text = ", ".join(f"{k} {_text(v)}" for k, v in value.items()) or "-"
-        return f"{parent}: {text}" if with_parent else text
-
-    if not values:
+def describe_values(values: Mapping[str, Any] | None) -> str:
+    """One operation's before or after values in a few words: `bidOverride 1.2, status paused`."""
+    if values is None:
         return ""
-    return "; ".join(one(parent, v, len(values) > 1) for parent, v in values)
+    return ", ".join(f"{k} {_text(v)}" for k, v in values.items()) or "-"
 
 
 def _text(value: Any) -> str:

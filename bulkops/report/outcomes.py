@@ -1,25 +1,23 @@
-"""Per-row outcomes from the journal (pure): every input row ends succeeded, skipped or failed.
+"""Per-row outcomes from the journal (pure): every input row ends succeeded, skipped, failed, unknown or pending.
 
 One row can become several operations (a SKU paused on every line item of an account), and a row can be
 settled before sending (invalid input, no-op). This module folds all of that into exactly one `RowOutcome`
-per input row, so the report's counts add up to the input's rows.
+per input row, so the report's counts add up to the input's rows. It works on a range of rows at a time: the
+reports stream through the input, so memory stays flat.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bulkops.types import Operation, OpRecord, OutcomeStatus, RowNote
+from bulkops.types import OutcomeStatus, RowNote
 
 # When a row's pieces disagree, the worst one names the row.
 # A row done on some line items and already at its target on others counts as succeeded.
 _SEVERITY = {OutcomeStatus.SKIPPED: 0, OutcomeStatus.SUCCEEDED: 1, OutcomeStatus.PENDING: 2, OutcomeStatus.UNKNOWN: 3,
              OutcomeStatus.FAILED: 4}
-
-Values = tuple[str, dict[str, Any]]  # (parent id, field → value)
-View = Callable[[Operation], tuple[dict[str, Any] | None, dict[str, Any]]]
 
 
 @dataclass(slots=True)
@@ -36,41 +34,30 @@ class RowOutcome:
     attempts: int = 0
     operations: int = 0
     failures: int = 0  # operations of this row that failed
-    before: list[Values] = field(default_factory=list)
-    after: list[Values] = field(default_factory=list)
-    planned: list[Values] = field(default_factory=list)  # the after of every operation, sent or not
+    before: list[tuple[str, str]] = field(default_factory=list)  # (parent, shown values)
+    after: list[tuple[str, str]] = field(default_factory=list)
+    planned: list[tuple[str, str]] = field(default_factory=list)  # the after of every operation, sent or not
 
 
-def default_view(op: Operation) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """(before, after) of an operation, as the report shows them."""
-    return (None if op.before is None else dict(op.before)), dict(op.fields)
-
-
-def fold(notes: Iterable[RowNote], records: Iterable[OpRecord], view: View = default_view,
-         parents: str = "items") -> dict[int, RowOutcome]:
-    """One outcome per row number, from the planner's notes and the journaled operations.
-
-    `parents` names what a row's operations are spread over, for "done on 3 line items".
-    """
+def fold(notes: Iterable[RowNote], ops: Iterable[Mapping[str, Any]], parents: str = "items") -> dict[int, RowOutcome]:
+    """One outcome per row number, from the planner's notes and the journaled operations (as `Journal.pieces`
+    gives them: row_number, parent_id, status, reason, error_code, http_status, trace_id, attempts,
+    shown_before, shown_after). `parents` names what a row's operations are spread over ("line items")."""
     rows: dict[int, RowOutcome] = {}
     for note in notes:
         _merge(rows, note.row_number, note.status, note.message, code=note.code, column=note.column)
-    for rec in records:
-        op, out = rec.operation, rec.outcome
-        status = OutcomeStatus.PENDING if out is None else out.status
-        row = _merge(rows, op.row_number, status, (out.reason if out else None) or "",
-                     code=out.error_code if out else None,
-                     http_status=out.http_status if out else None,
-                     trace_id=out.trace_id if out else None)
-        row.attempts += out.attempts if out else 0
+    for op in ops:
+        status = OutcomeStatus.PENDING if op["status"] is None else OutcomeStatus(op["status"])
+        row = _merge(rows, op["row_number"], status, op["reason"] or "", code=op["error_code"],
+                     http_status=op["http_status"], trace_id=op["trace_id"])
+        row.attempts += op["attempts"] or 0
         row.operations += 1
         row.failures += status is OutcomeStatus.FAILED
-        before, after = view(op)
-        if before is not None:
-            row.before.append((op.parent_id, before))
-        row.planned.append((op.parent_id, after))
+        if op["shown_before"]:
+            row.before.append((op["parent_id"], op["shown_before"]))
+        row.planned.append((op["parent_id"], op["shown_after"] or ""))
         if status is OutcomeStatus.SUCCEEDED:
-            row.after.append((op.parent_id, after))
+            row.after.append((op["parent_id"], op["shown_after"] or ""))
     for row in rows.values():
         _describe(row, parents)
     return rows
@@ -82,6 +69,13 @@ def counts(outcomes: Iterable[RowOutcome]) -> dict[str, int]:
     for row in outcomes:
         result[row.status.value] += 1
     return result
+
+
+def joined(values: list[tuple[str, str]]) -> str:
+    """Before/after of a row: the one operation's values, or each parent's when there are several."""
+    if len(values) == 1:
+        return values[0][1]
+    return "; ".join(f"{parent}: {text or '-'}" for parent, text in values)
 
 
 def _merge(rows: dict[int, RowOutcome], number: int, status: OutcomeStatus, message: str,  # noqa: PLR0913

@@ -1,60 +1,134 @@
-"""The input checks of a write job: every row typed and checked before anything is sent; duplicates settled."""
+"""The input checks of a write job, streamed: every row checked before anything is sent, in batches, into the
+journal's SQLite (the run's working store), where duplicates are found and rows wait to be planned by group.
+
+Memory stays flat whatever the size of the sheet: a batch of rows is read, checked column by column, and
+written to SQLite before the next one is read.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from functools import partial
+from typing import TYPE_CHECKING
 
-from bulkops.io.columns import ROW_NUMBER, Header, Row, check_rows, duplicates, match_header, unchanged
-from bulkops.io.readers import Table, open_table
+from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, parse_baseline, unchanged
+from bulkops.io.readers import Table
+from bulkops.io.vector import MISSING, check_frame, decode
+from bulkops.runner.journal import Journal
 from bulkops.runner.protocol import WriteJob
-from bulkops.types import OutcomeStatus, RowNote
+from bulkops.types import OutcomeStatus, RowError, RowNote
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SEP = "\x1f"  # between the normalized cells of a staged row
 
 
-@dataclass(slots=True)
-class Checked:
-    """The input after the checks: rows to plan and notes for the others."""
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Which columns a staged row carries, in which order, and which make its key and its group."""
 
-    table: Table
-    header: Header
-    rows: list[Row]
-    notes: list[RowNote]
-    total: int
+    names: tuple[str, ...]
+    key: tuple[str, ...]
+    group: tuple[str, ...]
+
+    @classmethod
+    def of(cls, job: WriteJob, header: Header) -> Layout:
+        """The columns the file maps, the schema's key, the job's grouping."""
+        schema = job.schema
+        names = tuple(n for n in header.mapping if n != schema.baseline)
+        return cls(names, schema.key, tuple(job.group_by))
 
 
-def check_input(job: WriteJob, path: Path, sheet: str | None = None) -> Checked:
-    """Read and check every row; nothing is sent for a row with a problem."""
-    table = open_table(path, sheet=sheet)
-    header = match_header(str(path), table.columns, job.schema, required=job.required())
-    valid: list[Row] = []
-    notes: list[RowNote] = []
+def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  # noqa: PLR0913
+                source: str, progress: Callable[[int], None] | None = None) -> int:
+    """Check every row of the input (the run's copy of `source`, the user's file that messages name) into the
+    journal; returns how many rows the input has."""
+    schema, path = job.schema, source
+    layout = Layout.of(job, header)
+    journal.restart_staging()
     total = 0
-    selector_name = job.schema.selector or ""
-    selector = header.mapping.get(selector_name)
     for batch in table.iter_batches():
         total += len(batch)
-        records = batch.to_dict("records")
-        if selector is not None:  # rows meant for another job (e.g. an export's campaign rows): skipped first
-            mine = []
-            for record in records:
-                kind = str(record[selector]).strip()
-                reason = job.skip_reason(Row(int(record[ROW_NUMBER]), {selector_name: kind})) if kind else None
-                if reason is None:
-                    mine.append(record)
-                else:
-                    notes.append(RowNote(int(record[ROW_NUMBER]), OutcomeStatus.SKIPPED, None, "not-for-this-job",
-                                         reason))
-            records = mine
-        for checked in check_rows(str(path), records, job.schema, header):
-            if isinstance(checked, list):
-                notes += [RowNote.from_error(e) for e in checked]
-            elif unchanged(checked, job.schema):
-                notes.append(RowNote(checked.row_number, OutcomeStatus.SKIPPED, None, "unchanged",
-                                     "not edited since the export: nothing to send"))
-            else:
-                valid.append(checked)
-    keep, dupes = duplicates(valid, job.schema.key, str(path))
-    for number, code, message in dupes:
-        status = OutcomeStatus.SKIPPED if code == "duplicate" else OutcomeStatus.FAILED
-        notes.append(RowNote(number, status, None, code, message))
-    return Checked(table, header, keep, notes, total)
+        notes, mine = _other_entities(job, header, batch)
+        valid, errors = check_frame(path, mine, schema, header)
+        notes += _from_errors(errors)
+        rows, unchanged_notes = _staged_rows(valid, layout, schema)
+        journal.stage(rows, [*notes, *unchanged_notes])
+        if progress is not None:
+            progress(total)
+    journal.settle_duplicates(partial(_conflict, path, layout))
+    return total
+
+
+def planned_rows(batch: list[tuple[int, str, str | None]], layout: Layout, schema: Schema) -> list[Row]:
+    """Staged rows back as typed Rows, for the planner."""
+    columns = [schema.column(n) for n in layout.names]
+    rows = []
+    for number, vals, baseline in batch:
+        cells = vals.split(SEP)
+        values = {c.name: v for c, cell in zip(columns, cells, strict=True)
+                  if (v := decode(c, cell)) is not None}
+        rows.append(Row(number, values, parse_baseline(schema, baseline) if baseline else None))
+    return rows
+
+
+def _other_entities(job: WriteJob, header: Header, frame: pd.DataFrame) -> tuple[list[RowNote], pd.DataFrame]:
+    """Rows meant for another job (an export's campaign rows fed to `bids`): skipped first, with the reason."""
+    name = job.schema.selector
+    column = header.mapping.get(name) if name else None
+    if name is None or column is None:
+        return [], frame
+    kinds = frame[column].astype(str).str.strip()
+    reasons = {k: job.skip_reason(Row(0, {name: k})) for k in kinds.unique() if k}
+    skipped = kinds.map(reasons.get).notna()
+    notes = [RowNote(int(n), OutcomeStatus.SKIPPED, None, "not-for-this-job", str(reasons[k]))
+             for n, k in zip(frame.loc[skipped, ROW_NUMBER], kinds[skipped], strict=True)]
+    return notes, frame[~skipped]
+
+
+def _from_errors(errors: list[RowError]) -> list[RowNote]:
+    """One note per bad row (its first bad cell; the others are in the same message's spirit)."""
+    seen: dict[int, RowNote] = {}
+    for error in errors:
+        seen.setdefault(error.row_number, RowNote.from_error(error))
+    return list(seen.values())
+
+
+def _staged_rows(valid: pd.DataFrame, layout: Layout,
+                 schema: Schema) -> tuple[list[tuple[int, str, str, str, str | None]], list[RowNote]]:
+    def joined(names: tuple[str, ...]) -> Iterator[str]:
+        if not names:
+            return iter([""] * len(valid))
+        parts = [valid[n].fillna(MISSING) if n in valid else _blank(valid) for n in names]
+        return iter(parts[0].str.cat(parts[1:], sep=SEP) if len(parts) > 1 else parts[0])
+
+    baseline = valid[schema.baseline] if schema.baseline and schema.baseline in valid else None
+    rows, notes = [], []
+    for number, grp, key, vals, base in zip(valid[ROW_NUMBER], joined(layout.group), joined(layout.key),
+                                            joined(layout.names),
+                                            baseline if baseline is not None else [None] * len(valid), strict=True):
+        if base and _unedited(int(number), vals, base, layout, schema):
+            notes.append(RowNote(int(number), OutcomeStatus.SKIPPED, None, "unchanged",
+                                 "not edited since the export: nothing to send"))
+            continue
+        rows.append((int(number), grp, key, vals, base))
+    return rows, notes
+
+
+def _unedited(number: int, vals: str, baseline: str, layout: Layout, schema: Schema) -> bool:
+    (row,) = planned_rows([(number, vals, baseline)], layout, schema)
+    return unchanged(row, schema)
+
+
+def _blank(frame: pd.DataFrame) -> pd.Series:
+    import pandas as pd  # noqa: PLC0415
+
+    return pd.Series(MISSING, index=frame.index)
+
+
+def _conflict(path: str, layout: Layout, key: str, row: int, numbers: str) -> str:
+    values = ", ".join(f"{n} {v}" for n, v in zip(layout.key, key.split(SEP), strict=False) if v and v != MISSING)
+    others = ", ".join(n for n in numbers.split(",") if n != str(row))
+    return f"{path}, row {row}: {values} is also on row(s) {others} with other values; keep one"

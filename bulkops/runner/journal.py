@@ -46,7 +46,12 @@ CREATE TABLE IF NOT EXISTS ops (
     reason TEXT, error_code TEXT, http_status INTEGER, trace_id TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     result TEXT,            -- JSON: what the API answered for this item, when the undo needs it
+    shown_before TEXT, shown_after TEXT,  -- the operation's before and after as the results show them
     UNIQUE (row_number, kind, parent_id, entity_id)
+);
+CREATE TABLE IF NOT EXISTS rows (  -- the checked input rows, waiting to be planned (normalized cells)
+    row_number INTEGER PRIMARY KEY, grp TEXT NOT NULL, key TEXT NOT NULL, vals TEXT NOT NULL, baseline TEXT,
+    planned INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS row_notes (  -- rows settled before sending: invalid, no-op, duplicate
     row_number INTEGER NOT NULL,
@@ -61,7 +66,8 @@ CREATE TABLE IF NOT EXISTS chunk_times (  -- how long each request of the sendin
     parent_id TEXT NOT NULL, kind TEXT NOT NULL, operations INTEGER NOT NULL, seconds REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ops_open ON ops (status) WHERE status IS NULL OR status = 'unknown';
-CREATE INDEX IF NOT EXISTS ops_row ON ops (row_number);
+CREATE INDEX IF NOT EXISTS ops_send ON ops (parent_id, kind, op_id);
+CREATE INDEX IF NOT EXISTS ops_row ON ops (row_number, op_id);
 CREATE INDEX IF NOT EXISTS notes_row ON row_notes (row_number);
 """
 
@@ -96,9 +102,16 @@ class Journal:
         _usable_dir(run_dir)
         lock = _lock(run_dir)
         try:
+            # Built under another name and renamed when whole: nobody ever opens a journal without its tables.
+            fresh = run_dir / f"{JOURNAL_NAME}.new"
+            db = _connect(fresh)
+            db.executescript(_SCHEMA)
+            with db:
+                db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                               [(k, json.dumps(v)) for k, v in {"schema": _SCHEMA_VERSION, **meta}.items()])
+            db.close()
+            os.replace(fresh, run_dir / JOURNAL_NAME)
             journal = cls(_connect(run_dir / JOURNAL_NAME), run_dir, lock)
-            journal._db.executescript(_SCHEMA)
-            journal.set_meta({"schema": _SCHEMA_VERSION, **meta})
         except BaseException:
             lock.release()
             raise
@@ -169,14 +182,78 @@ class Journal:
             self._db.executemany("INSERT INTO ops (row_number, kind, parent_id, entity_id, fields, before)"
                                  " VALUES (?, ?, ?, ?, ?, ?)", (_op_row(op) for op in operations))
 
-    def record_plan(self, notes: Iterable[RowNote], operations: Iterable[Operation]) -> None:
-        """The whole plan in one transaction, then phase "planned": a run killed while planning has none of it."""
+    def record_plan(self, notes: Iterable[RowNote], operations: Iterable[tuple[Operation, str, str]],
+                    rows: Iterable[int] = ()) -> None:
+        """A batch's plan in one transaction: its notes, its operations (with how the results show them), and its
+        staged rows marked planned — a run killed while planning keeps exactly the batches it finished."""
         with self._writing():
             self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)",
                                  ((n.row_number, n.status.value, n.column, n.code, n.message) for n in notes))
-            self._db.executemany("INSERT INTO ops (row_number, kind, parent_id, entity_id, fields, before)"
-                                 " VALUES (?, ?, ?, ?, ?, ?)", (_op_row(op) for op in operations))
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('phase', ?)", (json.dumps("planned"),))
+            self._db.executemany("INSERT INTO ops (row_number, kind, parent_id, entity_id, fields, before,"
+                                 " shown_before, shown_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 ((*_op_row(op), before, after) for op, before, after in operations))
+            self._db.executemany("UPDATE rows SET planned=1 WHERE row_number=?", ((n,) for n in rows))
+
+    # -- staging (the checked input, waiting to be planned) ---------------------------------------------
+    def restart_staging(self) -> None:
+        """Forget a staging that did not finish (its notes too: nothing was planned yet)."""
+        with self._writing():
+            self._db.execute("DROP INDEX IF EXISTS rows_key")
+            self._db.execute("DROP INDEX IF EXISTS rows_grp")
+            self._db.execute("DELETE FROM rows")
+            self._db.execute("DELETE FROM row_notes")
+
+    def stage(self, rows: Iterable[tuple[int, str, str, str, str | None]], notes: Iterable[RowNote]) -> None:
+        """Checked rows (row_number, group, key, normalized cells, baseline) and the notes of the others."""
+        with self._writing():
+            self._db.executemany("INSERT INTO rows (row_number, grp, key, vals, baseline) VALUES (?, ?, ?, ?, ?)",
+                                 rows)
+            self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)",
+                                 ((n.row_number, n.status.value, n.column, n.code, n.message) for n in notes))
+
+    def settle_duplicates(self, describe: Any) -> int:
+        """Rows sharing a key: exact repeats are skipped (done once), rows with other values all fail (no one can
+        tell which was meant). `describe(key, row, others)` words the conflict. Returns the rows settled."""
+        with self._writing():
+            self._db.execute("CREATE INDEX IF NOT EXISTS rows_key ON rows (key, vals, row_number)")
+            repeats = self._db.execute(
+                "SELECT r.row_number, f.first FROM rows r JOIN (SELECT key, vals, MIN(row_number) first FROM rows"
+                " GROUP BY key, vals HAVING COUNT(*) > 1) f ON r.key = f.key AND r.vals = f.vals"
+                " WHERE r.row_number <> f.first").fetchall()
+            conflicts = self._db.execute(
+                "SELECT r.row_number, r.key, g.numbers FROM rows r JOIN (SELECT key, GROUP_CONCAT(row_number) numbers"
+                " FROM rows GROUP BY key HAVING COUNT(DISTINCT vals) > 1) g ON r.key = g.key").fetchall()
+            notes = [(n, OutcomeStatus.SKIPPED.value, None, "duplicate", f"same as row {first}; done once")
+                     for n, first in repeats]
+            notes += [(n, OutcomeStatus.FAILED.value, None, "duplicate-conflict", describe(key, n, numbers))
+                      for n, key, numbers in conflicts]
+            self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)", notes)
+            self._db.executemany("DELETE FROM rows WHERE row_number=?", ((n[0],) for n in notes))
+            self._db.execute("CREATE INDEX IF NOT EXISTS rows_grp ON rows (planned, grp, row_number)")
+        return len(notes)
+
+    def staged(self, batch_rows: int) -> Iterator[list[tuple[int, str, str | None]]]:
+        """Rows not planned yet, (row_number, cells, baseline), in batches of whole groups of about `batch_rows`."""
+        batch: list[tuple[int, str, str | None]] = []
+        group, last = None, ("", -1)
+        while True:  # keyset pages: no cursor stays open while the caller writes to the journal
+            page = self._read("SELECT row_number, grp, vals, baseline FROM rows WHERE planned=0"
+                              " AND (grp, row_number) > (?, ?) ORDER BY grp, row_number LIMIT 10000", last)
+            if not page:
+                break
+            for number, grp, vals, baseline in page:
+                if len(batch) >= batch_rows and grp != group:
+                    yield batch
+                    batch = []
+                group = grp
+                batch.append((number, vals, baseline))
+            last = (page[-1][1], page[-1][0])
+        if batch:
+            yield batch
+
+    def staged_count(self) -> int:
+        """Rows waiting to be planned."""
+        return int(self._read("SELECT COUNT(*) FROM rows WHERE planned=0")[0][0])
 
     # -- execution -------------------------------------------------------------------------
     def mark_sent(self, operations: Iterable[Operation]) -> None:
@@ -215,9 +292,49 @@ class Journal:
             self._db.executemany("INSERT INTO chunk_times VALUES (?, ?, ?, ?)", rows)
 
     def pending(self) -> Iterator[Operation]:
-        """Operations not sent yet, in planning order."""
-        for row in self._rows("SELECT * FROM ops WHERE status IS NULL ORDER BY op_id"):
-            yield _operation(row)
+        """Operations not sent yet, sorted by parent and kind (so a streaming chunker makes the fewest requests),
+        read page by page: memory stays flat, and no cursor stays open while outcomes are recorded."""
+        last: tuple[Any, ...] = ("", "", -1)
+        while True:
+            page = self._rows_list("SELECT * FROM ops WHERE status IS NULL AND (parent_id, kind, op_id) > (?, ?, ?)"
+                                   " ORDER BY parent_id, kind, op_id LIMIT 5000", last)
+            if not page:
+                return
+            for row in page:
+                yield _operation(row)
+            last = (page[-1]["parent_id"], page[-1]["kind"], page[-1]["op_id"])
+
+    def pending_count(self) -> tuple[int, int]:
+        """(operations, distinct rows) not sent yet."""
+        ops, rows = self._read("SELECT COUNT(*), COUNT(DISTINCT row_number) FROM ops WHERE status IS NULL")[0]
+        return int(ops), int(rows)
+
+    def records(self, *, statuses: tuple[str, ...] | None = None, sorted_for_sending: bool = False,
+                page: int = 5000) -> Iterator[OpRecord]:
+        """Operations with their outcomes, page by page (by planning order, or by parent and kind)."""
+        where = "" if statuses is None else f" AND status IN ({','.join('?' * len(statuses))})"
+        args: tuple[Any, ...] = tuple(statuses or ())
+        order = ("parent_id", "kind", "op_id") if sorted_for_sending else ("op_id",)
+        last: tuple[Any, ...] = ("", "", -1) if sorted_for_sending else (-1,)
+        keys = ", ".join(order)
+        while True:
+            rows = self._rows_list(f"SELECT * FROM ops WHERE ({keys}) > ({', '.join('?' * len(order))}){where}"
+                                   f" ORDER BY {keys} LIMIT {page}", (*last, *args))
+            if not rows:
+                return
+            for row in rows:
+                yield OpRecord(_operation(row), _outcome(row))
+            last = tuple(rows[-1][k] for k in order)
+
+    def pieces(self, low: int, high: int) -> tuple[list[RowNote], list[sqlite3.Row]]:
+        """The notes and the operations (with how they are shown) of rows low..high, in row order."""
+        notes = [RowNote(r[0], OutcomeStatus(r[1]), r[2], r[3], r[4]) for r in self._read(
+            "SELECT row_number, status, column_name, code, message FROM row_notes WHERE row_number BETWEEN ? AND ?"
+            " ORDER BY row_number, rowid", (low, high))]
+        ops = self._rows_list("SELECT row_number, parent_id, status, reason, error_code, http_status, trace_id,"
+                              " attempts, shown_before, shown_after FROM ops WHERE row_number BETWEEN ? AND ?"
+                              " ORDER BY row_number, op_id", (low, high))
+        return notes, ops
 
     def unknown(self) -> Iterator[Operation]:
         """Operations sent with no answer seen: they may have been applied."""
@@ -225,9 +342,8 @@ class Journal:
             yield _operation(row)
 
     def operations(self) -> Iterator[OpRecord]:
-        """Every operation with its outcome, in planning order."""
-        for row in self._rows("SELECT * FROM ops ORDER BY op_id"):
-            yield OpRecord(_operation(row), _outcome(row))
+        """Every operation with its outcome, in planning order (read page by page)."""
+        yield from self.records()
 
     def notes(self) -> Iterator[RowNote]:
         """Every row settled before sending, in row order."""
@@ -243,6 +359,11 @@ class Journal:
         """Every settled request's parent, kind, size and seconds."""
         return [tuple(r) for r in self._read("SELECT * FROM chunk_times")]
 
+    def kinds(self, status: str | None) -> dict[str, int]:
+        """Operations per kind (with this status, or all)."""
+        where, args = ("WHERE status = ?", (status,)) if status else ("", ())
+        return dict(self._read(f"SELECT kind, COUNT(*) FROM ops {where} GROUP BY kind", args))
+
     def counts(self) -> dict[str, int]:
         """Operations per status ('pending' for not sent yet)."""
         return dict(self._read("SELECT COALESCE(status, 'pending'), COUNT(*) FROM ops GROUP BY 1"))
@@ -254,6 +375,14 @@ class Journal:
     def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
         try:
             return self._db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.run_dir, exc) from None
+
+    def _rows_list(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        try:
+            with closing(self._db.cursor()) as cur:
+                cur.row_factory = sqlite3.Row
+                return cur.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.run_dir, exc) from None
 

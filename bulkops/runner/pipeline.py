@@ -20,8 +20,10 @@ import anyio
 
 from bulkops.engine.client import ApiClient
 from bulkops.errors import ApiUnreachable, JournalError
+from bulkops.io.columns import Header, match_header
 from bulkops.io.readers import Table, open_table
-from bulkops.runner.checks import Checked, check_input
+from bulkops.report.files import describe_values
+from bulkops.runner.checks import Layout, planned_rows, stage_input
 from bulkops.runner.events import Progress, ProgressListener, ignore
 from bulkops.runner.journal import Journal, file_fingerprint
 from bulkops.runner.protocol import PlanOptions, RunOptions, RunResult, WriteJob
@@ -32,32 +34,34 @@ ClientFactory = Callable[[Connection], ApiClient]
 Preflight = Callable[[ApiClient], Awaitable[None]]
 SETTLE_ROUNDS = 3  # read back / send again at most this often in one process
 TICK_S = 0.5  # progress while reading
+PLAN_BATCH = 20_000  # rows planned (and their current values read) at a time: memory stays flat
 
 
 async def run_write_job(job: WriteJob, path: Path, connection: Connection, options: RunOptions,  # noqa: PLR0913
                         client: ClientFactory, preflight: Preflight | None = None) -> RunResult:
     """Run a write job end to end; the reports are written even when the run is interrupted."""
-    checked = check_input(job, path, options.sheet)
+    table = open_table(path, sheet=options.sheet)
+    header = match_header(str(path), table.columns, job.schema, required=job.required())  # a bad file: at once
     meta = {"platform": job.platform, "job": job.name, "job_options": job.options(),
             "base_url": connection.base_url, "target": connection.where, "client_id": connection.client_id,
-            "api_version": connection.api_version, "rows_total": checked.total, "dry_run": options.dry_run,
+            "api_version": connection.api_version, "dry_run": options.dry_run,
             "snapshot": options.snapshot, "overwrite_changed": options.overwrite_changed, "sheet": options.sheet,
-            "report_format": report_format(checked.table, options.report_format),
-            "header": dict(checked.header.mapping), "phase": "planning", **options.meta}
+            "report_format": report_format(table, options.report_format),
+            "header": dict(header.mapping), "phase": "checking", **options.meta}
     async with client(connection) as api:
         if preflight is not None:
             await preflight(api)
         journal = start(options.run_dir, meta, path)
         try:
-            return await _run(job, journal, checked, api, options)
+            return await _run(job, journal, api, options)
         finally:
             journal.close()
 
 
 async def resume_job(job: WriteJob, journal: Journal, connection: Connection, client: ClientFactory,
                      listener: ProgressListener = ignore) -> RunResult:
-    """Finish an interrupted run: plan again if it stopped while reading, read back what may have been applied,
-    send what is left, then rewrite its reports."""
+    """Finish an interrupted run where it stopped: checking, planning (the reads not finished are done again),
+    reading back what may have been applied, sending what is left; then rewrite its reports."""
     meta = journal.meta()
     if meta.get("dry_run"):
         raise JournalError(str(journal.run_dir), "this was a dry run: nothing to resume; run the job itself")
@@ -65,24 +69,22 @@ async def resume_job(job: WriteJob, journal: Journal, connection: Connection, cl
                          overwrite_changed=meta.get("overwrite_changed", False),
                          report_format=meta.get("report_format"), listener=listener)
     async with client(connection) as api:
-        checked = None
-        if meta.get("phase") == "planning":  # stopped while reading: nothing was sent, plan it all again
-            checked = check_input(job, journal.run_dir / meta["input_copy"], meta.get("sheet"))
-        return await _run(job, journal, checked, api, options)
+        return await _run(job, journal, api, options)
 
 
-async def _run(job: WriteJob, journal: Journal, checked: Checked | None, api: ApiClient,
-               options: RunOptions) -> RunResult:
-    table = open_table(journal.run_dir / journal.meta()["input_copy"], sheet=options.sheet)
+async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOptions) -> RunResult:
+    meta = journal.meta()
+    table = open_table(journal.run_dir / meta["input_copy"], sheet=options.sheet)
+    header = Header(meta["header"], ())
     timing = Timing(time.monotonic())
-    rows_total = int(journal.meta()["rows_total"])
     try:
-        if checked is not None:
-            async with _ticking(api, options.listener, "reading current values", rows_total):
-                plan = await job.plan(api, checked.rows, PlanOptions(options.snapshot, options.overwrite_changed))
-            journal.record_plan([*checked.notes, *plan.notes], plan.operations)
-            for warning in plan.warnings:
-                options.notice(warning)
+        if meta.get("phase") == "checking":
+            source = meta.get("input_name") or meta["input"]
+            total = stage_input(job, table, header, journal, source, _checking(options.listener, timing))
+            journal.set_meta({"rows_total": total, "phase": "planning"})
+        rows_total = int(journal.meta()["rows_total"])
+        if journal.meta().get("phase") == "planning":
+            await _plan(job, journal, api, options, Layout.of(job, header), rows_total)
         timing.reads = dict(api.counters)
         timing.read_s = time.monotonic() - timing.started
         timing.quota = api.quota
@@ -94,12 +96,40 @@ async def _run(job: WriteJob, journal: Journal, checked: Checked | None, api: Ap
         timing.counters = dict(api.counters)
         timing.stopped = "API unreachable" if isinstance(exc, ApiUnreachable) else "interrupted"
         _flush(journal, api)
-        if journal.meta().get("phase") != "planning":
+        if journal.meta().get("phase") not in ("checking", "planning"):
             write_reports(job, journal, table, timing, options, interrupted=True)
         raise
     timing.counters = dict(api.counters)
     _flush(journal, api)
     return write_reports(job, journal, table, timing, options)
+
+
+async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOptions,  # noqa: PLR0913
+                layout: Layout, rows_total: int) -> None:
+    """Plan the staged rows batch by batch (whole groups at a time), each batch journaled as it is planned."""
+    plan_options = PlanOptions(options.snapshot, options.overwrite_changed)
+    done = rows_total - journal.staged_count()
+    async with _ticking(api, options.listener, "reading current values", rows_total, lambda: done):
+        for batch in journal.staged(PLAN_BATCH):
+            rows = planned_rows(batch, layout, job.schema)
+            plan = await job.plan(api, rows, plan_options)
+            shown = [(op, *(_shown(job, op))) for op in plan.operations]
+            journal.record_plan(plan.notes, shown, [n for n, _, _ in batch])
+            for warning in plan.warnings:
+                options.notice(warning)
+            done += len(batch)
+    journal.set_meta({"phase": "planned"})
+
+
+def _shown(job: WriteJob, op: Operation) -> tuple[str, str]:
+    before, after = job.view(op)
+    return describe_values(before), describe_values(after)
+
+
+def _checking(listener: ProgressListener, timing: Timing) -> Callable[[int], None]:
+    def tick(rows: int) -> None:
+        listener(Progress("checking rows", None, rows, 0, 0, 0, time.monotonic() - timing.started))
+    return tick
 
 
 async def _send_and_settle(job: WriteJob, journal: Journal, api: ApiClient, rows_total: int,
@@ -169,15 +199,16 @@ class _Reporter:
 
 
 @asynccontextmanager
-async def _ticking(api: ApiClient, listener: ProgressListener, phase: str, rows_total: int) -> AsyncIterator[None]:
-    """Progress every half second while a phase with no row count of its own runs (the reads before sending)."""
+async def _ticking(api: ApiClient, listener: ProgressListener, phase: str, rows_total: int,
+                   rows_done: Callable[[], int]) -> AsyncIterator[None]:
+    """Progress every half second while the reads before sending run: rows planned so far, requests, rate, ETA."""
     started = time.monotonic()
     api.timeline.phase = "reading"
 
     def tick(done: bool = False) -> None:
         c = api.counters
-        listener(Progress(phase, rows_total, rows_total if done else 0, c["requests"], c["retries"],
-                          c["rate_limited"], time.monotonic() - started, counts_rows=False))
+        listener(Progress(phase, rows_total, rows_total if done else rows_done(), c["requests"], c["retries"],
+                          c["rate_limited"], time.monotonic() - started))
 
     async with anyio.create_task_group() as tg:
         async def ticker() -> None:
@@ -200,7 +231,7 @@ def _flush(journal: Journal, api: ApiClient) -> None:
 def start(run_dir: Path, meta: dict[str, Any], input_path: Path) -> Journal:
     """Open a new run's journal and keep a copy of its input: the reports are built from that copy, so sorting
     or editing the original during the run cannot mix rows up."""
-    journal = Journal.create(run_dir, {**meta, "input": str(input_path.resolve()),
+    journal = Journal.create(run_dir, {**meta, "input": str(input_path.resolve()), "input_name": str(input_path),
                                        "input_sha256": file_fingerprint(input_path)})
     copy = f"input{input_path.suffix.lower()}"
     shutil.copyfile(input_path, run_dir / copy)

@@ -51,6 +51,9 @@ class WriteJob(Protocol):
     platform: str  # the registry name of its platform
     schema: Schema
     parent: Parent
+    # Rows planned together share these columns' values (a line item's rows: its reads, its 500-product cap);
+    # rows are planned a few thousand at a time, whole groups at a time. Empty: all rows in one plan() call.
+    group_by: tuple[str, ...]
 
     def required(self) -> tuple[str, ...]:
         """Columns this run needs besides the schema's always-required ones."""
@@ -78,7 +81,8 @@ class WriteJob(Protocol):
 
     def undo(self, done: Iterable[OpRecord]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
         """(columns, rows) that restore what the operations changed: those that succeeded, and those sent with no
-        answer seen (they may have been applied; restoring an unchanged value changes nothing)."""
+        answer seen (they may have been applied; restoring an unchanged value changes nothing). Called on a batch
+        of records at a time: the columns must not depend on the batch."""
 
     def options(self) -> dict[str, Any]:
         """What resume needs to rebuild this job."""

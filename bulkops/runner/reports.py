@@ -6,18 +6,21 @@ The undo file is written first: whatever fails later, the way back is on disk.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bulkops.io.readers import Table
+from bulkops.io.writers import TableWriter
 from bulkops.report import files
-from bulkops.report.outcomes import counts, fold
 from bulkops.runner.journal import Journal
 from bulkops.runner.protocol import RunOptions, RunResult, WriteJob
 from bulkops.runner.summary import summary_of
 from bulkops.types import OpRecord, OutcomeStatus
+
+UNDO_BATCH = 10_000
+REQUESTS_SHOWN = 100_000  # (parent, kind) pairs listed in a dry run's requests file
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,53 +52,71 @@ class Timing:
 
 def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing, options: RunOptions,  # noqa: PLR0913 - the run's parts, from the pipeline
                   *, interrupted: bool = False) -> RunResult:
-    """Write the run's reports from its journal; the summary's counts add up to the input's rows."""
+    """Write the run's reports from its journal, streaming: the summary's counts add up to the input's rows."""
     meta = journal.meta()
     fmt, run_dir = meta["report_format"], journal.run_dir
-    records = list(journal.operations())
     report = files.ReportFiles()
     if not options.dry_run and options.snapshot:  # first: whatever fails later, the way back is on disk
-        report.undo = _write_undo(job, records, run_dir, fmt, meta)
-    outcomes = fold(journal.notes(), records, job.view, job.parent.nouns)
-    report.results, report.errors = files.write_results(table, outcomes, run_dir, fmt, planned=options.dry_run)
+        report.undo = _write_undo(job, journal, run_dir, fmt, meta)
+    report.results, report.errors, tally = files.write_results(
+        table, journal.pieces, run_dir, fmt, parents=job.parent.nouns,
+        planned=options.dry_run)
+    operations = sum(journal.counts().values())
+    planned, per = _requests(job, journal)
     if options.dry_run:
-        report.extra["requests"] = _write_requests(job, records, run_dir, fmt)
-    tally = counts(outcomes.values())
-    rows_total = int(meta["rows_total"])
-    tally[OutcomeStatus.FAILED.value] += rows_total - sum(tally.values())  # a row without outcome is a failure
-    if options.dry_run:
+        report.extra["requests"] = _write_requests(job, per, run_dir, fmt)
         tally["planned"] = tally.pop(OutcomeStatus.PENDING.value)
         tally.pop(OutcomeStatus.UNKNOWN.value)
-    planned = sum(1 for _ in job.chunks(r.operation for r in records))
-    summary = summary_of(job.name, meta, run_dir, tally, timing, len(records), planned, options.dry_run,
-                         interrupted)
+    rows_total = int(meta["rows_total"])
+    summary = summary_of(job.name, meta, run_dir, tally, timing, operations, planned, options.dry_run, interrupted)
+    summary["changes"] = _changes(journal, options.dry_run)
     report.summary = run_dir / "summary.json"
     summary["files"] = report.as_dict()
     files.write_summary(run_dir, summary)
     return RunResult(run_dir, rows_total, tally, summary, report, interrupted)
 
 
-def _write_undo(job: WriteJob, records: list[OpRecord], run_dir: Path, fmt: str,
-                meta: Mapping[str, Any]) -> Path | None:
-    columns, rows = job.undo(_succeeded(records))
+def _write_undo(job: WriteJob, journal: Journal, run_dir: Path, fmt: str, meta: Mapping[str, Any]) -> Path | None:
+    """The undo file, written as the journal is read: a batch of records at a time."""
     header = meta.get("header") or {}
-    named = [header.get(c, c) for c in columns]
-    renamed = [{header.get(k, k): v for k, v in row.items()} for row in rows]
-    return files.write_rows(files.report_name(run_dir, "undo", fmt), named, renamed)
+    path = files.report_name(run_dir, "undo", fmt)
+    writer: TableWriter | None = None
+    batch: list[OpRecord] = []
+
+    def flush() -> None:
+        nonlocal writer
+        columns, rows = job.undo(batch)
+        if writer is None:
+            writer = TableWriter(path, [header.get(c, c) for c in columns])
+        writer.write({header.get(k, k): v for k, v in row.items()} for row in rows)
+        batch.clear()
+
+    for record in journal.records(statuses=(OutcomeStatus.SUCCEEDED.value, OutcomeStatus.UNKNOWN.value)):
+        batch.append(record)
+        if len(batch) >= UNDO_BATCH:
+            flush()
+    if batch or writer is None:
+        flush()
+    assert writer is not None
+    writer.close()
+    if writer.rows_written == 0:
+        path.unlink()
+        return None
+    return path
 
 
-def _succeeded(records: Iterable[OpRecord]) -> Iterator[OpRecord]:
-    """Operations that changed something, or may have (sent with no answer seen): undo covers them all, since
-    restoring a value that was never changed changes nothing."""
-    for rec in records:
-        if rec.outcome is not None and rec.outcome.status in (OutcomeStatus.SUCCEEDED, OutcomeStatus.UNKNOWN):
-            yield rec
-
-
-def _write_requests(job: WriteJob, records: list[OpRecord], run_dir: Path, fmt: str) -> Path:
+def _requests(job: WriteJob, journal: Journal) -> tuple[int, dict[tuple[str, str], list[int]]]:
+    """How many requests the operations make, and their sizes per (parent, kind) — streamed, sorted for sending."""
     per: dict[tuple[str, str], list[int]] = {}
-    for chunk in job.chunks(r.operation for r in records):
-        per.setdefault((chunk.parent_id, chunk.kind), []).append(len(chunk.operations))
+    count = 0
+    for chunk in job.chunks(r.operation for r in journal.records(sorted_for_sending=True)):
+        count += 1
+        if len(per) < REQUESTS_SHOWN or (chunk.parent_id, chunk.kind) in per:
+            per.setdefault((chunk.parent_id, chunk.kind), []).append(len(chunk.operations))
+    return count, per
+
+
+def _write_requests(job: WriteJob, per: dict[tuple[str, str], list[int]], run_dir: Path, fmt: str) -> Path:
     parent = job.parent.column
     columns = ([parent] if parent else []) + ["action", "operations", "requests"]
     rows = [{**({parent: key} if parent else {}), "action": kind, "operations": sum(sizes), "requests": len(sizes)}
@@ -103,3 +124,8 @@ def _write_requests(job: WriteJob, records: list[OpRecord], run_dir: Path, fmt: 
     path = files.report_name(run_dir, "requests", fmt)
     files.write_rows(path, columns, rows)
     return path
+
+
+def _changes(journal: Journal, dry_run: bool) -> dict[str, int]:
+    """Operations per kind that changed something (or, in a dry run, would): "added" apart from "changed"."""
+    return journal.kinds(None if dry_run else OutcomeStatus.SUCCEEDED.value)

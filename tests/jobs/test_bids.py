@@ -147,8 +147,9 @@ async def test_dry_run_sends_nothing_and_shows_the_plan(sandbox: Sandbox, tmp_pa
     assert writes(sandbox) == 0 and state(sandbox, [names["li"]]) == before
     assert result.outcomes["planned"] == 3 and result.summary["planned_requests"] == 2
     planned = read_csv(result.files.extra["requests"])
-    assert planned == [{"lineItemId": names["li"], "action": "set-bid", "operations": "2", "requests": "1"},
-                       {"lineItemId": names["li"], "action": "add", "operations": "1", "requests": "1"}]
+    assert sorted(planned, key=lambda r: r["action"]) == [
+        {"lineItemId": names["li"], "action": "add", "operations": "1", "requests": "1"},
+        {"lineItemId": names["li"], "action": "set-bid", "operations": "2", "requests": "1"}]
     # the estimate covers the reads the real run repeats, not only the two writes: (reads + 2) at 250/min
     reads = result.summary["phases"]["reading"]["requests"]
     assert reads > 0 and result.summary["estimated_run_s"] == round((reads + 2) / 250 * 60, 1)

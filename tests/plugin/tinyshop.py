@@ -134,6 +134,7 @@ class PriceJob:
     """tiny-prices: rows of itemId and price."""
 
     name, platform, schema, parent = "tiny-prices", "tinyshop", SCHEMA, Parent(None, "item")
+    group_by: tuple[str, ...] = ()
 
     def required(self) -> tuple[str, ...]:
         return ()

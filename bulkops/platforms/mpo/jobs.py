@@ -39,6 +39,7 @@ class SellerBidJob:
     platform = PLATFORM
     schema = SELLER_BIDS
     parent = UNGROUPED  # bids of any campaigns and sellers go in the same bulk call
+    group_by: tuple[str, ...] = ("campaignId", "sellerCampaignId")  # planned by batches of rows; reads are per campaign
 
     def required(self) -> tuple[str, ...]:
         """bid; the seller-campaign is named by either column form (checked row by row)."""
@@ -95,6 +96,7 @@ class BudgetJob:
     platform = PLATFORM
     schema = BUDGETS
     parent = BUDGET
+    group_by: tuple[str, ...] = ()  # one plan: the overlap rules span a seller's budgets, whatever rows name them
 
     def required(self) -> tuple[str, ...]:
         """Nothing more: a create and an update need different cells, checked row by row."""

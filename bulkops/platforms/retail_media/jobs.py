@@ -35,6 +35,7 @@ class ProductJob:
     add: bool = False  # bids: a SKU not on the line item is added (else such a row fails: a bid changes, not adds)
     platform = PLATFORM
     parent = LINE_ITEM
+    group_by: tuple[str, ...] = ("lineItemId",)  # a line item's rows together: its reads, 500-product cap, phases
     verb: Action = field(init=False)
     schema: Schema = field(init=False)
 
@@ -149,6 +150,7 @@ class LineItemJob:
     platform = PLATFORM
     schema = LINE_ITEMS
     parent = LINE_ITEM
+    group_by: tuple[str, ...] = ("lineItemId",)
 
     def required(self) -> tuple[str, ...]:
         """lineItemId only: any of the value columns may be there."""

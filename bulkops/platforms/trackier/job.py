@@ -31,6 +31,7 @@ class StatusJob:
     name = VERB
     platform = PLATFORM
     schema = STATUS_COLUMNS
+    group_by: tuple[str, ...] = ()  # one plan: the campaigns are read once, page by page
     parent = Parent("status", "status", "statuses")
 
     def required(self) -> tuple[str, ...]:
