@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import groupby, islice
 
 from bulkops.types import Chunk, Operation
 
 
 def chunks(operations: Iterable[Operation], cap: int) -> Iterator[Chunk]:
-    """One chunk per (kind, parent) and per `cap` operations, keeping the input order within a parent."""
+    """One chunk per run of operations sharing kind and parent, `cap` operations at most, in the input's order.
+
+    Streaming: at most one chunk is held at a time, so operations sorted by parent and kind (as the journal
+    gives them) make the fewest requests; unsorted ones make more, smaller requests, never a wrong one.
+    """
     if cap < 1:
         raise ValueError("cap must be at least 1")
-    groups: dict[tuple[str, str], list[Operation]] = {}
-    for op in operations:
-        groups.setdefault((op.kind, op.parent_id), []).append(op)
-    for ops in groups.values():
-        for start in range(0, len(ops), cap):
-            yield make_chunk(tuple(ops[start:start + cap]))
+    for _, run in groupby(operations, key=lambda op: (op.kind, op.parent_id)):
+        while piece := tuple(islice(run, cap)):
+            yield make_chunk(piece)
 
 
 def make_chunk(ops: tuple[Operation, ...]) -> Chunk:

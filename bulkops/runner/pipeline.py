@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -138,12 +138,12 @@ async def _send_and_settle(job: WriteJob, journal: Journal, api: ApiClient, rows
     started = time.monotonic()
     for _ in range(SETTLE_ROUNDS):
         await _settle_unknown(job, journal, api)
-        pending = list(journal.pending())
-        if not pending:
+        unsent, rows_unsent = journal.pending_count()
+        if not unsent:
             break
         api.timeline.phase = "sending"
-        reporter = _Reporter(journal, api, rows_total, listener, pending)
-        await job.executor(api).execute(pending, reporter)
+        reporter = _Reporter(journal, api, rows_total, listener, rows_unsent)
+        await job.executor(api).execute(_Unsent(journal), reporter)
         listener(reporter.progress("done"))
         if not any(True for _ in journal.unknown()):
             break
@@ -164,14 +164,24 @@ async def _settle_unknown(job: WriteJob, journal: Journal, api: ApiClient) -> No
     journal.mark_unsent(op for op, ok in zip(unknown, applied, strict=True) if ok is False)
 
 
+class _Unsent:
+    """The operations not sent yet, streamed from the journal anew on each pass."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    def __iter__(self) -> Iterator[Operation]:
+        return self.journal.pending()
+
+
 class _Reporter:
     """The pool's reporter: journal first, then progress."""
 
     def __init__(self, journal: Journal, api: ApiClient, rows_total: int, listener: ProgressListener,
-                 pending: list[Operation]) -> None:
+                 rows_unsent: int) -> None:
         self.journal, self.api, self.listener = journal, api, listener
         self.rows_total = rows_total
-        self.done = rows_total - len({op.row_number for op in pending})
+        self.done = rows_total - rows_unsent
         self.started = time.monotonic()
         self.base = dict(api.counters)
         self.seen: set[int] = set()

@@ -27,7 +27,12 @@ class Executor(Protocol):
     """
 
     async def execute(self, operations: Iterable[Operation], reporter: Reporter) -> None:
-        """Run every operation once, reporting each chunk to `reporter`; may raise `ApiUnreachable`."""
+        """Run every operation once, reporting each chunk to `reporter`; may raise `ApiUnreachable`.
+
+        `operations` streams from the journal, sorted by parent and kind: never hold it in a list (a run can have
+        a million). It may be iterated more than once (once per phase, say); each pass reads the operations
+        still unsent at that moment.
+        """
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,12 +55,9 @@ class BudgetExecutor:
 
     async def execute(self, operations: Iterable[Operation], reporter: Reporter) -> None:
         """Updates first, then creates, each 2,000 per call."""
-        ops = list(operations)
-        for phase in BUDGET_PHASES:
-            mine = [op for op in ops if op.kind in phase]
-            if mine:
-                await run_chunks(chunks(mine, wire.MAX_ITEMS), self._send,
-                                 concurrency=self.api.connection.concurrency, reporter=reporter)
+        for phase in BUDGET_PHASES:  # `operations` is read once per phase (see WriteJob.executor)
+            await run_chunks(chunks((op for op in operations if op.kind in phase), wire.MAX_ITEMS), self._send,
+                             concurrency=self.api.connection.concurrency, reporter=reporter)
 
     async def _send(self, chunk: Chunk) -> Sent:
         path = f"{wire.root(self.api.connection.api_version)}/budgets"

@@ -34,9 +34,9 @@ class ProductExecutor:
         Two phases: appends and deletes first, then pauses and unpauses, so that a file can add a product
         and pause it (as an undo file does to restore a removed, paused product).
         """
-        ops = list(operations)
-        for phase in PHASES:
-            await run_chunks(chunks((op for op in ops if op.kind in phase), wire.MAX_PRODUCTS_PER_CALL), self._send,
+        for phase in PHASES:  # `operations` is read once per phase (see WriteJob.executor)
+            mine = (op for op in operations if op.kind in phase)
+            await run_chunks(chunks(mine, wire.MAX_PRODUCTS_PER_CALL), self._send,
                              concurrency=self.api.connection.concurrency, reporter=reporter,
                              already_done=already_done)
 
