@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 import typer
 
 from bulkops import registry
-from bulkops.cli import jobs, sandbox
+from bulkops.cli import jobs
 from bulkops.cli.demo import demo
+from bulkops.cli.options import SANDBOX_HELP
+from bulkops.cli.report import report
 from bulkops.cli.resume import resume
 from bulkops.errors import BulkopsError
 
@@ -24,7 +27,22 @@ app = typer.Typer(
 app.command()(demo)
 jobs.register(app)
 app.command()(resume)
-app.add_typer(sandbox.app, name="sandbox")
+app.command()(report)
+def _sandbox_commands() -> typer.Typer:
+    """`bulkops sandbox ...`: its options come from every sandbox API, which loading costs a server's imports.
+
+    A console `bulkops` that runs another verb (or prints the verb list) lists the group without loading it;
+    anything else (`bulkops sandbox ...`, tests, a notebook) gets the whole group.
+    """
+    script = Path(sys.argv[0]).name if sys.argv else ""
+    if script in ("bulkops", "__main__.py") and len(sys.argv) > 1 and sys.argv[1] != "sandbox":
+        return typer.Typer(help=SANDBOX_HELP)
+    from bulkops.cli import sandbox  # noqa: PLC0415
+
+    return sandbox.app
+
+
+app.add_typer(_sandbox_commands(), name="sandbox")
 
 
 def main() -> None:

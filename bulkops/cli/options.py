@@ -16,6 +16,8 @@ import typer
 from bulkops.config import ConnectionFlags
 from bulkops.platform import Option, Platform
 
+SANDBOX_HELP = "A local server that behaves like the APIs bulkops drives."
+
 CONN = "Connection"
 RUN = "Run"
 OUT = "Output"

@@ -14,7 +14,9 @@ from typing import Annotated, Any
 
 import typer
 
-app = typer.Typer(help="A local server that behaves like the APIs bulkops drives.", no_args_is_help=True)
+from bulkops.cli.options import SANDBOX_HELP
+
+app = typer.Typer(help=SANDBOX_HELP, no_args_is_help=True)
 _FAULTS = "Faults and limits"
 _SHARED = [
     ("host", str, "127.0.0.1", "Address to bind.", None),

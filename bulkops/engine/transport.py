@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import aiohttp
+from typing import TYPE_CHECKING, Any
 
 from bulkops.errors import TransportError
 
-# Errors raised before a byte of the request left: the server cannot have applied anything.
-_NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, aiohttp.InvalidUrlClientError)
+if TYPE_CHECKING:
+    import aiohttp
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +41,16 @@ class Transport:
         self._timeouts = timeouts
         self._max = max_connections
         self._session: aiohttp.ClientSession | None = None
+        self._aio: Any = None
+        self._not_sent: tuple[type[Exception], ...] = ()
 
     async def open(self) -> None:
         """Open the run's one session."""
+        import aiohttp  # noqa: PLC0415 - loaded with the first session: `bulkops --help` starts without it
+
+        self._aio = aiohttp
+        # Errors raised before a byte of the request left: the server cannot have applied anything.
+        self._not_sent = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, aiohttp.InvalidUrlClientError)
         timeout = aiohttp.ClientTimeout(connect=self._timeouts.connect, sock_read=self._timeouts.read)
         connector = aiohttp.TCPConnector(limit=self._max)
         self._session = aiohttp.ClientSession(timeout=timeout, connector=connector, raise_for_status=False)
@@ -65,24 +70,24 @@ class Transport:
                    json: Any = None, data: Any = None) -> RawResponse:
         """One HTTP exchange. The Authorization header never reaches an error message."""
         assert self._session is not None, "Transport.open() first"
-        path = _path(url)
+        path, aio = _path(url), self._aio
         try:
             async with self._session.request(method, url, headers=dict(headers), params=params, json=json,
                                              data=data, allow_redirects=False) as resp:
                 body = await resp.read()
                 return RawResponse(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
-        except _NOT_SENT as exc:
-            raise TransportError(f"cannot connect ({_why(exc)})", sent=False, method=method, path=path) from None
-        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+        except self._not_sent as exc:
+            raise TransportError(f"cannot connect ({_why(aio, exc)})", sent=False, method=method, path=path) from None
+        except (TimeoutError, aio.ServerTimeoutError) as exc:
             raise TransportError(f"no answer in time ({type(exc).__name__})", method=method, path=path) from None
-        except aiohttp.ClientError as exc:
+        except aio.ClientError as exc:
             raise TransportError(f"connection failed: {type(exc).__name__}", method=method, path=path) from None
 
 
-def _why(exc: Exception) -> str:
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+def _why(aio: Any, exc: Exception) -> str:
+    if isinstance(exc, aio.ClientConnectorDNSError):
         return "the host name does not resolve"
-    if isinstance(exc, aiohttp.ClientConnectorError):
+    if isinstance(exc, aio.ClientConnectorError):
         return f"{exc.os_error.strerror or type(exc.os_error).__name__}" if exc.os_error else type(exc).__name__
     return type(exc).__name__
 

@@ -14,16 +14,18 @@ import csv
 import math
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from bulkops.errors import InputError
 from bulkops.io.columns import ROW_NUMBER
 from bulkops.io.writers import cell_text, unguard
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DELIMITERS = ",;\t|"
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -41,7 +43,7 @@ class Table:
     encoding: str = "utf-8"
     sheet: str | None = None
 
-    def iter_batches(self, rows: int = 50_000) -> Iterator[pd.DataFrame]:
+    def iter_batches(self, rows: int = 50_000) -> Generator[pd.DataFrame, None, None]:
         """DataFrames of text cells plus `row_number`, at most `rows` rows each."""
         if self.format == "csv":
             yield from _csv_batches(self, rows)
@@ -126,25 +128,28 @@ def _delimiter(sample: str, first_line: str) -> str:
 
 
 def _csv_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
+    import pandas as pd  # noqa: PLC0415 - `bulkops --help` and small jobs start without pandas
+
     reader = pd.read_csv(table.path, sep=table.delimiter, encoding=table.encoding, dtype=str,
                          keep_default_na=False, na_filter=False, skip_blank_lines=False, chunksize=rows,
                          header=0, names=list(table.columns), engine="python" if len(table.delimiter) > 1 else "c")
     line = 2
-    try:
-        for frame in reader:
-            for name in table.columns:  # take off the apostrophe bulkops' writer puts before formula-like text
-                guarded = frame[name].str.startswith("'")
-                if guarded.any():
-                    frame.loc[guarded, name] = frame.loc[guarded, name].map(unguard)
-            frame.insert(len(frame.columns), ROW_NUMBER, range(line, line + len(frame)))
-            line += len(frame)
-            yield _drop_blank(frame)
-    except UnicodeDecodeError:
-        where, byte = _undecodable(table.path, table.encoding)
-        raise InputError(str(table.path), f"line {where} is not {table.encoding} text (byte 0x{byte:02x}); save the"
-                         " file as UTF-8 (in Excel: CSV UTF-8)") from None
-    except pd.errors.ParserError as exc:
-        raise InputError(str(table.path), f"cannot be read as CSV near line {line}: {exc}") from None
+    with reader:  # closed however the caller stops reading
+        try:
+            for frame in reader:
+                for name in table.columns:  # take off the apostrophe bulkops' writer puts before formula-like text
+                    guarded = frame[name].str.startswith("'")
+                    if guarded.any():
+                        frame.loc[guarded, name] = frame.loc[guarded, name].map(unguard)
+                frame.insert(len(frame.columns), ROW_NUMBER, range(line, line + len(frame)))
+                line += len(frame)
+                yield _drop_blank(frame)
+        except UnicodeDecodeError:
+            where, byte = _undecodable(table.path, table.encoding)
+            raise InputError(str(table.path), f"line {where} is not {table.encoding} text (byte 0x{byte:02x});"
+                             " save the file as UTF-8 (in Excel: CSV UTF-8)") from None
+        except pd.errors.ParserError as exc:
+            raise InputError(str(table.path), f"cannot be read as CSV near line {line}: {exc}") from None
 
 
 def _undecodable(path: Path, encoding: str) -> tuple[int, int]:
@@ -171,14 +176,17 @@ def _open_parquet(path: Path, sheet: str | None) -> Table:
 
 
 def _parquet_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
+    import pandas as pd  # noqa: PLC0415
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     line = 2
-    for batch in pq.ParquetFile(table.path).iter_batches(batch_size=rows):
-        frame = pd.DataFrame({name: [_text(v) for v in batch.column(name).to_pylist()] for name in batch.schema.names})
-        frame[ROW_NUMBER] = range(line, line + len(frame))
-        line += len(frame)
-        yield _drop_blank(frame)
+    with pq.ParquetFile(table.path) as parquet:  # closed however the caller stops reading
+        for batch in parquet.iter_batches(batch_size=rows):
+            frame = pd.DataFrame({name: [_text(v) for v in batch.column(name).to_pylist()]
+                                  for name in batch.schema.names})
+            frame[ROW_NUMBER] = range(line, line + len(frame))
+            line += len(frame)
+            yield _drop_blank(frame)
 
 
 # -- XLSX ----------------------------------------------------------------------------------------
@@ -207,6 +215,7 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[object, ...]]:
 
 
 def _xlsx_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
+    import pandas as pd  # noqa: PLC0415
     records = _xlsx_rows(table.path, table.sheet)
     next(records)
     width = len(table.columns)

@@ -345,11 +345,17 @@ class Journal:
         """Every operation with its outcome, in planning order (read page by page)."""
         yield from self.records()
 
-    def notes(self) -> Iterator[RowNote]:
-        """Every row settled before sending, in row order."""
-        sql = "SELECT row_number, status, column_name, code, message FROM row_notes ORDER BY row_number, rowid"
-        for r in self._read(sql):
-            yield RowNote(r[0], OutcomeStatus(r[1]), r[2], r[3], r[4])
+    def notes(self, page: int = 5000) -> Iterator[RowNote]:
+        """Every row settled before sending, in row order, read page by page."""
+        last = (-1, -1)
+        while True:
+            rows = self._read("SELECT row_number, rowid, status, column_name, code, message FROM row_notes"
+                              " WHERE (row_number, rowid) > (?, ?) ORDER BY row_number, rowid LIMIT ?", (*last, page))
+            if not rows:
+                return
+            for r in rows:
+                yield RowNote(r[0], OutcomeStatus(r[2]), r[3], r[4], r[5])
+            last = (rows[-1][0], rows[-1][1])
 
     def timeline(self) -> list[tuple[int, str, int, int, int, int]]:
         """The run's requests per second, in order."""

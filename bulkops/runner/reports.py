@@ -14,6 +14,7 @@ from typing import Any
 from bulkops.io.readers import Table
 from bulkops.io.writers import TableWriter
 from bulkops.report import files
+from bulkops.report.html import REPORT_NAME
 from bulkops.runner.journal import Journal
 from bulkops.runner.protocol import RunOptions, RunResult, WriteJob
 from bulkops.runner.summary import summary_of
@@ -71,9 +72,26 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
     summary = summary_of(job.name, meta, run_dir, tally, timing, operations, planned, options.dry_run, interrupted)
     summary["changes"] = _changes(journal, options.dry_run)
     report.summary = run_dir / "summary.json"
+    report.extra["report"] = run_dir / REPORT_NAME
     summary["files"] = report.as_dict()
     files.write_summary(run_dir, summary)
+    _write_page(report, summary, options)
     return RunResult(run_dir, rows_total, tally, summary, report, interrupted)
+
+
+def _write_page(report: files.ReportFiles, summary: dict[str, Any], options: RunOptions) -> None:
+    """report.html, last (it reads summary.json). A page that cannot be drawn costs the run nothing: the
+    reports above are written; the user is told, and `bulkops report RUN_DIR` can try again."""
+    from bulkops.report.html import build_report  # noqa: PLC0415 - matplotlib and jinja2 load only here
+
+    try:
+        build_report(options.run_dir)
+    except Exception as exc:  # noqa: BLE001 - a bug in the page must not lose the run's result
+        del report.extra["report"]
+        summary["files"] = report.as_dict()
+        files.write_summary(options.run_dir, summary)
+        options.notice(f"warning: report.html could not be written ({type(exc).__name__}: {exc}); the other"
+                       f" reports are complete; `bulkops report {options.run_dir}` tries again")
 
 
 def _write_undo(job: WriteJob, journal: Journal, run_dir: Path, fmt: str, meta: Mapping[str, Any]) -> Path | None:

@@ -1,0 +1,294 @@
+"""report.html: one self-contained page per run — its numbers, a timeline chart, the slowest groups, the errors."""
+
+from __future__ import annotations
+
+import heapq
+import io
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bulkops.errors import BulkopsError, JournalError
+from bulkops.runner.journal import Journal, is_run_dir
+from bulkops.types import OutcomeStatus
+
+REPORT_NAME = "report.html"
+EXAMPLES = 3  # example rows kept per error code
+MAX_CODES = 50  # codes tracked at most: a server inventing one per row must not grow memory without bound
+MAX_BINS = 240  # bars in the timeline at most
+SLOWEST = 10  # groups in the slowest table
+CELL_CHARS = 40  # a cell shown in an example is cut beyond this
+OUTCOME_ORDER = ("succeeded", "skipped", "failed", "unknown", "pending", "planned")
+_WHERE = re.compile(r"^.*?, row \d+(, column '[^']*')?: ")  # the location prefix of a validation message
+
+ADVICE = {
+    "missing-value": "Fill in the empty cell the column names; a blank id cannot be guessed.",
+    "invalid-id": "Ids are digits or the platform's id format: check for stray spaces, letters or a decimal point.",
+    "too-long": "Shorten the value to the length the API allows.",
+    "not-a-number": "Write a plain number with a dot for decimals (1.25), no currency sign or thousands separator.",
+    "negative": "Use 0 or more; to clear a value write `none`.",
+    "too-large": "The value is above the sanity limit, often a typo (5000 for 5.000): check the decimal point.",
+    "not-a-choice": "Use one of the values the message lists (the verb's --help lists them too).",
+    "bad-date": "Write dates as YYYY-MM-DD.",
+    "duplicate-conflict": "The same item appears on several rows with different values: keep one row.",
+    "line-item-not-found": "Check the line item id: it does not exist, or these credentials cannot see its account.",
+    "not-on-line-item": "The product is not on this line item: fix the ids, or set action=add (or --add) to add it.",
+    "bid-on-preferred": "Preferred line items take no product bids: set the bid on an auction line item instead.",
+    "below-min-bid": "Raise the bid to at least the minimum the message names.",
+    "not-in-catalog": "The SKU is not in the retailer's catalog: check the product id for typos.",
+    "line-item-full": "The line item holds its maximum of products: remove some, or use another line item.",
+    "last-product": "A line item keeps at least one product: add another before removing this one.",
+    "not-promoted": "The product is not promoted in these accounts: check the SKU and --account.",
+    "status-not-settable": "This status is set by the platform, not by a client: use the one the message suggests.",
+    "seller-campaign-not-found": "Check sellerCampaignId (or sellerId + campaignId): no such seller-campaign.",
+    "changed-since-export": "The live value moved since the export: re-export, or run with --overwrite-changed.",
+    "no-answer": "Sent, but no answer was seen: it may have been applied. `bulkops resume RUN_DIR` reads it back.",
+    "not-sent": "Never sent (the API stopped answering): `bulkops resume RUN_DIR` sends it.",
+    "RateLimited": "The API kept answering 429: run again later, or lower --rate.",
+    "internal-error": "The API failed on its side: feed the errors file back later; if it persists, give the trace"
+                      " id to the platform's support.",
+    "ServerError": "The API failed (5xx) on every attempt: feed the errors file back later.",
+}
+
+
+@dataclass(slots=True)
+class Problem:
+    """Rows that ended with one error code: how many, the first reason, and a few example rows."""
+
+    code: str
+    status: str
+    column: str | None
+    message: str
+    count: int = 0
+    examples: list[dict[str, Any]] = field(default_factory=list)  # row, message, cells
+
+    @property
+    def advice(self) -> str:
+        """How to fix it: the advice for its code, else the reason itself."""
+        return ADVICE.get(self.code, self.message)
+
+
+def build_report(run_dir: Path) -> Path:
+    """(Re)build `run_dir/report.html` from summary.json and the journal (read only, never locked); its path."""
+    run_dir = Path(run_dir)
+    if not is_run_dir(run_dir):
+        raise JournalError(str(run_dir), "holds no bulkops run (no journal.sqlite here): nothing to report")
+    summary = _summary(run_dir)
+    with Journal.open(run_dir) as journal:
+        meta = journal.meta()
+        timeline = journal.timeline()
+        slowest = _slowest(journal.chunk_times())
+        problems = _problems(journal, bool(meta.get("dry_run")))
+    _add_cells(run_dir / str(meta.get("input_copy", "")), problems, meta.get("header") or {})
+    page = _template().render(
+        s=summary, meta=meta, verdict=_verdict(summary), outcomes=_outcomes(summary), noun=_noun(meta),
+        when=_when(run_dir, timeline), chart=_timeline_svg(timeline), slowest=slowest,
+        problems=problems, columns=list((meta.get("header") or {}).values()),
+        files={name: Path(p).name for name, p in (summary.get("files") or {}).items()})
+    path = run_dir / REPORT_NAME
+    fresh = path.with_name(REPORT_NAME + ".new")  # renamed when whole: a reader never sees half a page
+    fresh.write_text(page, encoding="utf-8")
+    os.replace(fresh, path)
+    return path
+
+
+def _summary(run_dir: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads((run_dir / "summary.json").read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise JournalError(str(run_dir), "has no summary.json yet (the run has not finished); finish it with"
+                           f" `bulkops resume {run_dir}`") from None
+    except (OSError, ValueError) as exc:
+        raise JournalError(str(run_dir), f"summary.json cannot be read ({exc})") from None
+
+
+def _verdict(s: Mapping[str, Any]) -> tuple[str, str]:
+    """(tone, words) of the run at a glance."""
+    n = s.get("outcomes") or {}
+    if s.get("dry_run"):
+        return "info", f"Dry run: nothing was sent; {s.get('planned_requests', 0):,} write requests planned"
+    if s.get("interrupted") or s.get("stopped"):
+        return "warn", f"Stopped early ({s.get('stopped') or 'interrupted'}): `bulkops resume` finishes it"
+    if n.get("failed") or n.get("unknown") or n.get("pending"):
+        left = ", ".join(f"{n[k]:,} {k}" for k in ("failed", "unknown", "pending") if n.get(k))
+        return "bad", f"Finished with problems: {left} of {s.get('rows', 0):,} rows"
+    return "good", f"All {s.get('rows', 0):,} rows succeeded or were skipped"
+
+
+def _outcomes(s: Mapping[str, Any]) -> list[tuple[str, int]]:
+    counts = s.get("outcomes") or {}
+    return [(k, int(counts[k])) for k in OUTCOME_ORDER if k in counts]
+
+
+def _when(run_dir: Path, timeline: list[tuple[int, str, int, int, int, int]]) -> str:
+    """When the run started (its first request) and finished (summary.json written), in local time."""
+    end = datetime.fromtimestamp((run_dir / "summary.json").stat().st_mtime).astimezone()
+    if not timeline:
+        return f"finished {end:%Y-%m-%d %H:%M:%S %Z}"
+    start = datetime.fromtimestamp(timeline[0][0]).astimezone()
+    return f"{start:%Y-%m-%d %H:%M:%S} → {end:%H:%M:%S %Z}"
+
+
+def _noun(meta: Mapping[str, Any]) -> str:
+    """What the job's writes are grouped by ("line item"), from the job itself; "group" when it cannot be told."""
+    from bulkops import registry  # noqa: PLC0415 - the platforms load only when a report is built
+
+    try:
+        _, spec = registry.job(str(meta.get("job")))
+        return str(spec.make(meta.get("job_options") or {}).parent.noun)
+    except (BulkopsError, LookupError, TypeError, ValueError, AttributeError):
+        return "group"
+
+
+def _slowest(chunks: Iterable[tuple[str, str, int, float]]) -> list[dict[str, Any]]:
+    """Groups whose slowest settled request took longest, with their totals (one entry per group, not per row)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for parent, kind, operations, seconds in chunks:
+        g = groups.setdefault(parent, {"parent": parent or "—", "kinds": set(), "requests": 0, "operations": 0,
+                                       "seconds": 0.0, "slowest": 0.0})
+        g["kinds"].add(kind)
+        g["requests"] += 1
+        g["operations"] += operations
+        g["seconds"] += seconds
+        g["slowest"] = max(g["slowest"], seconds)
+    top = heapq.nlargest(SLOWEST, groups.values(), key=lambda g: g["slowest"])
+    longest = top[0]["slowest"] if top else 0.0
+    for g in top:
+        g["kinds"] = ", ".join(sorted(g["kinds"]))
+        g["share"] = round(100 * g["slowest"] / longest) if longest else 0
+    return top
+
+
+def _problems(journal: Journal, dry_run: bool) -> list[Problem]:
+    """Rows that did not end well, per error code: streamed, a count and a few examples each."""
+    found: dict[str, Problem] = {}
+    for note in journal.notes():
+        if note.status is OutcomeStatus.FAILED:
+            _count(found, (note.code, note.status.value, note.column), note.row_number, note.message)
+    for record in journal.operations():
+        out = record.outcome
+        if out is None and dry_run:  # a dry run's operations are planned, never sent: not a problem
+            continue
+        if out is None:
+            _count(found, ("not-sent", "pending", None), record.operation.row_number, "not sent yet")
+        elif out.status not in (OutcomeStatus.SUCCEEDED, OutcomeStatus.SKIPPED):
+            _count(found, (out.error_code or "error", out.status.value, None), record.operation.row_number,
+                   out.reason or "no reason was given")
+    return sorted(found.values(), key=lambda p: (-p.count, p.code))
+
+
+def _count(found: dict[str, Problem], what: tuple[str, str, str | None], row: int, message: str) -> None:
+    """Count one failure under its (code, status, column), keeping it as an example while there is room."""
+    code, status, column = what
+    problem = found.get(code)
+    if problem is None:
+        if len(found) >= MAX_CODES:
+            code = "other"
+            problem = found.setdefault(code, Problem(code, status, None, "other errors (see the errors file)"))
+        else:
+            problem = found[code] = Problem(code, status, column, _WHERE.sub("", message))
+    problem.count += 1
+    if len(problem.examples) < EXAMPLES and all(e["row"] != row for e in problem.examples):
+        problem.examples.append({"row": row, "message": _WHERE.sub("", message), "cells": {}})
+
+
+def _timeline_svg(timeline: list[tuple[int, str, int, int, int, int]]) -> str | None:
+    """Requests, retries, 429s and errors per second over the run, as inline SVG (None for a run that sent none)."""
+    if not timeline:
+        return None
+    # Figure + the SVG canvas, never pyplot: no window, no GUI backend, and the caller's matplotlib state
+    # (a notebook's backend, its rcParams) is left exactly as it was.
+    from matplotlib import rc_context  # noqa: PLC0415 - matplotlib loads only when a report is built
+    from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    start = timeline[0][0]
+    step = max(1, -(-(timeline[-1][0] - start + 1) // MAX_BINS))  # seconds per bar: a long run stays readable
+    bins = (timeline[-1][0] - start) // step + 1
+    series = [[0.0] * bins for _ in range(4)]  # requests, retries, 429s, errors: per second, averaged per bar
+    phases: dict[str, list[int]] = {}
+    for second, phase, *counts in timeline:
+        i = (second - start) // step
+        for values, n in zip(series, counts, strict=True):
+            values[i] += n / step
+        phases.setdefault(phase, [i, i])[1] = i
+    x = [i * step for i in range(bins)]
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "bulkops", "font.size": 10,
+                     "font.family": "sans-serif"}):
+        fig = Figure(figsize=(10, 3.2))
+        FigureCanvasSVG(fig)
+        ax = fig.add_subplot()
+        for (phase, (first, last)), shade in zip(phases.items(), ("#f2efe6", "#e6eef7", "#eee"), strict=False):
+            ax.axvspan(first * step, (last + 1) * step, color=shade, zorder=0)
+            ax.text(first * step, 0.98, f" {phase}", transform=ax.get_xaxis_transform(), va="top", color="#555",
+                    fontsize=9)
+        handles: list[Any] = [ax.bar(x, series[0], width=step, align="edge", color="#4c78a8", zorder=2,
+                                   label=f"requests ({_total(series[0], step)})")]
+        for values, style, label in zip(series[1:], (("^", "#f58518"), ("X", "#d62728"), ("o", "#7b2d26")),
+                                        ("retries", "429 answers", "errors"), strict=True):
+            shown = [(xi + step / 2, v) for xi, v in zip(x, values, strict=True) if v > 0]
+            handles += ax.plot([p[0] for p in shown], [p[1] for p in shown], linestyle="none", marker=style[0],
+                    color=style[1], markersize=7, label=f"{label} ({_total(values, step)})", zorder=3)
+        ax.set_xlim(0, bins * step)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole seconds: a 2 s run has no 0.25 s tick
+        ax.set_ylim(0, max(1.0, *(max(v) for v in series)) * 1.15)
+        ax.set_xlabel("seconds since the first request")
+        ax.set_ylabel("per second" if step == 1 else f"per second ({step} s bars)")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, frameon=False, fontsize=9)
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buf.getvalue()
+    # inline: the XML prolog, DOCTYPE and RDF metadata belong to a file, not to a page
+    text = text[text.index("<svg"):]
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, count=1, flags=re.DOTALL)
+
+
+def _total(per_second: list[float], step: int) -> str:
+    return f"{round(sum(per_second) * step):,}"
+
+
+def _add_cells(path: Path, problems: list[Problem], header: Mapping[str, str]) -> None:
+    """The input's cells of the example rows, read from the run's copy of the input; stops once all are found."""
+    wanted = {e["row"]: e for p in problems for e in p.examples}
+    if not wanted or not path.is_file():
+        return
+    from bulkops.io.columns import ROW_NUMBER  # noqa: PLC0415 - pandas loads only when a report is built
+    from bulkops.io.readers import open_table  # noqa: PLC0415
+
+    columns = [c for c in header.values() if c]
+    last = max(wanted)
+    try:
+        with closing(open_table(path).iter_batches(rows=10_000)) as batches:  # stopping early closes the file
+            for batch in batches:
+                hits = batch[batch[ROW_NUMBER].isin(list(wanted))]
+                for record in hits.to_dict("records"):
+                    wanted[int(record[ROW_NUMBER])]["cells"] = {c: _cut(record.get(c)) for c in columns}
+                if int(batch[ROW_NUMBER].max()) >= last:
+                    break
+    except (BulkopsError, OSError, ValueError):
+        return  # the examples keep their row numbers and messages: the page is still worth having
+
+
+def _cut(value: Any) -> str:
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    return text if len(text) <= CELL_CHARS else text[:CELL_CHARS - 1] + "…"
+
+
+@cache
+def _template() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined  # noqa: PLC0415 - only reports need Jinja
+
+    env = Environment(loader=PackageLoader("bulkops.report", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else f"{v:,.1f}" if isinstance(v, float) else v
+    return env.get_template("report.html.j2")
