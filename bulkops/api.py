@@ -27,10 +27,20 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import anyio
+
 from bulkops import fit, registry, target
 from bulkops.config import ConnectionFlags, check_base_url
 from bulkops.engine.client import ApiClient, Tuning
-from bulkops.errors import ApiError, PreflightError, RequestError, TransportError, Unauthorized, UsageError
+from bulkops.errors import (
+    ApiError,
+    PreflightError,
+    RateLimited,
+    RequestError,
+    TransportError,
+    Unauthorized,
+    UsageError,
+)
 from bulkops.io.writers import FORMATS
 from bulkops.platform import Platform
 from bulkops.runner import export as exporting
@@ -178,7 +188,11 @@ def preflight(platform: Platform) -> Any:
             return
         where = api.connection.where
         try:
-            await platform.probe(api)
+            await _probe_past_429(platform, api)
+        except RateLimited as exc:
+            raise PreflightError(f"{platform.title} at {where} kept answering 429 (over its quota) for"
+                                 f" {PREFLIGHT_429_TRIES} tries: another job may be using this account's quota;"
+                                 " try again later") from exc
         except TransportError as exc:
             raise PreflightError(f"cannot reach {platform.title} at {where}: {exc}") from None
         except Unauthorized as exc:
@@ -194,6 +208,22 @@ def preflight(platform: Platform) -> Any:
             raise PreflightError(f"{platform.title} at {where}: {exc}") from None
 
     return check
+
+
+PREFLIGHT_429_TRIES = 5  # a 429 proves the host is there: wait as told and ask again, a few times
+
+
+async def _probe_past_429(platform: Platform, api: ApiClient) -> None:
+    """The platform's probe; an API over its quota is waited for (Retry-After), not taken for a broken one."""
+    assert platform.probe is not None
+    for tries in range(1, PREFLIGHT_429_TRIES + 1):
+        try:
+            await platform.probe(api)
+            return
+        except RateLimited as exc:
+            if tries == PREFLIGHT_429_TRIES:
+                raise
+            await anyio.sleep(exc.retry_after_s)
 
 
 def _preflighted(factory: Any, check: Any) -> Any:

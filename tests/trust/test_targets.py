@@ -124,3 +124,13 @@ async def test_a_redirect_is_never_followed_with_credentials(tmp_path: Path) -> 
             await r.cleanup()
     assert done.returncode == 2 and "redirect" in done.stderr
     assert hits == []  # the secret never went to the other origin
+
+
+async def test_an_api_over_its_quota_at_the_first_call_is_waited_for_not_refused(sandbox: Sandbox,
+                                                                                 tmp_path: Path) -> None:
+    path = _one_bid(sandbox, tmp_path)
+    sandbox.control.burst_429(3)  # the preflight's own call meets the 429s (another job using the quota)
+    done = await asyncio.to_thread(cli, "bids", str(path), "--run-dir", "run", "--json", cwd=tmp_path,
+                                   env=cli_env(sandbox))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["outcomes"]["succeeded"] == 1
