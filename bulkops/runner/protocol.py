@@ -73,7 +73,11 @@ class WriteJob(Protocol):
         """What sends the operations."""
 
     def chunks(self, operations: Iterable[Operation]) -> Iterator[Chunk]:
-        """The requests the operations become (for the dry run's plan and time estimate)."""
+        """The requests the operations become (for the dry run's plan and time estimate).
+
+        Cut by kind, parent and count only, never by an operation's fields: the dry run counts a group's requests
+        from its size and one of its operations.
+        """
 
     async def read_back(self, api: ApiClient,
                         operations: list[Operation]) -> Sequence[bool | Mapping[str, Any] | None]:
