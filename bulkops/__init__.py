@@ -3,8 +3,11 @@
 The Python API mirrors the command line (see `bulkops.api` and the README)::
 
     result = await bulkops.apply_bids("bids.csv", connection=bulkops.connect(url, client_id, secret))
+    result = bulkops.sync.apply_bids("bids.csv")        # the same without await (scripts, notebooks)
 
-Names are loaded on first use, so `import bulkops` stays quick; `bulkops.sandbox.Sandbox` is the local sandbox.
+Names and submodules are loaded on first use, so `import bulkops` stays quick (no pandas, aiohttp or sandbox):
+`bulkops.sandbox.Sandbox` is the local sandbox, `bulkops.sync` the blocking twins of the coroutine functions,
+`bulkops.notebook` the default progress (a bar in a notebook, nothing in a script; ``listener=bulkops.quiet``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ _NAMES = {
     "RunResult": "bulkops.runner.protocol", "ExportResult": "bulkops.runner.export",
     "BulkopsError": "bulkops.errors", "InputError": "bulkops.errors", "JournalError": "bulkops.errors",
     "UsageError": "bulkops.errors", "RequestError": "bulkops.errors", "PreflightError": "bulkops.errors",
-    "ApiUnreachable": "bulkops.errors",
+    "ApiUnreachable": "bulkops.errors", "TransportError": "bulkops.errors", "ApiError": "bulkops.errors",
+    "PagingError": "bulkops.errors",
+    # progress: any callable taking a Progress; `quiet` is none at all
+    "Progress": "bulkops.runner.events", "quiet": "bulkops.notebook",
     # Criteo Retail Media
     "export": "bulkops.platforms.retail_media.python_api", "apply_bids": "bulkops.platforms.retail_media.python_api",
     "set_product_status": "bulkops.platforms.retail_media.python_api",
@@ -37,18 +43,20 @@ _NAMES = {
     "export_trackier": "bulkops.platforms.trackier.python_api",
 }
 
+SUBMODULES = ("api", "notebook", "sandbox", "sync")  # `bulkops.sandbox.Sandbox()` after a bare `import bulkops`
+
 __all__ = [  # every public name (a test checks they all load)
-    "ApiUnreachable", "BulkopsError", "Connection", "ConnectionFlags", "ExportFilter", "ExportResult", "InputError",
-    "JournalError", "PreflightError", "RequestError", "RetryPolicy", "RunResult", "RunSettings", "Secret",
-    "Timeouts", "Tuning", "UsageError", "apply_bids", "apply_seller_bids", "connect", "export", "export_mpo",
-    "export_trackier", "resume", "run", "sandbox", "set_product_status", "set_trackier_status", "update_budgets",
-    "update_line_items",
+    "ApiError", "ApiUnreachable", "BulkopsError", "Connection", "ConnectionFlags", "ExportFilter", "ExportResult",
+    "InputError", "JournalError", "PagingError", "PreflightError", "Progress", "RequestError", "RetryPolicy",
+    "RunResult", "RunSettings", "Secret", "Timeouts", "TransportError", "Tuning", "UsageError", "api", "apply_bids",
+    "apply_seller_bids", "connect", "export", "export_mpo", "export_trackier", "notebook", "quiet", "resume", "run",
+    "sandbox", "set_product_status", "set_trackier_status", "sync", "update_budgets", "update_line_items",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("sandbox", "api"):
-        return importlib.import_module(f"bulkops.{name}")
+    if name in SUBMODULES:
+        return importlib.import_module(f"bulkops.{name}")  # the import binds it here too: asked once
     module = _NAMES.get(name)
     if module is None:
         raise AttributeError(f"module 'bulkops' has no attribute {name!r}")

@@ -14,7 +14,10 @@ Every function checks the whole input before sending anything, journals the plan
 as the CLI. `connection=None` takes the settings from the environment (``BULKOPS_*``) or the config file; with
 nothing configured at all it runs against the embedded sandbox and says so on stderr, as the CLI does. Input
 problems raise `InputError`, bad settings `UsageError`; row problems never raise, they are in the result and
-the reports. The platforms' own functions (`bulkops.apply_bids` ...) call these.
+the reports. Called from Python (any `connection` but the CLI's `ConnectionFlags`), messages name Python's
+terms (``base_url``, ``retarget=True``), not the CLI's flags (`target.in_python_terms`). `listener` hears every
+`Progress`; left out, a notebook shows bars and a script stays quiet (`bulkops.notebook`). The platforms' own
+functions (`bulkops.apply_bids` ...) call these; `bulkops.sync` has them without ``await``.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 
 import anyio
 
-from bulkops import fit, registry, target
+from bulkops import fit, notebook, registry, target
 from bulkops.config import ConnectionFlags, check_base_url
 from bulkops.engine.client import ApiClient, Tuning
 from bulkops.errors import (
@@ -44,7 +47,7 @@ from bulkops.errors import (
 from bulkops.io.writers import FORMATS
 from bulkops.platform import Platform
 from bulkops.runner import export as exporting
-from bulkops.runner.events import ProgressListener, ignore
+from bulkops.runner.events import ProgressListener
 from bulkops.runner.export import ExportResult
 from bulkops.runner.pipeline import reopen, resume_job, run_write_job
 from bulkops.runner.protocol import RunOptions, RunResult
@@ -60,10 +63,12 @@ class RunSettings:
     run_dir: str | Path | None = None  # default: runs/<verb>-<timestamp>
     dry_run: bool = False
     snapshot: bool = True
-    sheet: str | None = None
+    sheet: str | None = None  # XLSX: the sheet to read (default: the one whose header names the job's columns)
     report_format: str | None = None  # csv | parquet | xlsx; default: the input's
     overwrite_changed: bool = False  # rows of an old export whose live value moved since: write them anyway
     tuning: Tuning | None = None  # timeouts and retries (default: the engine's; tests shorten them)
+    header_row: int | None = None  # XLSX: the header's row as Excel numbers it (default: found in the top 20 rows)
+    skip_hidden: bool = False  # XLSX: leave hidden or filtered-out rows out (skipped); by default they are applied
 
 
 def connect(base_url: str, client_id: str | None = None, client_secret: str | None = None, *,  # noqa: PLR0913
@@ -74,7 +79,11 @@ def connect(base_url: str, client_id: str | None = None, client_secret: str | No
     `platform` is a registry name ("mpo", "trackier" ...); the default is the first platform (Retail Media).
     """
     spec = registry.platform(platform) if platform else registry.platforms()[0]
-    check_base_url(base_url.rstrip("/"))
+    try:
+        check_base_url(base_url.rstrip("/"))
+    except UsageError as exc:
+        target.reword(exc)  # said for the command line's --base-url; here it is `base_url`
+        raise
     if spec.credentials == "oauth":
         if not client_id or not client_secret:
             raise UsageError(f"{spec.title} needs client_id and client_secret")
@@ -100,10 +109,14 @@ def default_run_dir(verb: str) -> Path:
     return path
 
 
+@target.in_python_terms
 async def run(verb: str, path: str | Path, *, connection: ConnectionLike = None,  # noqa: PLR0913
               job_options: Mapping[str, Any] | None = None, options: RunSettings = RunSettings(),
               listener: ProgressListener | None = None, notice: target.Notice = target.stderr_notice) -> RunResult:
-    """Run the write job of `verb` (any platform's) on the rows of `path`."""
+    """Run the write job of `verb` (any platform's) on the rows of `path`.
+
+    `listener` is called with each `bulkops.runner.events.Progress`; None: bars in a notebook, else nothing.
+    """
     platform, spec = registry.job(verb)
     job = spec.make(dict(job_options or {}))
     if not spec.snapshot_optional and not options.snapshot:
@@ -112,17 +125,19 @@ async def run(verb: str, path: str | Path, *, connection: ConnectionLike = None,
     why_not = spec.refuse(dict(job_options or {}), options.snapshot) if spec.refuse else None
     if why_not:
         raise UsageError(why_not)
-    fit.check(job, Path(path), options.sheet)
+    fit.check(job, Path(path), options.sheet, options.header_row)
     run_dir = Path(options.run_dir) if options.run_dir else default_run_dir(verb)
     async with target.connected(platform, _for(platform, connection), notice=notice) as (conn, facts):
         run_options = RunOptions(run_dir, dry_run=options.dry_run, snapshot=options.snapshot,
                                  overwrite_changed=options.overwrite_changed, sheet=options.sheet,
-                                 report_format=options.report_format, listener=listener or ignore, notice=notice,
-                                 meta=facts)
+                                 header_row=options.header_row, skip_hidden=options.skip_hidden,
+                                 report_format=options.report_format, listener=notebook.chosen(listener),
+                                 notice=notice, meta=facts)
         return await run_write_job(job, Path(path), conn, run_options, client_factory(platform, options.tuning),
                                    preflight(platform))
 
 
+@target.in_python_terms
 async def export(platform: str, out: str | Path, options: Mapping[str, Any], *,  # noqa: PLR0913
                  connection: ConnectionLike = None, listener: ProgressListener | None = None,
                  notice: target.Notice = target.stderr_notice) -> ExportResult:
@@ -138,9 +153,10 @@ async def export(platform: str, out: str | Path, options: Mapping[str, Any], *, 
             client_factory(spec)(conn) as api:
         await preflight(spec)(api)
         return await exporting.export(api, spec.export.rows, spec.export.table, Path(out), options,
-                                      listener or ignore)
+                                      notebook.chosen(listener), notice=notice)
 
 
+@target.in_python_terms
 async def resume(run_dir: str | Path, *, connection: ConnectionLike = None,  # noqa: PLR0913
                  listener: ProgressListener | None = None, notice: target.Notice = target.stderr_notice,
                  retarget: bool = False, tuning: Tuning | None = None) -> RunResult:
@@ -162,7 +178,7 @@ async def resume(run_dir: str | Path, *, connection: ConnectionLike = None,  # n
         async with target.connected(platform, given, notice=notice, sandbox_db_path=sandbox) as (conn, _):
             pre = preflight(platform)
             return await resume_job(job, journal, conn, _preflighted(client_factory(platform, tuning), pre),
-                                    listener or ignore)
+                                    notebook.chosen(listener), notice)
     finally:
         journal.close()
 

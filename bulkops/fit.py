@@ -13,11 +13,11 @@ from bulkops.io.readers import open_table
 from bulkops.runner.protocol import WriteJob
 
 
-def check(job: WriteJob, path: Path, sheet: str | None = None) -> None:
+def check(job: WriteJob, path: Path, sheet: str | None = None, header_row: int | None = None) -> None:
     """Refuse a file none of whose columns changes anything for the job, naming the verbs it does fit."""
     verb = job.name
     schema = job.schema
-    headers = open_table(path, sheet=sheet).columns
+    headers = open_table(path, sheet=sheet, header_row=header_row, schema=schema, required=job.required()).columns
     match_header(str(path), headers, schema, required=job.required())  # the precise complaint, if there is one
     if not schema.values or any(v in mapped(headers, schema) for v in schema.values):
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -54,4 +55,6 @@ def main() -> None:
         app(standalone_mode=True)
     except BulkopsError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if "--json" in sys.argv[1:]:  # a script reading stdout gets an object, not nothing
+            print(json.dumps({"error": str(exc), "kind": type(exc).__name__, "exit_code": exc.exit_code}))
         sys.exit(exc.exit_code)

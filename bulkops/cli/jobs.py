@@ -86,6 +86,9 @@ def show_result(verb: str, result: RunResult, out: Output, *, label: str | None 
                 "undo": f"  ← `bulkops {verb} {path}` restores the previous values"}.get(name, "")
         lines.append(f"  {name}: {path}{hint}")
     out.summary(result.summary, "\n".join(lines))
+    failed = result.outcomes.get("failed", 0)
+    if out.quiet and not out.as_json and failed and result.files.errors is not None:  # -q still says it failed
+        out.error(f"{label or verb}: {failed} of {result.rows} rows failed; see {result.files.errors}")
 
 
 def _planned_lines(result: RunResult, limit: int = 15) -> list[str]:
@@ -114,7 +117,8 @@ def _write_verb(platform: Platform, spec: JobSpec) -> Callable[..., None]:
         job_options = opt.option_values(spec.options, values)
         run_dir = values["run_dir"] or api.default_run_dir(spec.verb)
         settings = api.RunSettings(run_dir, values["dry_run"], not values.get("no_snapshot", False), values["sheet"],
-                                   values["report_format"], values["overwrite_changed"])
+                                   values["report_format"], values["overwrite_changed"],
+                                   header_row=values["header_row"], skip_hidden=values["skip_hidden"])
         out.say(f"{spec.verb}: checking every row of {file}, then reading current values ...")
         result = interruptible(
             lambda: api.run(spec.verb, file, connection=flags, job_options=job_options, options=settings,

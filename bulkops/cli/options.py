@@ -83,7 +83,8 @@ def connection_params(platforms: list[Platform]) -> list[inspect.Parameter]:
 
 
 def run_params(snapshot_optional: bool) -> list[inspect.Parameter]:
-    """--run-dir, --dry-run, --no-snapshot, --sheet, --report-format."""
+    """--run-dir, --dry-run, --no-snapshot, --overwrite-changed, --sheet, --header-row, --skip-hidden,
+    --report-format."""
     params = [
         param("run_dir", Path | None, None, flag(
             "--run-dir", panel=RUN, metavar="DIR",
@@ -101,8 +102,15 @@ def run_params(snapshot_optional: bool) -> list[inspect.Parameter]:
             "--overwrite-changed", panel=RUN, metavar="",
             help="Rows of an export whose value changed on the API since it was exported are skipped as conflicts;"
                  " this writes them anyway.")),
-        param("sheet", str | None, None, flag("--sheet", panel=RUN, metavar="NAME",
-                                              help="XLSX sheet name. [default: the first]")),
+        param("sheet", str | None, None, flag(
+            "--sheet", panel=RUN, metavar="NAME",
+            help="XLSX sheet name, matched loosely. [default: the one sheet whose header has the verb's columns]")),
+        param("header_row", int | None, None, flag(
+            "--header-row", panel=RUN, metavar="N",
+            help="XLSX: the header's row as Excel numbers it. [default: found among the first 20 rows]")),
+        param("skip_hidden", bool, False, flag(
+            "--skip-hidden", panel=RUN, metavar="",
+            help="XLSX: leave hidden or filtered-out rows out (skipped). By default they are applied, and counted.")),
         param("report_format", str | None, None, flag(
             "--report-format", panel=OUT, metavar="FORMAT",
             help="csv, parquet or xlsx. [default: the input's format; XLSX input gives CSV]")),

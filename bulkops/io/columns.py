@@ -5,6 +5,15 @@ A schema lists the columns a job understands, with the names people actually typ
 A missing required column, or an unknown one that looks like a typo of a known one, makes the whole file
 unusable (one InputError, exit 2, nothing sent); other unknown columns are kept and carried to the reports.
 Cells are then checked one by one: a bad cell is a RowError for its row, and nothing is sent for that row.
+
+Numbers are read as people type them (`_money`): spaces (also no-break, thin ...) around the number, a `+` or
+`-` sign, and one currency sign or code before or after it (`€1.20`, `1.20 €`, `EUR 1.20`) are decoration and
+dropped: nothing is converted, so the currency must be the account's. A single `.` or `,` marks the decimals
+(`1.20`, `1,20`); with both, the last one does and the other groups thousands (`1.234,50`, `1,234.50`), and so
+do spaces, `'` or a repeated `.` or `,` (`1 234,50`, `1'234.50`, `1.234.567`), always by three digits. One
+comma followed by exactly three digits (`1,234`) could be either, and is refused as ambiguous; `1.234` is
+1.234, the dot being the default decimal mark. A long id that Excel stored as a number (`2.46570E+18`) has
+lost its last digits and is refused with how to get it back.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from bulkops.errors import InputError, echo
@@ -117,6 +126,17 @@ def mapped(headers: Iterable[str], schema: Schema) -> dict[str, str]:
         if column is not None:
             found.setdefault(column.name, header)
     return found
+
+
+def needed(schema: Schema, required: Iterable[str] = ()) -> tuple[str, ...]:
+    """The columns a file must have for a job: the schema's required ones and those the run `required`."""
+    return tuple(dict.fromkeys([*(c.name for c in schema.columns if c.required), *required]))
+
+
+def names_columns(cells: Iterable[str], schema: Schema, required: Iterable[str] = ()) -> bool:
+    """Could these cells be a file's header for this job: they name every column it needs, and at least one."""
+    found = mapped(cells, schema)
+    return bool(found) and all(name in found for name in needed(schema, required))
 
 
 def match_header(path: str, headers: Iterable[str], schema: Schema, *, required: Iterable[str] = ()) -> Header:
@@ -265,6 +285,9 @@ def _key_text(key: tuple[str, ...], values: tuple[Any, ...]) -> str:
     return ", ".join(f"{k} {v}" for k, v in zip(key, values, strict=True) if v is not None)
 
 
+_EXCEL_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE]\+[0-9]+")  # how Excel shows a long number: 2.46570E+18
+
+
 def _id(column: Column, text: str) -> str:
     if text.endswith(".0") and text[:-2].isdigit():  # a numeric id that went through a float somewhere
         text = text[:-2]
@@ -272,22 +295,56 @@ def _id(column: Column, text: str) -> str:
         raise ValueError(f"too-long: {column.name} is {len(text)} characters long; ids are at most"
                          f" {column.max_length} ({echo(text)})")
     if not _ID.match(text):
+        if _EXCEL_NUMBER.fullmatch(text):
+            raise ValueError(f"id-as-number: {column.name} {echo(text)} is a number, not an id: Excel stored the id"
+                             " as a number and lost its last digits; format the column as Text, then type (or"
+                             " paste) the ids again")
         raise ValueError(f"invalid-id: {column.name} {echo(text)} is not an id (letters, digits, . _ : - only)")
     return text
 
 
+# Money as people type it: the rules are in the module docstring, and `_money` applies them.
+_SPACES = " \t\u00a0\u2007\u2009\u202f"  # space, tab, no-break, figure, thin and narrow no-break spaces
+_CURRENCY = r"[$€£¥]|(?i:eur|usd|gbp|chf|jpy|cad|aud|sek|nok|dkk|pln|czk|huf|ron|brl|mxn|inr)"
+_MONEY = re.compile(
+    rf"(?P<sign>[+\-\u2212])?[{_SPACES}]*(?:(?P<before>{_CURRENCY})[{_SPACES}]*)?(?P<sign2>[+\-\u2212])?[{_SPACES}]*"
+    rf"(?P<number>[0-9.,](?:[0-9.,'\u2019{_SPACES}]*[0-9.,])?)(?P<exponent>[eE][+-]?[0-9]+)?"
+    rf"[{_SPACES}]*(?P<after>{_CURRENCY})?")
+_GROUPED = {g: re.compile(rf"[0-9]{{1,3}}(?:{re.escape(g)}[0-9]{{3}})+") for g in ".,' "}
+NUMBER_HELP = ("write it like 1.25 or 1,25; a currency (€, $, EUR ...) may stand before or after it, and thousands"
+               " may be grouped as in 1 234,50, 1.234,50 or 1,234.50")
+
+
+def _money(column: Column, text: str) -> str:
+    """A number cell as typed → its plain form (digits, at most one `.`, the sign and exponent as typed), which
+    `Decimal` reads; ValueError("code: message") when it is not a number, or when its comma is ambiguous."""
+    found = _MONEY.fullmatch(text.strip())
+    if found is None or (found["sign"] and found["sign2"]) or (found["before"] and found["after"]):
+        raise ValueError(f"not-a-number: {column.name} {echo(text)} is not a number; {NUMBER_HELP}")
+    sign = (found["sign"] or found["sign2"] or "").replace("\u2212", "-")
+    number = re.sub(f"[{_SPACES}]+", " ", found["number"]).replace("\u2019", "'")
+    dot, comma = number.rfind("."), number.rfind(",")
+    # With both, the last marks the decimals (the other groups thousands); one of them, once, marks them too.
+    if (dot >= 0 and comma >= 0) or number.count(".") == 1 or number.count(",") == 1:
+        mark = max(dot, comma)
+    else:  # none, or one of them repeated: they group thousands
+        mark = -1
+    whole, fraction = (number[:mark], number[mark + 1:]) if mark >= 0 else (number, "")
+    separators = set(whole) - set("0123456789")
+    if len(separators) > 1 or not set(fraction) <= set("0123456789") or not (whole or fraction) or (
+            separators and (found["exponent"] or not _GROUPED[separators.pop()].fullmatch(whole))):
+        raise ValueError(f"not-a-number: {column.name} {echo(text)} is not a number; {NUMBER_HELP}")
+    digits = re.sub("[^0-9]", "", whole)
+    if (mark >= 0 and number[mark] == "," and len(fraction) == 3 and not found["exponent"]
+            and re.fullmatch("[1-9][0-9]{0,2}", whole)):
+        raise ValueError(f"ambiguous-number: {column.name} {echo(text)} is ambiguous: is it {whole}.{fraction} or"
+                         f" {whole}{fraction}? Write {whole}.{fraction} for the decimal number, or {whole}{fraction}"
+                         " (no separator) for the whole one")
+    return f"{sign}{digits}{'.' if mark >= 0 else ''}{fraction}{found['exponent'] or ''}"
+
+
 def _decimal(column: Column, text: str) -> Decimal:
-    cleaned = text.replace("\u00a0", "").replace(" ", "")
-    if cleaned[:1] in "$€£":
-        cleaned = cleaned[1:]
-    if "," in cleaned and "." not in cleaned and cleaned.count(",") == 1:
-        cleaned = cleaned.replace(",", ".")  # 1,25 written the European way
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"not-a-number: {column.name} {echo(text)} is not a number") from None
-    if not value.is_finite():
-        raise ValueError(f"not-a-number: {column.name} {echo(text)} is not a number")
+    value = Decimal(_money(column, text))
     if value < 0:
         raise ValueError(f"negative: {column.name} {echo(text)} is negative")
     if column.max_value is not None and value > column.max_value:

@@ -5,6 +5,12 @@ Parquet 1.5 is "1.5", an int64 id has no ".0"), blank cells as "". Each batch ca
 the user sees in a spreadsheet program, the header being row 1 (a CSV cell with a quoted line break is still
 one row; for Parquet, the record's position + 2, as a CSV export of it would number it). Fully blank rows are
 skipped, and the numbers of the others still match the file.
+
+Workbooks (see `workbook.py`) may have title rows above the header and several sheets: given the job's schema,
+the header is the first row (of the first 20) that names the job's columns, on the one sheet that has such a
+row; row numbers stay Excel's. Read `marked`, a workbook's batches also say what the cell values alone cannot:
+a cell that is a formula Excel never computed, or lies under a merged range, holds a `MARK`ed text (turned into
+a RowError by `vector.check_frame`), and `ROW_FLAGS` says which rows are hidden and which is the last one.
 """
 
 from __future__ import annotations
@@ -13,7 +19,6 @@ import codecs
 import csv
 import math
 import re
-import zipfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -21,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bulkops.errors import InputError
-from bulkops.io.columns import ROW_NUMBER
+from bulkops.io.columns import ROW_NUMBER, Schema
 from bulkops.io.writers import cell_text, unguard
 
 if TYPE_CHECKING:
@@ -30,6 +35,20 @@ if TYPE_CHECKING:
 DELIMITERS = ",;\t|"
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
+MARK = "\x1a"  # starts a damaged cell's text in a marked batch: MARK code MARK what is wrong (never typed by anyone)
+ROW_FLAGS = "__bulkops_flags__"  # in a marked workbook batch: "hidden" and/or "last" (the last non-blank row)
+MARKED = "bulkops_marked"  # in a batch's `attrs`: its cells may hold MARKed texts
+
+
+def mark(code: str, detail: str) -> str:
+    """A damaged cell's text in a marked batch: its error code, and what is wrong (said after the column name)."""
+    return f"{MARK}{code}{MARK}{detail}"
+
+
+def unmark(text: str) -> tuple[str, str]:
+    """(code, detail) of a `mark`ed cell text."""
+    _, code, detail = text.split(MARK, 2)
+    return code, detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +60,32 @@ class Table:
     columns: tuple[str, ...]
     delimiter: str = ","
     encoding: str = "utf-8"
-    sheet: str | None = None
+    sheet: str | None = None  # a workbook's sheet (its exact name)
+    header_row: int = 1  # a workbook's header row, as Excel numbers it; data starts below it
+    note: str | None = None  # how a workbook was read, when it was not its first sheet from row 1: for the user
 
-    def iter_batches(self, rows: int = 50_000) -> Generator[pd.DataFrame, None, None]:
-        """DataFrames of text cells plus `row_number`, at most `rows` rows each."""
+    def iter_batches(self, rows: int = 50_000, *, marked: bool = False) -> Generator[pd.DataFrame, None, None]:
+        """DataFrames of text cells plus `row_number`, at most `rows` rows each.
+
+        `marked`: a workbook's damaged cells hold `mark`ed texts, and `ROW_FLAGS` flags rows (see the module's
+        doc); CSV and Parquet are read the same either way.
+        """
         if self.format == "csv":
             yield from _csv_batches(self, rows)
         elif self.format == "parquet":
             yield from _parquet_batches(self, rows)
         else:
-            yield from _xlsx_batches(self, rows)
+            yield from _xlsx_batches(self, rows, marked)
 
 
-def open_table(path: str | Path, *, sheet: str | None = None) -> Table:
-    """Open an input file; anything that makes it unusable is one InputError naming the file."""
+def open_table(path: str | Path, *, sheet: str | None = None, header_row: int | None = None,
+               schema: Schema | None = None, required: tuple[str, ...] = ()) -> Table:
+    """Open an input file; anything that makes it unusable is one InputError naming the file.
+
+    For a workbook, `sheet` (matched loosely) and `header_row` force where the table is; else, given the job's
+    `schema` (and the columns it `required`), the header row and the sheet are found (see `workbook.locate`).
+    Without a schema, it is the first sheet, from row 1.
+    """
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -63,8 +94,12 @@ def open_table(path: str | Path, *, sheet: str | None = None) -> Table:
         raise InputError(str(path), "file not found")
     if path.stat().st_size == 0:
         raise InputError(str(path), "the file is empty")
-    opener = {"csv": _open_csv, "parquet": _open_parquet, "xlsx": _open_xlsx}[fmt]
-    table = opener(path, sheet)
+    if fmt == "xlsx":
+        from bulkops.io.workbook import open_workbook  # noqa: PLC0415 - only XLSX inputs pay for openpyxl
+
+        table = open_workbook(path, sheet, header_row, schema, required)
+    else:
+        table = (_open_csv if fmt == "csv" else _open_parquet)(path, sheet)
     _check_header(table)
     return table
 
@@ -190,46 +225,26 @@ def _parquet_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
 
 
 # -- XLSX ----------------------------------------------------------------------------------------
-def _open_xlsx(path: Path, sheet: str | None) -> Table:
-    header = next(_xlsx_rows(path, sheet), None)
-    if header is None:
-        raise InputError(str(path), "the sheet is empty")
-    return Table(path, "xlsx", tuple(_text(h).strip() for h in header), sheet=sheet)
-
-
-def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[object, ...]]:
-    from openpyxl import load_workbook  # noqa: PLC0415 - only XLSX inputs pay for it
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise InputError(str(path), f"not a readable XLSX workbook ({type(exc).__name__})") from None
-    if sheet is not None and sheet not in book.sheetnames:
-        raise InputError(str(path), f"no sheet named {sheet!r}; sheets: {book.sheetnames}")
-    try:
-        worksheet = book[sheet] if sheet else book.worksheets[0]
-        yield from worksheet.iter_rows(values_only=True)
-    finally:
-        book.close()
-
-
-def _xlsx_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
+def _xlsx_batches(table: Table, rows: int, marked: bool) -> Iterator[pd.DataFrame]:
     import pandas as pd  # noqa: PLC0415
-    records = _xlsx_rows(table.path, table.sheet)
-    next(records)
-    width = len(table.columns)
-    batch: list[list[str]] = []
-    line = 2
-    for values in records:
-        cells = [_text(v) for v in values[:width]] + [""] * (width - len(values))
-        batch.append([*cells, line])  # type: ignore[list-item]
-        line += 1
+
+    from bulkops.io.workbook import data_rows  # noqa: PLC0415
+
+    names = [*table.columns, ROW_NUMBER, *([ROW_FLAGS] if marked else [])]
+    batch: list[list[str | int]] = []
+
+    def frame() -> pd.DataFrame:
+        out = pd.DataFrame(batch, columns=names)
+        out.attrs[MARKED] = marked
+        return out
+
+    for cells, line, flags in data_rows(table, marked):
+        batch.append([*cells, line, *([flags] if marked else [])])
         if len(batch) == rows:
-            yield _drop_blank(pd.DataFrame(batch, columns=[*table.columns, ROW_NUMBER]))
+            yield frame()
             batch = []
     if batch:
-        yield _drop_blank(pd.DataFrame(batch, columns=[*table.columns, ROW_NUMBER]))
+        yield frame()
 
 
 # -- shared ----------------------------------------------------------------------------------------

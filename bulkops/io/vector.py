@@ -3,8 +3,8 @@
 `check_frame` normalizes every cell of a batch the way `columns.parse_cell` types it, but column by column
 instead of cell by cell; only the cells it finds bad go through `parse_cell` again, for its exact message. The
 normalized text of a cell is what the journal keeps: blank is None, `none` (where allowed) is "none", a
-decimal its cleaned digits, a choice its canonical spelling, a date ISO; `decode` turns it back into the typed
-value of `parse_cell`.
+decimal its plain form (`1.20` for `€1,20`), a choice its canonical spelling, a date ISO; `decode` turns it
+back into the typed value of `parse_cell`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from bulkops.io.columns import (
     Schema,
     _code,
     _message,
+    _money,
     parse_cell,
 )
+from bulkops.io.readers import MARK, MARKED, unmark
 from bulkops.types import RowError
 
 if TYPE_CHECKING:
@@ -42,6 +44,8 @@ def check_frame(path: str, frame: pd.DataFrame, schema: Schema,
     out = pd.DataFrame({ROW_NUMBER: frame[ROW_NUMBER]})
     bad = pd.Series(False, index=frame.index)
     errors: list[RowError] = []
+    if frame.attrs.get(MARKED):  # a workbook's damaged cells first: their own message, not "is empty"
+        frame, bad, errors = _damaged(path, frame, header)
     for name, file_header in header.mapping.items():
         text = frame[file_header].astype(str).str.strip()
         if name == schema.baseline:
@@ -54,6 +58,28 @@ def check_frame(path: str, frame: pd.DataFrame, schema: Schema,
         bad |= invalid
         out[name] = normalized
     return out[~bad], errors
+
+
+def _damaged(path: str, frame: pd.DataFrame, header: Header) -> tuple[pd.DataFrame, pd.Series, list[RowError]]:
+    """The `readers.mark`ed cells of the columns used: one RowError each, the row bad, the cell then blank."""
+    import pandas as pd  # noqa: PLC0415
+
+    bad = pd.Series(False, index=frame.index)
+    errors: list[RowError] = []
+    copied = False
+    for name, file_header in header.mapping.items():
+        cells = frame[file_header].astype(str)
+        marked = cells.str.startswith(MARK)
+        if not marked.any():
+            continue
+        for idx in marked[marked].index:
+            code, detail = unmark(str(cells[idx]))
+            errors.append(RowError(path, int(frame.at[idx, ROW_NUMBER]), file_header, code, f"{name} {detail}"))
+        if not copied:
+            frame, copied = frame.copy(), True
+        frame.loc[marked, file_header] = ""
+        bad |= marked
+    return frame, bad, errors
 
 
 def _error(path: str, number: int, file_header: str, column: Column, text: str) -> RowError:
@@ -92,19 +118,59 @@ def _ids(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return value, invalid
 
 
-def _decimals(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    import pandas as pd  # noqa: PLC0415
+# The forms nearly every number cell has, checked without a Python call per cell; any other cell goes through
+# `columns._money` once per distinct text. These patterns accept a subset of what `_money` does, with the same
+# result (tests/io/test_values.py checks both paths agree), and are plain enough for pyarrow's RE2.
+_PLAIN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"  # 1.23: kept as it is
+_COMMA = r"[+-]?(?:[0-9]+,[0-9]*|,[0-9]+)(?:[eE][+-]?[0-9]+)?"  # 1,23: the comma becomes a dot ...
+_AMBIGUOUS = r"[+-]?[1-9][0-9]{0,2},[0-9]{3}"  # ... unless it may group thousands (1,234): `_money` refuses it
 
-    cleaned = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    cleaned = cleaned.str.replace(r"^[$€£]", "", regex=True)
-    european = cleaned.str.contains(",", regex=False) & ~cleaned.str.contains(".", regex=False) \
-        & (cleaned.str.count(",") == 1)
-    cleaned = cleaned.where(~european, cleaned.str.replace(",", ".", regex=False))
-    numbers = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")),
-                            errors="coerce")
-    limit = float(column.max_value) if column.max_value is not None else float("inf")
-    invalid = numbers.isna() | (numbers < 0) | (numbers > limit) | (numbers == float("inf"))
+
+def _decimals(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    cleaned = text.where(text.str.fullmatch(_PLAIN))  # 1.23 as it is; other cells are None for now
+    other = cleaned.isna()
+    if other.any():
+        rest = text[other]
+        comma = rest.str.fullmatch(_COMMA) & ~rest.str.fullmatch(_AMBIGUOUS)
+        forms = rest.str.replace(",", ".", regex=False).where(comma)
+        if not comma.all():  # once per distinct text: a column of `€1.20` has few
+            odd = rest[~comma]
+            forms[~comma] = odd.map({cell: _plain_form(column, cell) for cell in odd.unique()})
+        cleaned[other] = forms
+    valid = cleaned.notna()
+    negative = cleaned.str.startswith("-", na=False)
+    if negative.any():  # as Decimal: -0 and -0.00 are not below 0
+        negative[negative] = cleaned[negative].str.match(r"-[0-9.]*[1-9]")
+    invalid = ~valid | negative
+    if column.max_value is not None:
+        invalid |= _above(cleaned.where(valid & ~negative), column.max_value)
     return cleaned, invalid
+
+
+def _plain_form(column: Column, cell: str) -> str | None:
+    try:
+        return _money(column, cell)
+    except ValueError:
+        return None
+
+
+def _above(cleaned: pd.Series, limit: Decimal) -> pd.Series:
+    """Plain numbers (None: skipped) above `limit`, exactly: as floats, then as Decimal where floats cannot tell."""
+    import numpy as np  # noqa: PLC0415
+    import pandas as pd  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+
+    try:  # pyarrow reads the plain forms 20 times faster than pd.to_numeric
+        floats = pa.array(cleaned, type=pa.string(), from_pandas=True).cast(pa.float64())
+        numbers = pd.Series(floats.to_numpy(zero_copy_only=False), index=cleaned.index)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # pragma: no cover - plain forms are valid floats
+        numbers = pd.to_numeric(cleaned, errors="coerce")
+    bound = float(limit)
+    above = numbers > bound
+    unsure = cleaned.notna() & ~(np.isfinite(numbers) & ((numbers - bound).abs() > abs(bound) * 1e-9))
+    if unsure.any():
+        above[unsure] = [Decimal(cell) > limit for cell in cleaned[unsure]]
+    return above
 
 
 def _dates(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:

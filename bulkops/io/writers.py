@@ -5,6 +5,14 @@ failed write leaves nothing behind. Text cells that a spreadsheet program would 
 with ``=``, ``+``, ``-``, ``@``, tab or carriage return, numbers excepted) are written with a leading
 apostrophe in CSV, the usual guard against formula injection, and as plain text cells in XLSX; bulkops'
 reader takes the apostrophe off again, so every report can be fed back as an input.
+
+Excel changes some text when it opens a CSV file: ids with leading zeros (``00123``), digit strings longer than
+15 digits, text it reads as a number or a date (``874309944e2``, ``1-2``, ``3/4``). XLSX output is safe from
+this: every text column is a text cell formatted ``@`` (Text), so Excel neither converts it on opening nor when
+the user edits it; the header row is frozen, the autofilter is on, the columns are sized to their content, and
+a table longer than an Excel sheet continues on further sheets. For CSV output the writer counts such cells per
+column (vectorized, with the rest of the CSV path) and, when the file is complete, says so once through
+`notice`, naming the columns.
 """
 
 from __future__ import annotations
@@ -14,15 +22,33 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+Notice = Callable[[str], None]  # a warning for the user, one line
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
+XLSX_MAX_ROWS = 1_048_575  # data rows on one Excel sheet (1,048,576 rows with the header)
+XLSX_SHEET = "bulkops"  # the first sheet's name; the next ones are "bulkops 2", "bulkops 3" ...
+XLSX_WIDTH = (8, 60)  # narrowest and widest column (in characters), sized from the header and the first rows
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_MONTH = "(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+# Text Excel changes when it opens a CSV: leading zeros (00123), more than 15 digits (rounded), exponents
+# (874309944e2), day-month or month-day pairs and non-ISO dates (1-2, 3/4, 2024/1/5, 5-mar, mar-5), clock times
+# (1:30). ISO dates (2026-01-05) are left out: they are dates, in date columns, and Excel shows them as such.
+EXCEL_CHANGES = re.compile(
+    r"^(0\d+(\.\d*)?"
+    r"|[+-]?\d{16,}(\.\d*)?"
+    r"|[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+"
+    r"|\d{1,2}[-/]\d{1,2}([-/]\d{1,4})?"
+    r"|\d{4}/\d{1,2}/\d{1,2}"
+    rf"|\d{{1,2}}[-/ ]{_MONTH}([-/ ]\d{{1,4}})?"
+    rf"|{_MONTH}[-/ ]\d{{1,4}}"
+    r"|\d{1,2}:\d{2}(:\d{2})?)$")
 
 
 # Control characters a spreadsheet cannot hold (a NUL cuts a CSV line short in many programs; openpyxl refuses
@@ -50,6 +76,11 @@ def unguard(text: str) -> str:
     return text
 
 
+def stderr_notice(message: str) -> None:
+    """A notice for when the caller gives none: a warning line on stderr (stdout may carry --json)."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
 def format_of(path: str | Path) -> str:
     """csv, parquet or xlsx from a file name; ValueError otherwise."""
     fmt = FORMATS.get(Path(path).suffix.lower())
@@ -70,15 +101,25 @@ def cell_text(value: Any) -> str:
 
 
 class TableWriter:
-    """Write rows (mappings) under fixed columns; `numeric` columns are float64 in Parquet, text elsewhere."""
+    """Write rows (mappings) under fixed columns, in batches.
 
-    def __init__(self, path: str | Path, columns: Sequence[str], *, numeric: Iterable[str] = (),
-                 batch_rows: int = 10_000) -> None:
+    `numeric` columns are numbers (float64 in Parquet) and `integer` ones whole numbers (int64 in Parquet);
+    both are number cells in XLSX and plain text in CSV. Every other column is text: a string in Parquet, a
+    text cell formatted ``@`` in XLSX. `notice` hears, once the file is complete, what Excel would change in a
+    CSV file (`excel_changes`) and that an XLSX table continued on further sheets.
+    """
+
+    def __init__(self, path: str | Path, columns: Sequence[str], *, numeric: Iterable[str] = (),  # noqa: PLR0913
+                 integer: Iterable[str] = (), batch_rows: int = 10_000, notice: Notice | None = None) -> None:
         self.path = Path(path)
         self.format = format_of(self.path)
         self.columns = list(columns)
-        self.numeric = set(numeric) & set(self.columns)
+        self.integer = set(integer) & set(self.columns)
+        self.numeric = (set(numeric) & set(self.columns)) | self.integer
         self.rows_written = 0
+        self.excel_changes: dict[str, tuple[int, str]] = {}  # CSV: column → (cells Excel would change, the first)
+        self.sheets: list[str] = []  # XLSX: the sheets written
+        self._notice = notice
         self._batch: list[Mapping[str, Any]] = []
         self._batch_rows = batch_rows
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,6 +127,8 @@ class TableWriter:
         self._file: Any = None
         self._writer: Any = None
         self._schema: Any = None
+        self._sheet_rows = 0
+        self._widths: list[float] = []
         self._open()
 
     def _open(self) -> None:
@@ -101,14 +144,12 @@ class TableWriter:
         elif self.format == "parquet":
             import pyarrow.parquet as pq  # noqa: PLC0415
 
-            self._schema = pa.schema([(c, pa.float64() if c in self.numeric else pa.string()) for c in self.columns])
+            self._schema = pa.schema([(c, self._arrow_type(c)) for c in self.columns])
             self._writer = pq.ParquetWriter(self._tmp, self._schema)
         else:
             from openpyxl import Workbook  # noqa: PLC0415 - only XLSX output needs it
 
-            self._file = Workbook(write_only=True)
-            self._writer = self._file.create_sheet("bulkops")
-            self._writer.append(self._xlsx_row(dict(zip(self.columns, self.columns, strict=True)), header=True))
+            self._file = Workbook(write_only=True)  # the first sheet starts with the first rows (widths)
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Add rows; they reach the disk in batches."""
@@ -130,26 +171,46 @@ class TableWriter:
             return
         self._write_arrow(columns, length)
 
+    def _arrow_type(self, column: str) -> Any:
+        import pyarrow as pa  # noqa: PLC0415
+
+        if self.format != "parquet" or column not in self.numeric:
+            return pa.string()
+        return pa.int64() if column in self.integer else pa.float64()
+
     def _write_arrow(self, columns: Mapping[str, Sequence[Any]], length: int) -> None:
         import pyarrow as pa  # noqa: PLC0415
 
         arrays = []
         for c in self.columns:
-            values = columns.get(c)
+            values, kind = columns.get(c), self._arrow_type(c)
             if values is None:
-                arrays.append(pa.nulls(length, pa.float64() if self._typed(c) else pa.string()))
-            elif self._typed(c):
-                arrays.append(pa.array([_number(v) for v in values], pa.float64()))
+                arrays.append(pa.nulls(length, kind))
+            elif kind == pa.int64():
+                arrays.append(pa.array([_whole(v) for v in values], kind))
+            elif kind == pa.float64():
+                arrays.append(pa.array([_number(v) for v in values], kind))
             else:
                 arrays.append(_texts(values))
         if self.format == "csv":
+            for c, array in zip(self.columns, arrays, strict=True):
+                if c not in self.numeric:
+                    self._count_excel_changes(c, array)
             self._file.write(_csv_lines([_quoted(_guarded(a)) for a in arrays]))
         else:
             self._writer.write_table(pa.table(arrays, schema=self._schema))
         self.rows_written += length
 
-    def _typed(self, column: str) -> bool:
-        return self.format == "parquet" and column in self.numeric
+    def _count_excel_changes(self, column: str, array: Any) -> None:
+        """Count the cells of a text column that Excel would change when it opens the CSV file."""
+        import pyarrow.compute as pc  # noqa: PLC0415
+
+        hits = pc.match_substring_regex(array, EXCEL_CHANGES.pattern)
+        count = pc.sum(hits).as_py() or 0
+        if not count:
+            return
+        seen, first = self.excel_changes.get(column, (0, ""))
+        self.excel_changes[column] = (seen + count, first or str(array.filter(hits)[0].as_py()))
 
     def _flush(self) -> None:
         batch, self._batch = self._batch, []
@@ -157,36 +218,104 @@ class TableWriter:
             return
         if self.format == "xlsx":
             for r in batch:
+                if not self.sheets or self._sheet_rows >= XLSX_MAX_ROWS:
+                    self._new_sheet(batch)
                 self._writer.append(self._xlsx_row(r))
+                self._sheet_rows += 1
             self.rows_written += len(batch)
             return
         self._write_arrow({c: [r.get(c) for r in batch] for c in self.columns}, len(batch))
 
-    def _xlsx_row(self, row: Mapping[str, Any], *, header: bool = False) -> list[Any]:
+    # -- XLSX --------------------------------------------------------------------------------------------------
+    def _new_sheet(self, sample: Sequence[Mapping[str, Any]]) -> None:
+        """Start a sheet: sized columns, the header row frozen (the autofilter is set when the sheet is done)."""
+        from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+        from openpyxl.styles import Font  # noqa: PLC0415
+        from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+        self._end_sheet()
+        title = XLSX_SHEET if not self.sheets else f"{XLSX_SHEET} {len(self.sheets) + 1}"
+        self._writer = self._file.create_sheet(title)
+        self.sheets.append(title)
+        if not self._widths:
+            self._widths = self._sized(sample)
+        for i, width in enumerate(self._widths, start=1):
+            self._writer.column_dimensions[get_column_letter(i)].width = width
+        self._writer.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header = []
+        for c in self.columns:
+            cell = WriteOnlyCell(self._writer, value=printable(c))
+            cell.data_type, cell.number_format, cell.font = "s", "@", bold
+            header.append(cell)
+        self._writer.append(header)
+        self._sheet_rows = 0
+
+    def _end_sheet(self) -> None:
+        """The autofilter over the finished sheet's used range."""
+        from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+        if self.sheets and self.columns:
+            self._writer.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self._sheet_rows + 1}"
+
+    def _sized(self, sample: Sequence[Mapping[str, Any]]) -> list[float]:
+        """Column widths from the header and the first rows, within XLSX_WIDTH."""
+        low, high = XLSX_WIDTH
+        rows = sample[:1000]
+        return [float(min(high, max(low, len(c) + 3, *(len(cell_text(r.get(c))) + 2 for r in rows))))
+                for c in self.columns]
+
+    def _xlsx_row(self, row: Mapping[str, Any]) -> list[Any]:
         from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
 
-        cells = []
+        cells: list[Any] = []
         for c in self.columns:
             value = row.get(c)
-            if c in self.numeric and not header and value not in (None, ""):
-                cells.append(_number(value))
+            if c in self.numeric:
+                cells.append(_whole(value) if c in self.integer else _number(value))
                 continue
-            cell = WriteOnlyCell(self._writer, value=printable(cell_text(value)))
-            cell.data_type = "s"  # text, never a formula
+            text = printable(cell_text(value))
+            cell = WriteOnlyCell(self._writer, value=text or None)  # a blank cell holds no value, but is Text too
+            if text:
+                cell.data_type = "s"  # text, never a formula
+            cell.number_format = "@"  # and Text: Excel converts it neither on opening nor when it is edited
             cells.append(cell)
         return cells
 
     def close(self) -> Path:
-        """Finish the file and move it into place."""
+        """Finish the file, move it into place, and say what the user should know about it (`notice`)."""
         self._flush()
         if self.format == "csv":
             self._file.close()
         elif self.format == "parquet":
             self._writer.close()
         else:
+            if not self.sheets:
+                self._new_sheet([])
+            self._end_sheet()
             self._file.save(self._tmp)
         os.replace(self._tmp, self.path)
+        for message in self.warnings():
+            if self._notice is not None:
+                self._notice(message)
         return self.path
+
+    def warnings(self) -> list[str]:
+        """What the user should know about the file written: Excel's changes to CSV cells, further sheets."""
+        said = []
+        if self.excel_changes:
+            total = sum(n for n, _ in self.excel_changes.values())
+            where = ", ".join(f"{c!r} ({n:,}, e.g. {_cut(first)!r})" for c, (n, first) in self.excel_changes.items())
+            said.append(f"{self.path}: {total:,} cell(s) that Excel would change when it opens this CSV file (leading"
+                        f" zeros dropped, long numbers rounded, text turned into a number or a date), in column(s)"
+                        f" {where}; write XLSX instead (text cells there), or open the CSV with Excel's Data > From"
+                        f" Text/CSV and set those columns to Text")
+        if len(self.sheets) > 1:
+            said.append(f"{self.path}: {self.rows_written:,} rows do not fit on one Excel sheet ({XLSX_MAX_ROWS:,}"
+                        f" rows): they continue on sheets {', '.join(repr(s) for s in self.sheets[1:])}, each with"
+                        f" the header; bulkops reads one sheet at a time (--sheet NAME); CSV or Parquet hold any"
+                        f" number of rows in one table")
+        return said
 
     def abort(self) -> None:
         """Drop the partial file."""
@@ -208,12 +337,21 @@ class TableWriter:
             self.abort()
 
 
-def write_table(path: str | Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]],
-                *, numeric: Iterable[str] = ()) -> Path:
+def write_table(path: str | Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]],  # noqa: PLR0913
+                *, numeric: Iterable[str] = (), integer: Iterable[str] = (), notice: Notice | None = None) -> Path:
     """Write a whole table at once."""
-    with TableWriter(path, columns, numeric=numeric) as writer:
+    with TableWriter(path, columns, numeric=numeric, integer=integer, notice=notice) as writer:
         writer.write(rows)
     return writer.path
+
+
+def _cut(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _whole(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number.is_integer() else None
 
 
 def _number(value: Any) -> float | None:

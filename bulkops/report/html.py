@@ -33,7 +33,10 @@ ADVICE = {
     "missing-value": "Fill in the empty cell the column names; a blank id cannot be guessed.",
     "invalid-id": "Ids are digits or the platform's id format: check for stray spaces, letters or a decimal point.",
     "too-long": "Shorten the value to the length the API allows.",
-    "not-a-number": "Write a plain number with a dot for decimals (1.25), no currency sign or thousands separator.",
+    "not-a-number": "Write a number like 1.25 or 1,25; a currency sign may stand beside it (€1,25 or 1.25 USD).",
+    "ambiguous-number": "1,234 could be 1.234 or 1234: write 1.234 for the decimal, or 1234 with no separator.",
+    "id-as-number": "Excel stored the ids as numbers and lost their last digits: format the column as Text and"
+                    " paste the ids again (from the export, which keeps them as text).",
     "negative": "Use 0 or more; to clear a value write `none`.",
     "too-large": "The value is above the sanity limit, often a typo (5000 for 5.000): check the decimal point.",
     "not-a-choice": "Use one of the values the message lists (the verb's --help lists them too).",
@@ -87,7 +90,7 @@ def build_report(run_dir: Path) -> Path:
         timeline = journal.timeline()
         slowest = _slowest(journal.chunk_times())
         problems = _problems(journal, bool(meta.get("dry_run")))
-    _add_cells(run_dir / str(meta.get("input_copy", "")), problems, meta.get("header") or {})
+    _add_cells(run_dir / str(meta.get("input_copy", "")), problems, meta)
     page = _template().render(
         s=summary, meta=meta, verdict=_verdict(summary), outcomes=_outcomes(summary), noun=_noun(meta),
         when=_when(run_dir, timeline), chart=_timeline_svg(timeline), slowest=slowest,
@@ -257,18 +260,20 @@ def _total(per_second: list[float], step: int) -> str:
     return f"{round(sum(per_second) * step):,}"
 
 
-def _add_cells(path: Path, problems: list[Problem], header: Mapping[str, str]) -> None:
-    """The input's cells of the example rows, read from the run's copy of the input; stops once all are found."""
+def _add_cells(path: Path, problems: list[Problem], meta: Mapping[str, Any]) -> None:
+    """The input's cells of the example rows, read from the run's copy of the input (its sheet and header row as
+    the run read them); stops once all are found."""
     wanted = {e["row"]: e for p in problems for e in p.examples}
     if not wanted or not path.is_file():
         return
     from bulkops.io.columns import ROW_NUMBER  # noqa: PLC0415 - pandas loads only when a report is built
     from bulkops.io.readers import open_table  # noqa: PLC0415
 
-    columns = [c for c in header.values() if c]
+    columns = [c for c in (meta.get("header") or {}).values() if c]
     last = max(wanted)
     try:
-        with closing(open_table(path).iter_batches(rows=10_000)) as batches:  # stopping early closes the file
+        table = open_table(path, sheet=meta.get("sheet"), header_row=meta.get("header_row"))
+        with closing(table.iter_batches(rows=10_000)) as batches:  # stopping early closes the file
             for batch in batches:
                 hits = batch[batch[ROW_NUMBER].isin(list(wanted))]
                 for record in hits.to_dict("records"):

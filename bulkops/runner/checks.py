@@ -7,13 +7,14 @@ written to SQLite before the next one is read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
 from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, parse_baseline, unchanged
-from bulkops.io.readers import Table
+from bulkops.io.readers import ROW_FLAGS, Table
 from bulkops.io.vector import MISSING, check_frame, decode
 from bulkops.runner.journal import Journal
 from bulkops.runner.protocol import WriteJob
@@ -42,16 +43,23 @@ class Layout:
 
 
 def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  # noqa: PLR0913
-                source: str, progress: Callable[[int], None] | None = None) -> int:
+                source: str, progress: Callable[[int], None] | None = None, *, skip_hidden: bool = False) -> int:
     """Check every row of the input (the run's copy of `source`, the user's file that messages name) into the
-    journal; returns how many rows the input has."""
+    journal; returns how many rows the input has.
+
+    A workbook's hidden rows are counted (journal meta `hidden_rows`), and left out when `skip_hidden`; its last
+    row is skipped when it is a totals row.
+    """
     schema, path = job.schema, source
     layout = Layout.of(job, header)
     journal.restart_staging()
-    total = 0
-    for batch in table.iter_batches():
+    total = hidden = 0
+    for batch in table.iter_batches(marked=True):
         total += len(batch)
-        notes, mine = _other_entities(job, header, batch)
+        notes, rows, n_hidden = _workbook_rows(job, header, batch, skip_hidden, table.sheet)
+        hidden += n_hidden
+        more, mine = _other_entities(job, header, rows)
+        notes += more
         valid, errors = check_frame(path, mine, schema, header)
         notes += _from_errors(errors)
         rows, unchanged_notes = _staged_rows(valid, layout, schema)
@@ -59,6 +67,8 @@ def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  
         if progress is not None:
             progress(total)
     journal.settle_duplicates(partial(_conflict, path, layout))
+    if table.format == "xlsx":
+        journal.set_meta({"hidden_rows": hidden})
     return total
 
 
@@ -72,6 +82,50 @@ def planned_rows(batch: list[tuple[int, str, str | None]], layout: Layout, schem
                   if (v := decode(c, cell)) is not None}
         rows.append(Row(number, values, parse_baseline(schema, baseline) if baseline else None))
     return rows
+
+
+TOTAL_WORDS = re.compile(r"^(grand\s*)?(sub\s*)?(totals?|sums?)\s*:?$", re.IGNORECASE)
+
+
+def _workbook_rows(job: WriteJob, header: Header, frame: pd.DataFrame, skip_hidden: bool,
+                   sheet: str | None) -> tuple[list[RowNote], pd.DataFrame, int]:
+    """A workbook's hidden rows (counted; skipped when asked) and its totals row at the bottom (skipped), with
+    notes; the other rows; how many rows are hidden. Other inputs pass through."""
+    if ROW_FLAGS not in frame:
+        return [], frame, 0
+    flags = frame[ROW_FLAGS]
+    hidden = flags.str.contains("hidden", regex=False)
+    notes: list[RowNote] = []
+    drop = hidden & skip_hidden
+    if drop.any():
+        notes += [RowNote(int(n), OutcomeStatus.SKIPPED, None, "hidden-row",
+                          f"hidden row (hidden or filtered out in sheet {sheet!r}): left out, as asked")
+                  for n in frame.loc[drop, ROW_NUMBER]]
+    last = flags.str.contains("last", regex=False) & ~drop
+    for idx in last[last].index:
+        why = _totals(job, header, frame.loc[idx], "sums" in str(flags[idx]))
+        if why:
+            notes.append(RowNote(int(frame.at[idx, ROW_NUMBER]), OutcomeStatus.SKIPPED, None, "totals-row",
+                                 f"a totals row at the bottom of sheet {sheet!r} ({why}): not sent"))
+            drop = drop.copy()
+            drop[idx] = True
+    return notes, frame[~drop] if drop.any() else frame, int(hidden.sum())
+
+
+def _totals(job: WriteJob, header: Header, row: pd.Series, sums: bool) -> str | None:
+    """Why the sheet's last row is a totals row, or None: no ids (or the word Total where they would be), numbers,
+    and a SUM formula or the word Total somewhere in the row. A row merely missing its ids is not one: it fails."""
+    schema = job.schema
+    used = [(schema.column(n), h) for n, h in header.mapping.items() if n != schema.baseline]
+    ids = [(c, str(row[h]).strip()) for c, h in used if c.kind == "id"]
+    numbers = [c.name for c, h in used if c.kind == "decimal" and str(row[h]).strip()]
+    if not ids or not numbers or any(text and not TOTAL_WORDS.match(text) for _, text in ids):
+        return None
+    worded = any(TOTAL_WORDS.match(str(v).strip()) for k, v in row.items() if k not in (ROW_NUMBER, ROW_FLAGS))
+    if not (sums or worded):
+        return None
+    return f"no {', '.join(c.name for c, _ in ids)}, and {'a SUM formula' if sums else 'the word Total'} with" \
+        f" numbers in {', '.join(numbers)}"
 
 
 def _other_entities(job: WriteJob, header: Header, frame: pd.DataFrame) -> tuple[list[RowNote], pd.DataFrame]:

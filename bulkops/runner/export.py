@@ -1,5 +1,12 @@
 """`export` for every platform: the platform streams rows, this writes them to CSV, Parquet or XLSX with flat
-memory (rows go to the writer as they arrive; the readers slow down when the writer does)."""
+memory (rows go to the writer as they arrive; the readers slow down when the writer does).
+
+The format follows `out`'s extension. In XLSX, ids and every other text column are text cells (Excel keeps
+`00123` and long ids whole), the platform's numeric columns are numbers; an inventory longer than an Excel
+sheet (1,048,575 rows) continues on further sheets rather than being refused: the row count is only known once
+the export is done, and refusing then would throw a long export away. In CSV, the cells Excel would change on
+opening are counted; the user hears of them, and of any further sheet, once the file is complete (`notice`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkops.engine.client import ApiClient
-from bulkops.io.writers import TableWriter
+from bulkops.io.writers import TableWriter, stderr_notice
 from bulkops.runner.events import Progress, ProgressListener, ignore
 
 TICK_ROWS = 500  # rows between two progress events
@@ -47,8 +54,10 @@ class ExportResult:
 
 
 async def export(api: ApiClient, source: RowSource, table: Table, out: Path,  # noqa: PLR0913
-                 options: Mapping[str, Any], listener: ProgressListener = ignore) -> ExportResult:
-    """Stream the platform's rows into `out`; returns the row counts and request figures."""
+                 options: Mapping[str, Any], listener: ProgressListener = ignore,
+                 notice: Callable[[str], None] = stderr_notice) -> ExportResult:
+    """Stream the platform's rows into `out`; returns the row counts and request figures. `notice` hears what
+    the user should know about the file (cells Excel would change in a CSV file, further XLSX sheets)."""
     result = ExportResult(out, target=api.connection.where)
     started = time.monotonic()
 
@@ -57,7 +66,7 @@ async def export(api: ApiClient, source: RowSource, table: Table, out: Path,  # 
         listener(Progress(phase, None, sum(result.rows.values()), c.get("requests", 0), c.get("retries", 0),
                           c.get("rate_limited", 0), time.monotonic() - started))
 
-    with TableWriter(out, table.columns, numeric=table.numeric) as writer:
+    with TableWriter(out, table.columns, numeric=table.numeric, notice=notice) as writer:
         async for row in source(api, options):
             writer.write([row])
             kind = str(row.get(table.entity) or "row")

@@ -22,6 +22,7 @@ from bulkops.engine.client import ApiClient
 from bulkops.errors import ApiUnreachable, JournalError
 from bulkops.io.columns import Header, match_header
 from bulkops.io.readers import Table, open_table
+from bulkops.io.writers import stderr_notice
 from bulkops.report.files import describe_values
 from bulkops.runner.checks import Layout, planned_rows, stage_input
 from bulkops.runner.events import Progress, ProgressListener, ignore
@@ -40,12 +41,18 @@ PLAN_BATCH = 20_000  # rows planned (and their current values read) at a time: m
 async def run_write_job(job: WriteJob, path: Path, connection: Connection, options: RunOptions,  # noqa: PLR0913
                         client: ClientFactory, preflight: Preflight | None = None) -> RunResult:
     """Run a write job end to end; the reports are written even when the run is interrupted."""
-    table = open_table(path, sheet=options.sheet)
+    table = open_table(path, sheet=options.sheet, header_row=options.header_row, schema=job.schema,
+                       required=job.required())
     header = match_header(str(path), table.columns, job.schema, required=job.required())  # a bad file: at once
+    if table.note:
+        options.notice(f"{path}: {table.note}")
     meta = {"platform": job.platform, "job": job.name, "job_options": job.options(),
             "base_url": connection.base_url, "target": connection.where, "client_id": connection.client_id,
             "api_version": connection.api_version, "dry_run": options.dry_run,
-            "snapshot": options.snapshot, "overwrite_changed": options.overwrite_changed, "sheet": options.sheet,
+            "snapshot": options.snapshot, "overwrite_changed": options.overwrite_changed,
+            "sheet": table.sheet or options.sheet,
+            "header_row": table.header_row if table.format == "xlsx" else None,  # resume reads the input the same way
+            "skip_hidden": options.skip_hidden,
             "report_format": report_format(table, options.report_format),
             "header": dict(header.mapping), "phase": "checking", **options.meta}
     async with client(connection) as api:
@@ -58,30 +65,33 @@ async def run_write_job(job: WriteJob, path: Path, connection: Connection, optio
             journal.close()
 
 
-async def resume_job(job: WriteJob, journal: Journal, connection: Connection, client: ClientFactory,
-                     listener: ProgressListener = ignore) -> RunResult:
+async def resume_job(job: WriteJob, journal: Journal, connection: Connection, client: ClientFactory,  # noqa: PLR0913
+                     listener: ProgressListener = ignore, notice: Callable[[str], None] = stderr_notice) -> RunResult:
     """Finish an interrupted run where it stopped: checking, planning (the reads not finished are done again),
     reading back what may have been applied, sending what is left; then rewrite its reports."""
     meta = journal.meta()
     if meta.get("dry_run"):
         raise JournalError(str(journal.run_dir), "this was a dry run: nothing to resume; run the job itself")
     options = RunOptions(journal.run_dir, snapshot=meta.get("snapshot", True), sheet=meta.get("sheet"),
+                         header_row=meta.get("header_row"), skip_hidden=meta.get("skip_hidden", False),
                          overwrite_changed=meta.get("overwrite_changed", False),
-                         report_format=meta.get("report_format"), listener=listener)
+                         report_format=meta.get("report_format"), listener=listener, notice=notice)
     async with client(connection) as api:
         return await _run(job, journal, api, options)
 
 
 async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOptions) -> RunResult:
     meta = journal.meta()
-    table = open_table(journal.run_dir / meta["input_copy"], sheet=options.sheet)
+    table = open_table(journal.run_dir / meta["input_copy"], sheet=meta.get("sheet"), header_row=meta.get("header_row"))
     header = Header(meta["header"], ())
     timing = Timing(time.monotonic())
     try:
         if meta.get("phase") == "checking":
             source = meta.get("input_name") or meta["input"]
-            total = stage_input(job, table, header, journal, source, _checking(options.listener, timing))
+            total = stage_input(job, table, header, journal, source, _checking(options.listener, timing),
+                                skip_hidden=bool(meta.get("skip_hidden")))
             journal.set_meta({"rows_total": total, "phase": "planning"})
+            _say_hidden(journal.meta(), source, options)
         rows_total = int(journal.meta()["rows_total"])
         if journal.meta().get("phase") == "planning":
             await _plan(job, journal, api, options, Layout.of(job, header), rows_total)
@@ -102,6 +112,18 @@ async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpti
     timing.counters = dict(api.counters)
     _flush(journal, api)
     return write_reports(job, journal, table, timing, options)
+
+
+def _say_hidden(meta: Mapping[str, Any], source: str, options: RunOptions) -> None:
+    """A workbook's hidden (filtered-out) rows are said: applied like the others, unless left out on purpose."""
+    hidden = int(meta.get("hidden_rows") or 0)
+    if not hidden:
+        return
+    rows = f"{hidden} row{'s' if hidden > 1 else ''}"
+    verb = "is" if hidden == 1 else "are"
+    what = "left out, as asked" if meta.get("skip_hidden") else \
+        "applied like the others (the data is the data); skip hidden rows to leave them out"
+    options.notice(f"{source}: {rows} of sheet {meta.get('sheet')!r} {verb} hidden or filtered out: {what}")
 
 
 async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOptions,  # noqa: PLR0913

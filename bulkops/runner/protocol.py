@@ -11,6 +11,7 @@ from bulkops.engine.client import ApiClient
 from bulkops.engine.pool import Reporter
 from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED
 from bulkops.io.columns import NONE, Row, Schema
+from bulkops.io.writers import stderr_notice
 from bulkops.report.files import ReportFiles
 from bulkops.runner.events import ProgressListener, ignore
 from bulkops.types import Chunk, Operation, OpRecord, OutcomeStatus, Plan, RowNote
@@ -134,10 +135,12 @@ class RunOptions:
     dry_run: bool = False
     snapshot: bool = True
     overwrite_changed: bool = False
-    sheet: str | None = None
+    sheet: str | None = None  # a workbook's sheet; None: the one whose header names the job's columns
+    header_row: int | None = None  # a workbook's header row (as Excel numbers it); None: found in the top rows
+    skip_hidden: bool = False  # a workbook's hidden (filtered-out) rows are left out (skipped), not applied
     report_format: str | None = None  # csv | parquet | xlsx; None = the input's (XLSX gives CSV)
     listener: ProgressListener = ignore
-    notice: Callable[[str], None] = print  # what the plan wants the user to know before anything is sent
+    notice: Callable[[str], None] = stderr_notice  # what the user should know (stderr: stdout may carry --json)
     meta: Mapping[str, Any] = field(default_factory=dict)  # more facts for the journal (e.g. which sandbox)
 
 

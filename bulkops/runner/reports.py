@@ -1,6 +1,8 @@
 """Every report of a run, written from its journal and its input: results, errors, undo, plan, summary.json.
 
-The undo file is written first: whatever fails later, the way back is on disk.
+The undo file is written first: whatever fails later, the way back is on disk. What the user should know about
+a file (cells Excel would change in a CSV report, an XLSX report longer than a sheet) goes to `options.notice`,
+once per file.
 """
 
 from __future__ import annotations
@@ -8,11 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 from bulkops.io.readers import Table
-from bulkops.io.writers import TableWriter
+from bulkops.io.writers import Notice, TableWriter
 from bulkops.report import files
 from bulkops.report.html import REPORT_NAME
 from bulkops.runner.journal import Journal
@@ -58,14 +61,15 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
     fmt, run_dir = meta["report_format"], journal.run_dir
     report = files.ReportFiles()
     if not options.dry_run and options.snapshot:  # first: whatever fails later, the way back is on disk
-        report.undo = _write_undo(job, journal, run_dir, fmt, meta)
+        report.undo = _write_undo(job, journal, run_dir, fmt, meta, options.notice)
+    naming = files.Naming(meta.get("header") or {}, str(meta.get("input_name") or meta.get("input") or ""))
     report.results, report.errors, tally = files.write_results(
         table, journal.pieces, run_dir, fmt, parents=job.parent.nouns,
-        planned=options.dry_run)
+        planned=options.dry_run, naming=naming, notice=options.notice)
     operations = sum(journal.counts().values())
     planned, per = _requests(job, journal)
     if options.dry_run:
-        report.extra["requests"] = _write_requests(job, per, run_dir, fmt)
+        report.extra["requests"] = _write_requests(job, per, run_dir, fmt, options.notice)
         tally["planned"] = tally.pop(OutcomeStatus.PENDING.value)
         tally.pop(OutcomeStatus.UNKNOWN.value)
     rows_total = int(meta["rows_total"])
@@ -90,11 +94,12 @@ def _write_page(report: files.ReportFiles, summary: dict[str, Any], options: Run
         del report.extra["report"]
         summary["files"] = report.as_dict()
         files.write_summary(options.run_dir, summary)
-        options.notice(f"warning: report.html could not be written ({type(exc).__name__}: {exc}); the other"
+        options.notice(f"report.html could not be written ({type(exc).__name__}: {exc}); the other"
                        f" reports are complete; `bulkops report {options.run_dir}` tries again")
 
 
-def _write_undo(job: WriteJob, journal: Journal, run_dir: Path, fmt: str, meta: Mapping[str, Any]) -> Path | None:
+def _write_undo(job: WriteJob, journal: Journal, run_dir: Path, fmt: str, meta: Mapping[str, Any],  # noqa: PLR0913
+                notice: Notice) -> Path | None:
     """The undo file, written as the journal is read: a batch of records at a time."""
     header = meta.get("header") or {}
     path = files.report_name(run_dir, "undo", fmt)
@@ -105,7 +110,7 @@ def _write_undo(job: WriteJob, journal: Journal, run_dir: Path, fmt: str, meta: 
         nonlocal writer
         columns, rows = job.undo(batch)
         if writer is None:
-            writer = TableWriter(path, [header.get(c, c) for c in columns])
+            writer = TableWriter(path, [header.get(c, c) for c in columns], notice=notice)
         writer.write({header.get(k, k): v for k, v in row.items()} for row in rows)
         batch.clear()
 
@@ -124,23 +129,29 @@ def _write_undo(job: WriteJob, journal: Journal, run_dir: Path, fmt: str, meta: 
 
 
 def _requests(job: WriteJob, journal: Journal) -> tuple[int, dict[tuple[str, str], list[int]]]:
-    """How many requests the operations make, and their sizes per (parent, kind) — streamed, sorted for sending."""
+    """How many requests the operations make, and their sizes per (parent, kind).
+
+    Chunks are cut by kind, parent and count only (`WriteJob.chunks`), so each group's requests are counted
+    from its size and one of its operations: no pass over a million operations.
+    """
     per: dict[tuple[str, str], list[int]] = {}
     count = 0
-    for chunk in job.chunks(r.operation for r in journal.records(sorted_for_sending=True)):
-        count += 1
-        if len(per) < REQUESTS_SHOWN or (chunk.parent_id, chunk.kind) in per:
-            per.setdefault((chunk.parent_id, chunk.kind), []).append(len(chunk.operations))
+    for op, size in journal.groups():
+        sizes = [len(chunk.operations) for chunk in job.chunks(repeat(op, size))]
+        count += len(sizes)
+        if len(per) < REQUESTS_SHOWN:
+            per[(op.parent_id, op.kind)] = sizes
     return count, per
 
 
-def _write_requests(job: WriteJob, per: dict[tuple[str, str], list[int]], run_dir: Path, fmt: str) -> Path:
+def _write_requests(job: WriteJob, per: dict[tuple[str, str], list[int]], run_dir: Path, fmt: str,
+                    notice: Notice) -> Path:
     parent = job.parent.column
     columns = ([parent] if parent else []) + ["action", "operations", "requests"]
     rows = [{**({parent: key} if parent else {}), "action": kind, "operations": sum(sizes), "requests": len(sizes)}
             for (key, kind), sizes in per.items()]
     path = files.report_name(run_dir, "requests", fmt)
-    files.write_rows(path, columns, rows)
+    files.write_rows(path, columns, rows, integer=("operations", "requests"), notice=notice)
     return path
 
 

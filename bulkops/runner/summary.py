@@ -34,6 +34,9 @@ def summary_of(job: str, meta: Mapping[str, Any], run_dir: Path, tally: dict[str
         "achieved_rate_per_min": phases.get("sending", {}).get("rate_per_min", 0.0),
         "quota_per_min": timing.quota,
     }
+    if "hidden_rows" in meta:  # a workbook: where its table was, and its hidden (filtered-out) rows
+        summary.update({"sheet": meta.get("sheet"), "header_row": meta.get("header_row"),
+                        "hidden_rows": meta["hidden_rows"], "skip_hidden": bool(meta.get("skip_hidden"))})
     if dry_run:
         quota = timing.quota
         summary["planned_requests"] = planned
@@ -44,4 +47,6 @@ def summary_of(job: str, meta: Mapping[str, Any], run_dir: Path, tally: dict[str
 
 
 def _rate(requests: int, seconds: float) -> float:
-    return round(requests / seconds * 60, 1) if seconds > 0 else 0.0
+    """Requests per minute. A phase shorter than a minute made its requests within one minute: that many per
+    minute, not a burst stretched to a minute's worth (which would read as a rate above the quota it obeyed)."""
+    return round(requests / max(seconds, 60.0) * 60, 1) if requests else 0.0

@@ -54,9 +54,9 @@ async def test_every_bad_row_is_named_and_nothing_is_sent_for_it(sandbox: Sandbo
     assert len(report) == 15 and result.outcomes == {"succeeded": 3, "skipped": 1, "failed": 11, "unknown": 0, "pending": 0}
     expected = {3: ("not-a-number", "bid"), 4: ("negative", "bid"), 5: ("too-large", "bid"),
                 6: ("missing-value", "lineItemId"), 7: ("duplicate-conflict", ""), 8: ("duplicate-conflict", ""),
-                9: ("bid-on-preferred", "bidOverride"), 10: ("below-min-bid", "bidOverride"),
-                11: ("not-in-catalog", "productId"), 12: ("line-item-not-found", "lineItemId"),
-                16: ("not-on-line-item", "productId")}
+                9: ("bid-on-preferred", "bid"), 10: ("below-min-bid", "bid"),  # the user's own header names
+                11: ("not-in-catalog", "sku"), 12: ("line-item-not-found", "lineItemId"),
+                16: ("not-on-line-item", "sku")}
     for row, (code, column) in expected.items():
         assert (report[row]["outcome"], report[row]["errorCode"], report[row]["errorColumn"]) == ("failed", code, column)
     assert "bids.csv, row 3, column 'bid'" in report[3]["message"]
@@ -160,7 +160,7 @@ async def test_dry_run_sends_nothing_and_shows_the_plan(sandbox: Sandbox, tmp_pa
 async def test_no_snapshot_sends_every_valid_row_and_the_api_has_the_last_word(sandbox: Sandbox,
                                                                                 tmp_path: Path) -> None:
     rows, names = _sheet(sandbox)
-    with pytest.raises(bulkops.UsageError, match="--add"):  # blind bids could add products: only when asked
+    with pytest.raises(bulkops.UsageError, match="add=True"):  # blind bids could add products: only when asked
         await bulkops.apply_bids(tmp_path / "nope.csv", connection=conn(sandbox), snapshot=False)
     result = await bulkops.apply_bids(write_csv(tmp_path / "bids.csv", HEADER, rows), connection=conn(sandbox),
                                       run_dir=tmp_path / "run", snapshot=False, add=True)

@@ -1,0 +1,190 @@
+"""Values as people type them: money with currency signs and separators, long ids Excel stored as numbers.
+
+Every cell is checked both ways a run can check it, per cell (`columns.parse_cell`, through `check_rows`) and
+column-wise (`vector.check_frame`), and both must give the same value or the same error.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bulkops
+from bulkops.io.columns import NONE, ROW_NUMBER, Column, Header, Schema, check_rows
+from bulkops.io.vector import check_frame, decode
+from bulkops.sandbox import Sandbox
+from tests.jobs.conftest import conn, line_items, read_csv, write_csv
+
+BID = Column("bidOverride", "decimal", max_value=Decimal("100"), none_ok=True)
+AMOUNT = Column("amount", "decimal")  # no upper limit, no "none"
+SKU = Column("productId", "id", required=True, blank_ok=False)
+
+
+def per_cell(column: Column, cells: list[str]) -> list[Any]:
+    """Each cell's typed value, or ("error", code, message), as `check_rows` gives them."""
+    schema = Schema((column,), key=(column.name,))
+    records = [{ROW_NUMBER: n, column.name: cell} for n, cell in enumerate(cells, start=2)]
+    found: list[Any] = []
+    for row in check_rows("in.csv", records, schema, Header({column.name: column.name}, ())):
+        if isinstance(row, list):
+            found.append(("error", row[0].code, row[0].message))
+        else:
+            found.append(row.get(column.name))
+    return found
+
+
+def vectorized(column: Column, cells: list[str]) -> list[Any]:
+    """The same, through `check_frame` and `decode`."""
+    schema = Schema((column,), key=(column.name,))
+    frame = pd.DataFrame({ROW_NUMBER: range(2, len(cells) + 2), column.name: pd.Series(cells, dtype="str")})
+    out, errors = check_frame("in.csv", frame, schema, Header({column.name: column.name}, ()))
+    by_row = {e.row_number: ("error", e.code, e.message) for e in errors}
+    values = dict(zip(out[ROW_NUMBER], out[column.name], strict=True))
+    return [by_row[n] if n in by_row else decode(column, None if pd.isna(values[n]) else values[n])
+            for n in range(2, len(cells) + 2)]
+
+
+def both(column: Column, text: str) -> Any:
+    """A cell's result, after checking both paths give it."""
+    [one], [other] = per_cell(column, [text]), vectorized(column, [text])
+    assert one == other and str(one) == str(other)
+    return one
+
+
+@pytest.mark.parametrize("text", [
+    "1.20", "1,20", "1.2", "1,2", "+1.20", ",12e1", "0,12e1",
+    "1.20 €", "1.20€", "€1.20", "€ 1.20", "€1,20", "$1.20", "£1.20", "¥1.20", "1.20 $",
+    "EUR 1.20", "EUR1,20", "eur 1.20", "1.20 USD", "1,20 EUR", "1.20 CHF",
+    "\u00a01.20\u00a0€", "1.20\u00a0€", "€\u20091,20", "\u202f1,20\u202fEUR", " 1.20 ",
+])
+def test_money_reads_as_the_number(text: str) -> None:
+    assert both(BID, text) == Decimal("1.2")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("1.234,50", "1234.5"), ("1,234.50", "1234.5"), ("1 234,50", "1234.5"), ("1\u00a0234,50", "1234.5"),
+    ("1\u2009234,50", "1234.5"), ("1\u202f234.50", "1234.5"), ("1'234.50", "1234.5"), ("€1.234,50", "1234.5"),
+    ("1,234,567.5", "1234567.5"), ("1.234.567", "1234567"), ("1,234,567", "1234567"), ("1 234", "1234"),
+    ("12 345 678,9 EUR", "12345678.9"),
+    ("1.234", "1.234"),  # a dot marks the decimals: never thousands on its own
+    ("0,234", "0.234"), ("1234,567", "1234.567"), (",5", "0.5"), ("5.", "5"), ("1,5E-05", "0.000015"),
+])
+def test_thousands_separators(text: str, value: str) -> None:
+    assert both(AMOUNT, text) == Decimal(value)
+
+
+@pytest.mark.parametrize(("text", "decimal", "whole"), [
+    ("1,234", "1.234", "1234"), ("12,345", "12.345", "12345"), ("€ 999,000", "999.000", "999000"),
+])
+def test_a_comma_before_three_digits_is_ambiguous(text: str, decimal: str, whole: str) -> None:
+    _, code, message = both(AMOUNT, text)
+    assert code == "ambiguous-number"
+    assert message == (f"amount {text!r} is ambiguous: is it {decimal} or {whole}? Write {decimal} for the decimal"
+                       f" number, or {whole} (no separator) for the whole one")
+
+
+@pytest.mark.parametrize("text", [
+    "abc", "€", "EUR", "1 2", "1 23,5", "1,2,3", "1.2.3", "1.234.5,6", "1 234.567,8", "1,23 4", "1, 20", "1 ,20",
+    "€1.20 USD", "--1", "-€-1", "1.20-", "1e", "e5", "1_000", "NaN", "Infinity", "1,234.567.8", "1.234,567,8",
+    "١٢", "1 234e3", "1.234.567e2", "12,34,567",
+])
+def test_what_is_not_a_number_says_how_to_write_one(text: str) -> None:
+    _, code, message = both(AMOUNT, text)
+    assert code == "not-a-number"
+    assert message == (f"amount {text!r} is not a number; write it like 1.25 or 1,25; a currency (€, $, EUR ...)"
+                       " may stand before or after it, and thousands may be grouped as in 1 234,50, 1.234,50 or"
+                       " 1,234.50")
+
+
+@pytest.mark.parametrize("text", ["-1.20", "-€1,20", "€-1,20", "- 1.20 EUR", "\u22121.20", "-0.001", "-1 234,5"])
+def test_a_negative_sign_is_still_refused(text: str) -> None:
+    assert both(BID, text) == ("error", "negative", f"bidOverride {text!r} is negative")
+
+
+@pytest.mark.parametrize("text", ["-0", "-0,00", "-0e5", "€ -0.00"])
+def test_minus_zero_is_zero(text: str) -> None:
+    assert both(BID, text) == 0
+
+
+@pytest.mark.parametrize("text", ["100,01", "€150", "1.234,50", "100.0000000000000000001", "1e400", "101 EUR"])
+def test_the_maximum_still_holds(text: str) -> None:
+    assert both(BID, text) == ("error", "too-large", f"bidOverride {text!r} is above 100; is it a typo?")
+
+
+@pytest.mark.parametrize("text", ["100", "100,00", "€100", "1e2", "99.9999999999999999999"])
+def test_the_maximum_itself_is_fine(text: str) -> None:
+    assert both(BID, text) <= 100
+
+
+def test_no_limit_means_no_limit() -> None:
+    assert both(AMOUNT, "1e400") == Decimal("1e400")
+
+
+@pytest.mark.parametrize("text", ["none", "None", "null", "no override"])
+def test_none_still_clears(text: str) -> None:
+    assert both(BID, text) is NONE
+
+
+@pytest.mark.parametrize("text", ["2.465695028166499e+18", "2.46570E+18", "2,46570E+18", "9E+15"])
+def test_an_id_excel_stored_as_a_number_says_how_to_get_it_back(text: str) -> None:
+    assert both(SKU, text) == ("error", "id-as-number",
+                               f"productId {text!r} is a number, not an id: Excel stored the id as a number and lost"
+                               " its last digits; format the column as Text, then type (or paste) the ids again")
+
+
+@pytest.mark.parametrize(("text", "value"), [("2465695028166499000", "2465695028166499000"), ("123.0", "123"),
+                                             ("1E5", "1E5"), ("sku-1.5e3", "sku-1.5e3")])
+def test_ids_that_only_look_numeric_are_kept(text: str, value: str) -> None:
+    assert both(SKU, text) == value
+
+
+def test_other_bad_ids_keep_their_message() -> None:
+    assert both(SKU, "a b")[1] == "invalid-id"
+
+
+# Cells as people type them, and near misses: both paths must agree on every one.
+_SPACE = st.sampled_from(["", "", " ", "\u00a0", "\u2009", "\u202f", "  ", "\t"])
+_CURRENCY = st.sampled_from(["", "", "", "€", "$", "£", "EUR", "usd", "Chf", "R$", "EU"])
+_SIGN = st.sampled_from(["", "", "", "-", "+", "\u2212", "--"])
+_DIGITS = st.text("0123456789", min_size=0, max_size=5)
+_GROUPED = st.builds(lambda head, groups, sep: head + "".join(sep + g for g in groups),
+                     st.text("0123456789", min_size=1, max_size=4),
+                     st.lists(st.text("0123456789", min_size=2, max_size=4), min_size=1, max_size=3),
+                     st.sampled_from([".", ",", " ", "\u00a0", "\u202f", "'", "\u2019"]))
+_NUMBER = st.builds(lambda whole, mark, fraction, exponent: whole + mark + fraction + exponent,
+                    st.one_of(_DIGITS, _GROUPED), st.sampled_from(["", ".", ","]), _DIGITS,
+                    st.sampled_from(["", "", "", "e3", "E+2", "e-400", "e400", "E"]))
+_MONEY = st.builds(lambda *parts: "".join(parts), _SIGN, _SPACE, _CURRENCY, _SPACE, _SIGN, _NUMBER, _SPACE, _CURRENCY,
+                   _SPACE)
+_NOISE = st.text("0123456789.,'’ -+eE€$EURnoe\u00a0\u2009\u202f\u2212", max_size=12)
+_CELLS = st.lists(st.one_of(_MONEY, _NOISE, st.sampled_from(["1,234", "100", "100.00", "none", "-0"])), min_size=1,
+                  max_size=40)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # 3000 pass too (170 s)
+@given(_CELLS)
+def test_both_paths_agree_on_every_cell(cells: list[str]) -> None:
+    for column in (BID, AMOUNT):
+        one, other = per_cell(column, cells), vectorized(column, cells)
+        for cell, a, b in zip(cells, one, other, strict=True):
+            assert (a, str(a)) == (b, str(b)), cell
+
+
+async def test_euro_comma_bid_lands_and_an_ambiguous_one_is_explained(sandbox: Sandbox, tmp_path: Path) -> None:
+    li = line_items(sandbox, "auction", "active")[0]
+    first, second = sorted(sandbox.control.retail_media.products(li))[:2]
+    path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"],
+                     [[li, first, "€1,20"], [li, second, "1,234 €"]])
+    result = await bulkops.api.run("bids", path, connection=conn(sandbox),
+                                   options=bulkops.api.RunSettings(run_dir=tmp_path / "run"))
+    assert sandbox.control.retail_media.products(li)[first]["bidOverride"] == 1.2
+    assert result.outcomes["succeeded"] == 1 and result.outcomes["failed"] == 1
+    [error] = read_csv(result.files.errors)
+    assert error["errorCode"] == "ambiguous-number"
+    assert "'1,234 €' is ambiguous: is it 1.234 or 1234? Write 1.234 for the decimal number" in error["error"]
