@@ -205,28 +205,39 @@ def _unique(items: Iterable[Mapping[str, Any]], seen: set[Any]) -> Iterable[Mapp
 
 
 Read = Callable[[str], AsyncIterator[Any]]
+FAN_OUT_BATCH = 250  # items of one parent handed to the consumer at once
 
 
 async def fan_out(parents: Iterable[str], read: Read, *, concurrency: int,
                   buffer: int = 1000) -> AsyncIterator[tuple[str, Any]]:
     """(parent, item) for every item of every parent's listing, read `concurrency` parents at a time.
 
-    A bounded stream sits between the readers and the consumer, so memory holds at most `buffer` items
-    whatever the number of parents: a slow writer slows the readers down instead of filling memory.
+    A bounded stream sits between the readers and the consumer, so memory holds about `buffer` items (plus a
+    batch per reader) whatever the number of parents: a slow writer slows the readers down instead of filling
+    memory. Items cross the stream in batches of a parent's items: a million products are a few thousand
+    hand-overs, not a million.
     """
-    tx, rx = anyio.create_memory_object_stream[tuple[str, Any]](max_buffer_size=buffer)
+    batch_size = max(1, min(FAN_OUT_BATCH, buffer))
+    tx, rx = anyio.create_memory_object_stream[tuple[str, list[Any]]](max_buffer_size=max(1, buffer // batch_size))
     todo = iter(parents)
 
     async def reader(tx_clone: Any) -> None:
         async with tx_clone:
             for parent in todo:  # workers share one iterator: each parent is read once
+                batch: list[Any] = []
                 async for item in read(parent):
-                    await tx_clone.send((parent, item))
+                    batch.append(item)
+                    if len(batch) >= batch_size:
+                        await tx_clone.send((parent, batch))
+                        batch = []
+                if batch:
+                    await tx_clone.send((parent, batch))
 
     async with anyio.create_task_group() as tg:
         for _ in range(concurrency):
             tg.start_soon(reader, tx.clone())
         tx.close()
         async with rx:
-            async for pair in rx:
-                yield pair
+            async for parent, items in rx:
+                for item in items:
+                    yield parent, item

@@ -67,11 +67,13 @@ async def export(api: ApiClient, source: RowSource, table: Table, out: Path,  # 
                           c.get("rate_limited", 0), time.monotonic() - started))
 
     with TableWriter(out, table.columns, numeric=table.numeric, notice=notice) as writer:
+        seen = 0
         async for row in source(api, options):
             writer.write([row])
             kind = str(row.get(table.entity) or "row")
             result.rows[kind] = result.rows.get(kind, 0) + 1
-            if writer.rows_written % TICK_ROWS == 0:
+            seen += 1
+            if seen % TICK_ROWS == 0:
                 tick("exporting")
     c = api.counters
     result.requests, result.retries, result.rate_limited = (c.get("requests", 0), c.get("retries", 0),

@@ -32,17 +32,21 @@ def lookup_failure(exc: RequestError, line_item_id: str) -> LookupFailure:
 
 
 async def each(items: Iterable[str], read: Callable[[str], Awaitable[T]], concurrency: int) -> dict[str, T]:
-    """`read` every item, `concurrency` at a time; results by item."""
-    limiter = anyio.CapacityLimiter(concurrency)
-    results: dict[str, T] = {}
+    """`read` every item, `concurrency` at a time; results by item.
 
-    async def one(item: str) -> None:
-        async with limiter:
+    `concurrency` workers take the next item as soon as they are free: thousands of ids never become thousands
+    of waiting tasks, and a slow read holds up only its own worker.
+    """
+    results: dict[str, T] = {}
+    queue = iter(dict.fromkeys(items))  # shared by the workers: each `next` hands out a different id
+
+    async def worker() -> None:
+        for item in queue:
             results[item] = await read(item)
 
     async with anyio.create_task_group() as tg:
-        for item in dict.fromkeys(items):
-            tg.start_soon(one, item)
+        for _ in range(max(1, concurrency)):
+            tg.start_soon(worker)
     return results
 
 
