@@ -18,13 +18,25 @@ def check(job: WriteJob, path: Path, sheet: str | None = None, header_row: int |
     verb = job.name
     schema = job.schema
     headers = open_table(path, sheet=sheet, header_row=header_row, schema=schema, required=job.required()).columns
-    match_header(str(path), headers, schema, required=job.required())  # the precise complaint, if there is one
+    try:
+        match_header(str(path), headers, schema, required=job.required())  # the precise complaint, if there is one
+    except InputError as exc:
+        raise _with_hint(job, headers, exc) from None
     if not schema.values or any(v in mapped(headers, schema) for v in schema.values):
         return
     fits = [j.verb for p in registry.platforms() for j in p.jobs if j.verb != verb and _sets_something(j, headers)]
     hint = f"; its columns fit {' or '.join(f'`bulkops {v}`' for v in fits)}" if fits else ""
     raise InputError(str(path), f"none of its columns ({', '.join(headers)}) changes anything for `{verb}`, which"
                                 f" sets {', '.join(schema.values)}{hint}")
+
+
+def _with_hint(job: WriteJob, headers: tuple[str, ...], exc: InputError) -> InputError:
+    """The job's own advice for the columns the file lacks (`missing_hint`, when the job has one)."""
+    hint = getattr(job, "missing_hint", None)
+    found = mapped(headers, job.schema)
+    needed = {c.name for c in job.schema.columns if c.required} | set(job.required())
+    advice = hint(tuple(sorted(n for n in needed if n not in found))) if hint is not None else None
+    return InputError(exc.path, f"{exc.message}; {advice}") if advice else exc
 
 
 def _sets_something(spec: registry.JobSpec, headers: tuple[str, ...]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
 import signal
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
@@ -81,6 +82,7 @@ def show_result(verb: str, result: RunResult, out: Output, *, label: str | None 
             " included)" if estimate is not None else "at a rate the API has not announced"
         lines.append(f"  dry run: {s['planned_requests']} write requests planned; {at}; nothing was sent")
         lines += _planned_lines(result)
+    lines += _why_failed(s.get("top_errors") or [])
     for name, path in result.files.as_dict().items():
         hint = {"errors": f"  ← fix these rows, then `bulkops {verb} {path}`",
                 "undo": f"  ← `bulkops {verb} {path}` restores the previous values"}.get(name, "")
@@ -89,6 +91,23 @@ def show_result(verb: str, result: RunResult, out: Output, *, label: str | None 
     failed = result.outcomes.get("failed", 0)
     if out.quiet and not out.as_json and failed and result.files.errors is not None:  # -q still says it failed
         out.error(f"{label or verb}: {failed} of {result.rows} rows failed; see {result.files.errors}")
+
+
+_AT_ROW = re.compile(r"^.*?, (row \d+)")
+
+
+def _why_failed(top: list[dict[str, Any]]) -> list[str]:
+    """The most frequent reasons rows failed, with a count and the first row's message."""
+    if not top:
+        return []
+    lines = ["  why rows failed:"]
+    for e in top:
+        example = str(e.get("example") or "")
+        at = _AT_ROW.search(example)  # a check's message names file and row: keep "row N, column ...: why"
+        example = example[at.start(1):] if at else f"row {e['example_row']}: {example}"
+        example = example if len(example) <= 140 else example[:139] + "…"
+        lines.append(f"    {e['count']}× {e['code']}, e.g. {example}")
+    return lines
 
 
 def _planned_lines(result: RunResult, limit: int = 15) -> list[str]:

@@ -385,6 +385,20 @@ class Journal:
         where, args = ("WHERE status = ?", (status,)) if status else ("", ())
         return dict(self._read(f"SELECT kind, COUNT(*) FROM ops {where} GROUP BY kind", args))
 
+    def top_errors(self, limit: int = 5) -> list[dict[str, Any]]:
+        """Why rows failed, most frequent first: code, how many, and the first such row with its message."""
+        found = self._read(
+            "SELECT code, COUNT(*), MIN(row_number), message FROM row_notes WHERE status = 'failed' GROUP BY code"
+            " UNION ALL SELECT COALESCE(error_code, 'error'), COUNT(*), MIN(row_number), reason FROM ops"
+            " WHERE status IN ('failed', 'unknown') GROUP BY COALESCE(error_code, 'error')")
+        merged: dict[str, dict[str, Any]] = {}
+        for code, count, row, message in found:  # a code can be both a check's and the API's
+            seen = merged.setdefault(code, {"code": code, "count": 0, "example_row": row, "example": message or ""})
+            seen["count"] += count
+            if row < seen["example_row"]:
+                seen["example_row"], seen["example"] = row, message or ""
+        return sorted(merged.values(), key=lambda e: (-e["count"], e["code"]))[:limit]
+
     def counts(self) -> dict[str, int]:
         """Operations per status ('pending' for not sent yet)."""
         return dict(self._read("SELECT COALESCE(status, 'pending'), COUNT(*) FROM ops GROUP BY 1"))

@@ -64,6 +64,9 @@ class WriteJob(Protocol):
     def required(self) -> tuple[str, ...]:
         """Columns this run needs besides the schema's always-required ones."""
 
+    # Optional: `missing_hint(missing: tuple[str, ...]) -> str | None`, the job's advice when a file lacks columns
+    # it requires (e.g. "a sheet of productId alone works with --account ID"); `fit.check` adds it to the error.
+
     def skip_reason(self, row: Row) -> str | None:
         """Why a row is not for this job (e.g. another entity's row of an export), or None."""
 

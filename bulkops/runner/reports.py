@@ -75,6 +75,7 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
     rows_total = int(meta["rows_total"])
     summary = summary_of(job.name, meta, run_dir, tally, timing, operations, planned, options.dry_run, interrupted)
     summary["changes"] = _changes(journal, options.dry_run)
+    summary["top_errors"] = journal.top_errors()
     report.summary = run_dir / "summary.json"
     report.extra["report"] = run_dir / REPORT_NAME
     summary["files"] = report.as_dict()

@@ -36,8 +36,25 @@ async def test_bids_cli_exit_codes_json_and_no_secret(sandbox: Sandbox, tmp_path
         p.read_text(errors="ignore") for p in (tmp_path / "run").iterdir() if p.suffix in (".csv", ".json"))
     assert sandbox.client_secret not in everything
 
+    assert summary["top_errors"] == [{"code": "not-a-number", "count": 1, "example_row": 3,
+                                      "example": f"{path}, row 3, column 'bidOverride': bidOverride 'oops' is not a"
+                                                 " number; write it like 1.25 or 1,25; a currency (€, $, EUR ...)"
+                                                 " may stand before or after it, and thousands may be grouped as in"
+                                                 " 1 234,50, 1.234,50 or 1,234.50"}]
+    shown = await asyncio.to_thread(_cli, "bids", str(path), "--run-dir", "run2", cwd=tmp_path, env=env)
+    assert "why rows failed:\n    1× not-a-number, e.g. row 3, column 'bidOverride': bidOverride 'oops'" in shown.stderr
+    quiet = await asyncio.to_thread(_cli, "bids", str(path), "-q", "--run-dir", "run3", cwd=tmp_path, env=env)
+    assert quiet.returncode == 1 and quiet.stdout == ""
+    assert "error: bids: 1 of 2 rows failed; see run3/errors.csv" in quiet.stderr
+
     missing = await asyncio.to_thread(_cli, "bids", "nope.csv", cwd=tmp_path, env=env)
     assert missing.returncode == 2 and "nope.csv" in missing.stderr and "not found" in missing.stderr
+    skus_only = write_csv(tmp_path / "skus.csv", ["sku"], [[skus[0]]])
+    pause = await asyncio.to_thread(_cli, "pause", str(skus_only), cwd=tmp_path, env=env)
+    assert pause.returncode == 2 and "a sheet of productId alone works with --account ID" in pause.stderr
+    as_json = await asyncio.to_thread(_cli, "bids", "nope.csv", "--json", cwd=tmp_path, env=env)
+    assert as_json.returncode == 2 and json.loads(as_json.stdout)["exit_code"] == 2
+    assert "nope.csv" in json.loads(as_json.stdout)["error"]
     fixed = write_csv(tmp_path / "ok.csv", ["lineItemId", "productId", "bidOverride"], [[li, skus[1], "1.44"]])
     ok = await asyncio.to_thread(_cli, "bids", str(fixed), "--quiet", cwd=tmp_path, env=env)
     assert ok.returncode == 0 and ok.stdout == ""

@@ -48,6 +48,15 @@ class ProductJob:
         needed = () if self.accounts else ("lineItemId",)
         return (*needed, "bidOverride") if self.verb == Action.SET_BID else needed
 
+    def missing_hint(self, missing: tuple[str, ...]) -> str | None:
+        """A sheet of SKUs alone: say that --account takes them wherever the account promotes them."""
+        if "lineItemId" in missing and not self.accounts:
+            done = {Action.PAUSE: "paused", Action.UNPAUSE: "unpaused", Action.REMOVE: "removed"}.get(self.verb)
+            if done is not None:  # a bid needs its line item: no account-wide bids
+                return (f"a sheet of productId alone works with --account ID: each SKU is {done} on every line item"
+                        " of that account that promotes it")
+        return None
+
     def skip_reason(self, row: Row) -> str | None:
         """Rows of an export that are not products."""
         return other_entity(row, "product", self.name)
