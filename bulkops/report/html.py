@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import heapq
-import io
 import json
 import math
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -93,8 +93,8 @@ def build_report(run_dir: Path) -> Path:
     _add_cells(run_dir / str(meta.get("input_copy", "")), problems, meta)
     page = _template().render(
         s=summary, meta=meta, verdict=_verdict(summary), outcomes=_outcomes(summary), noun=_noun(meta),
-        when=_when(run_dir, timeline), chart=_timeline_svg(timeline), slowest=slowest,
-        problems=problems, columns=list((meta.get("header") or {}).values()),
+        when=_when(run_dir, timeline), chart=_timeline_svg(timeline), phases=_timeline_phases(timeline),
+        slowest=slowest, problems=problems, columns=list((meta.get("header") or {}).values()),
         files={name: Path(p).name for name, p in (summary.get("files") or {}).items()})
     path = run_dir / REPORT_NAME
     fresh = path.with_name(REPORT_NAME + ".new")  # renamed when whole: a reader never sees half a page
@@ -203,57 +203,89 @@ def _count(found: dict[str, Problem], what: tuple[str, str, str | None], row: in
         problem.examples.append({"row": row, "message": _WHERE.sub("", message), "cells": {}})
 
 
-def _timeline_svg(timeline: list[tuple[int, str, int, int, int, int]]) -> str | None:
-    """Requests, retries, 429s and errors per second over the run, as inline SVG (None for a run that sent none)."""
-    if not timeline:
-        return None
-    # Figure + the SVG canvas, never pyplot: no window, no GUI backend, and the caller's matplotlib state
-    # (a notebook's backend, its rcParams) is left exactly as it was.
-    from matplotlib import rc_context  # noqa: PLC0415 - matplotlib loads only when a report is built
-    from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: PLC0415
-    from matplotlib.figure import Figure  # noqa: PLC0415
-    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
-
+def _bins(timeline: list[tuple[int, str, int, int, int, int]]) -> tuple[int, list[list[float]], dict[str, list[int]]]:
+    """(seconds per bar, [requests, retries, 429s, errors] per second averaged per bar, phase → [first, last] bar)."""
     start = timeline[0][0]
     step = max(1, -(-(timeline[-1][0] - start + 1) // MAX_BINS))  # seconds per bar: a long run stays readable
     bins = (timeline[-1][0] - start) // step + 1
-    series = [[0.0] * bins for _ in range(4)]  # requests, retries, 429s, errors: per second, averaged per bar
+    series = [[0.0] * bins for _ in range(4)]
     phases: dict[str, list[int]] = {}
     for second, phase, *counts in timeline:
         i = (second - start) // step
         for values, n in zip(series, counts, strict=True):
             values[i] += n / step
         phases.setdefault(phase, [i, i])[1] = i
-    x = [i * step for i in range(bins)]
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "bulkops", "font.size": 10,
-                     "font.family": "sans-serif"}):
-        fig = Figure(figsize=(10, 3.2))
-        FigureCanvasSVG(fig)
-        ax = fig.add_subplot()
-        for (phase, (first, last)), shade in zip(phases.items(), ("#f2efe6", "#e6eef7", "#eee"), strict=False):
-            ax.axvspan(first * step, (last + 1) * step, color=shade, zorder=0)
-            ax.text(first * step, 0.98, f" {phase}", transform=ax.get_xaxis_transform(), va="top", color="#555",
-                    fontsize=9)
-        handles: list[Any] = [ax.bar(x, series[0], width=step, align="edge", color="#4c78a8", zorder=2,
-                                   label=f"requests ({_total(series[0], step)})")]
-        for values, style, label in zip(series[1:], (("^", "#f58518"), ("X", "#d62728"), ("o", "#7b2d26")),
-                                        ("retries", "429 answers", "errors"), strict=True):
-            shown = [(xi + step / 2, v) for xi, v in zip(x, values, strict=True) if v > 0]
-            handles += ax.plot([p[0] for p in shown], [p[1] for p in shown], linestyle="none", marker=style[0],
-                    color=style[1], markersize=7, label=f"{label} ({_total(values, step)})", zorder=3)
-        ax.set_xlim(0, bins * step)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole seconds: a 2 s run has no 0.25 s tick
-        ax.set_ylim(0, max(1.0, *(max(v) for v in series)) * 1.15)
-        ax.set_xlabel("seconds since the first request")
-        ax.set_ylabel("per second" if step == 1 else f"per second ({step} s bars)")
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, frameon=False, fontsize=9)
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    text = buf.getvalue()
-    # inline: the XML prolog, DOCTYPE and RDF metadata belong to a file, not to a page
-    text = text[text.index("<svg"):]
-    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, count=1, flags=re.DOTALL)
+    return step, series, phases
+
+
+def _timeline_phases(timeline: list[tuple[int, str, int, int, int, int]]) -> str:
+    """The run's phases on the chart's x axis, for its caption: "reading 0–12 s · sending 12–80 s"."""
+    if not timeline:
+        return ""
+    step, _, phases = _bins(timeline)
+    return " · ".join(f"{phase} {first * step}–{(last + 1) * step} s" for phase, (first, last) in phases.items())
+
+
+def _timeline_svg(timeline: list[tuple[int, str, int, int, int, int]]) -> str | None:
+    """Requests, retries, 429s and errors per second over the run, as inline SVG (None for a run that sent none)."""
+    if not timeline:
+        return None
+    # pygal, not matplotlib: it writes the SVG itself (no fonts, no backend) and imports in a tenth of the time
+    import pygal  # noqa: PLC0415 - pygal loads only when a report is built
+    from pygal.style import Style  # noqa: PLC0415 - pygal loads only when a report is built
+
+    # pygal appends to sys.meta_path a finder for its map plugins (unused here) that has no find_spec: on Python
+    # 3.11 every later import that misses (an optional dependency probed) then warns ImportWarning, an error
+    # wherever warnings are errors (Kozea/pygal#532, open). Taken back out: the process's imports stay as they were.
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
+
+    step, series, _ = _bins(timeline)
+    span = len(series[0]) * step
+    tick = _nice(span / 12, (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600))  # 12 x labels at most
+    top = max(1.0, *(max(v) for v in series)) * 1.05
+    y_tick = _nice(top / 5, (1, 2, 5))  # whole numbers, 5 y labels or so (pygal's own scale goes 0, 0.8, 1.6…)
+    y_labels = list(range(0, math.ceil(top / y_tick) * y_tick + 1, y_tick))
+    shrink = min(1.0, max(0.5, 60 / len(series[0])))  # markers smaller where bars are thin: no blots
+    style = Style(background="#fff", plot_background="#fff", foreground="#333", foreground_strong="#1d232b",
+                  foreground_subtle="#5f6b7a", opacity=".8", opacity_hover=".8", transition="0ms",
+                  guide_stroke_color="#e3e6ea", major_guide_stroke_color="#e3e6ea", guide_stroke_dasharray="none",
+                  major_guide_stroke_dasharray="none", colors=("#4c78a8", "#f58518", "#d62728", "#7b2d26"),
+                  font_family="system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
+                  label_font_size=12, major_label_font_size=12, legend_font_size=13, title_font_size=13)
+    # XY, not Line: seconds are numbers, so a bar spans its seconds and a marker sits in the middle of its bar
+    chart = pygal.XY(
+        width=1000, height=320, style=style, js=[],  # js=[]: no tooltip script fetched from kozea.github.io
+        legend_at_bottom=True, legend_at_bottom_columns=4, legend_box_size=12, truncate_legend=-1,
+        x_title="seconds since the first request",
+        y_title="per second" if step == 1 else f"per second ({step} s bars)",
+        x_labels=list(range(0, span + 1, tick)), xrange=(0, span), x_value_formatter=lambda x: f"{x:g}",
+        y_labels=y_labels, range=(0, y_labels[-1]), include_x_axis=True, show_x_guides=False, show_y_guides=True,
+        margin=8, margin_bottom=20, spacing=12, truncate_label=-1,
+        value_formatter=lambda v: f"{v:,.0f}" if v == int(v) else f"{v:,.2f}",
+        # a white ring keeps a marker apart from the bars and from the marker under it
+        css=["file://style.css", "file://graph.css", "inline:#chart-bulkops-timeline .dot { stroke: #fff; }"])
+    chart.uuid = "bulkops-timeline"  # the id pygal prefixes its CSS with (as above): the same page for the same run
+    # requests as bars: a step outline, filled down to zero
+    bars = [(x, v) for i, v in enumerate(series[0]) for x in (i * step, (i + 1) * step)]
+    chart.add(f"requests ({_total(series[0], step)})", bars, fill=True, show_dots=False)
+    for values, label, size in zip(series[1:], ("retries", "429 answers", "errors"), (7, 5.5, 4), strict=True):
+        # markers only, none where there is nothing; sizes shrink so that markers on one spot stay apart
+        chart.add(f"{label} ({_total(values, step)})", [(i * step + step / 2, v) for i, v in enumerate(values) if v],
+                  stroke=False, dots_size=size * shrink)
+    text = str(chart.render(is_unicode=True, disable_xml_declaration=True))
+    # the page runs no script (its CSP forbids them): pygal's inline config script is of no use, nor are its
+    # comments (a date and its links): the same run gives the same page
+    return re.sub(r"<script\b.*?</script>\s*|<!--.*?-->", "", text[text.index("<svg"):], flags=re.DOTALL)
+
+
+def _nice(at_least: float, steps: tuple[int, ...]) -> int:
+    """The first of `steps` times a power of ten (1, 2, 5, 10, 20, …) that is `at_least`: a tick interval."""
+    scale = 1
+    while True:
+        for n in steps:
+            if n * scale >= at_least:
+                return n * scale
+        scale *= 10
 
 
 def _total(per_second: list[float], step: int) -> str:

@@ -87,7 +87,7 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
 def _write_page(report: files.ReportFiles, summary: dict[str, Any], options: RunOptions) -> None:
     """report.html, last (it reads summary.json). A page that cannot be drawn costs the run nothing: the
     reports above are written; the user is told, and `bulkops report RUN_DIR` can try again."""
-    from bulkops.report.html import build_report  # noqa: PLC0415 - matplotlib and jinja2 load only here
+    from bulkops.report.html import build_report  # noqa: PLC0415 - pygal and jinja2 load only here
 
     try:
         build_report(options.run_dir)

@@ -107,7 +107,16 @@ def test_the_page_shows_the_summary_and_fetches_nothing(run_dir: Path, browser: 
     assert stats == {k: float(summary[k]) for k in ("requests", "retries", "rate_limited", "wall_time_s",
                                                    "achieved_rate_per_min", "quota_per_min")}
     assert browser.find_element("id", "target").text == summary["target"]
-    assert browser.find_element("css selector", ".chart svg").size["height"] > 100
+    chart = browser.find_element("css selector", ".chart svg")
+    assert chart.size["height"] > 100 and chart.size["width"] > 600
+    # pygal links its tooltip script from kozea.github.io unless told not to: nothing may point off the page
+    links = browser.execute_script(
+        "return [...document.querySelectorAll('*')].flatMap(e => [e.getAttribute('src'), e.getAttribute('href'),"
+        " e.getAttributeNS('http://www.w3.org/1999/xlink', 'href')]).filter(v => v !== null)")
+    assert all(v.startswith("#") for v in links), links
+    assert browser.find_elements("css selector", "script") == [] and "kozea.github.io" not in html
+    assert re.fullmatch(r"\w[\w ]* \d+–\d+ s( · \w[\w ]* \d+–\d+ s)*", browser.find_element("id", "phases").text)
+    assert "sending" in browser.find_element("id", "phases").text
 
     not_a_number = browser.find_element("id", "problem-not-a-number")
     assert not_a_number.get_attribute("data-count") == "2" and "12" in not_a_number.text and "abc" in not_a_number.text
