@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from bulkops.engine.dialect import Dialect
-from bulkops.runner.export import RowSource, Table
-
 if TYPE_CHECKING:
     from bulkops.engine.client import ApiClient
+    from bulkops.engine.dialect import Dialect
+    from bulkops.runner.export import RowSource, Table
     from bulkops.runner.protocol import RunResult, WriteJob
     from bulkops.types import Connection
 
@@ -104,3 +104,22 @@ class Platform:
     def job(self, verb: str) -> JobSpec | None:
         """The job of a verb, if this platform has it."""
         return next((j for j in self.jobs if j.verb == verb), None)
+
+
+def deferred(target: str) -> Callable[..., Any]:
+    """The function or class at "package.module:name", imported on its first call, not before.
+
+    A platform's package names its jobs, export and demo this way, so that listing the platforms (every
+    `bulkops --help`) loads no engine, runner or HTTP library: those load when a verb actually runs.
+    """
+    module, _, name = target.partition(":")
+    found: list[Callable[..., Any]] = []
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if not found:
+            found.append(getattr(import_module(module), name))
+        return found[0](*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = name
+    call.__doc__ = f"{target}, imported when first called"
+    return call

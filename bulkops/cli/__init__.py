@@ -24,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 app.command()(demo)
 jobs.register(app)
@@ -37,7 +38,7 @@ def _sandbox_commands() -> typer.Typer:
     """
     script = Path(sys.argv[0]).name if sys.argv else ""
     if script in ("bulkops", "__main__.py") and len(sys.argv) > 1 and sys.argv[1] != "sandbox":
-        return typer.Typer(help=SANDBOX_HELP)
+        return typer.Typer(help=SANDBOX_HELP, rich_markup_mode=None)
     from bulkops.cli import sandbox  # noqa: PLC0415
 
     return sandbox.app

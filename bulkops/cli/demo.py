@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bulkops import registry
-from bulkops.cli.console import Output
 from bulkops.cli.jobs import show_result
 from bulkops.platform import DemoContext
-from bulkops.runner.protocol import RunResult
-from bulkops.target import sandbox_credentials
 from bulkops.types import Connection
+
+if TYPE_CHECKING:
+    from bulkops.cli.console import Output
+    from bulkops.runner.protocol import RunResult
 
 DEMO_QUOTA = 3000  # calls per minute: a demo should not take minutes (the real quotas are lower)
 
@@ -31,11 +31,16 @@ def demo(
     undo the bid change; then each other platform's own short step."""
     folder = out_dir or Path("runs") / f"demo-{datetime.now():%Y%m%d-%H%M%S}"
     folder.mkdir(parents=True, exist_ok=True)
+    import asyncio  # noqa: PLC0415 - what a verb needs loads when it runs, not for --help
+
+    from bulkops.cli.console import Output  # noqa: PLC0415
+
     asyncio.run(_demo(folder, seed, Output()))
 
 
 async def _demo(folder: Path, seed: int, out: Output) -> None:
     from bulkops.sandbox import Sandbox, SandboxSettings  # noqa: PLC0415 - only the demo builds a sandbox
+    from bulkops.target import sandbox_credentials  # noqa: PLC0415
 
     settings = SandboxSettings(seed=seed, db=str(folder / "sandbox.sqlite"), quota=DEMO_QUOTA)
     async with Sandbox(settings) as sb:

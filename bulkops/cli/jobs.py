@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import re
 import signal
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bulkops import api, registry
+from bulkops import registry
 from bulkops.cli import options as opt
-from bulkops.cli.console import Output
 from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, ApiUnreachable, UsageError
 from bulkops.platform import JobSpec, Option, Platform
-from bulkops.runner.protocol import RunResult
+
+if TYPE_CHECKING:
+    from bulkops.cli.console import Output
+    from bulkops.runner.protocol import RunResult
 
 EXIT_HELP = ("Exit codes: 0 every row succeeded or was skipped, 1 some rows failed (see the errors file),"
              " 2 bad usage, unreadable input or an API that cannot be reached or logged into (nothing sent),"
@@ -31,6 +32,8 @@ FILE = opt.P("file", opt.P.POSITIONAL_OR_KEYWORD, annotation=Annotated[Path, typ
 def interruptible(go: Callable[[], Coroutine[Any, Any, Any]], out: Output, run_dir: Path | None = None) -> Any:
     """Run a coroutine; Ctrl-C (exit 130), SIGTERM (exit 143) or an unreachable API (exit 75) end it cleanly:
     the run's journal and reports are written, and the message says what is true of the run directory."""
+    import asyncio  # noqa: PLC0415 - the verbs' imports load when a verb runs, not for --help
+
     terminated = False
 
     async def main() -> Any:
@@ -131,6 +134,9 @@ def _planned_lines(result: RunResult, limit: int = 15) -> list[str]:
 
 def _write_verb(platform: Platform, spec: JobSpec) -> Callable[..., None]:
     def command(file: Path, **values: Any) -> None:
+        from bulkops import api  # noqa: PLC0415 - the engine loads when a verb runs, not for --help
+        from bulkops.cli.console import Output  # noqa: PLC0415
+
         out = Output(quiet=values.pop("quiet"), as_json=values.pop("as_json"))
         flags = opt.connection_flags(values)
         job_options = opt.option_values(spec.options, values)
@@ -158,6 +164,9 @@ def _export_command() -> Callable[..., None]:
     default = next(p for p in platforms if p.flag is None)
 
     def command(out_file: Path, **values: Any) -> None:
+        from bulkops import api  # noqa: PLC0415 - the engine loads when a verb runs, not for --help
+        from bulkops.cli.console import Output  # noqa: PLC0415
+
         out = Output(quiet=values.pop("quiet"), as_json=values.pop("as_json"))
         chosen = [p for p in platforms if p.flag and values.pop(p.flag.replace("-", "_"), False)]
         if len(chosen) > 1:

@@ -31,9 +31,9 @@ def param(name: str, kind: Any, default: Any, option: Any) -> inspect.Parameter:
 
 def flag(*names: str, help: str, panel: str | None = None, metavar: str | None = None,  # noqa: A002
          show_default: bool = False) -> Any:
-    """A typer option whose help may say "[default: ...]" (escaped, so rich does not take it for markup);
-    flags show no value type, other options a metavar that says what to give."""
-    return typer.Option(*names, help=help.replace("[", "\\["), rich_help_panel=panel, metavar=metavar,
+    """A typer option; flags show no value type, other options a metavar that says what to give. `panel` groups
+    the option under a heading where help is drawn with rich (off in bulkops: plain help starts faster)."""
+    return typer.Option(*names, help=help, rich_help_panel=panel, metavar=metavar,
                         show_default=show_default)
 
 

@@ -8,11 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from bulkops import api, registry
+from bulkops import registry
 from bulkops.cli import options as opt
-from bulkops.cli.console import Output
 from bulkops.cli.jobs import interruptible, show_result
-from bulkops.runner.journal import Journal
 
 
 def resume(run_dir: Path, **values: Any) -> None:
@@ -28,6 +26,10 @@ def resume(run_dir: Path, **values: Any) -> None:
     Exit codes: 0 every row succeeded or was skipped, 1 some failed, 2 refused (input changed, no journal, bad
     settings), 130 interrupted again.
     """
+    from bulkops import api  # noqa: PLC0415 - the engine loads when the verb runs, not for --help
+    from bulkops.cli.console import Output  # noqa: PLC0415
+    from bulkops.runner.journal import Journal  # noqa: PLC0415
+
     out = Output(quiet=values.pop("quiet"), as_json=values.pop("as_json"))
     flags = opt.connection_flags(values)
     with Journal.open(run_dir) as journal:

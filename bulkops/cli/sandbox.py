@@ -16,7 +16,7 @@ import typer
 
 from bulkops.cli.options import SANDBOX_HELP
 
-app = typer.Typer(help=SANDBOX_HELP, no_args_is_help=True)
+app = typer.Typer(help=SANDBOX_HELP, no_args_is_help=True, rich_markup_mode=None)
 _FAULTS = "Faults and limits"
 _SHARED = [
     ("host", str, "127.0.0.1", "Address to bind.", None),

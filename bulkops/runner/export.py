@@ -14,15 +14,17 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bulkops.engine.client import ApiClient
 from bulkops.io.writers import TableWriter, stderr_notice
 from bulkops.runner.events import Progress, ProgressListener, ignore
 
 TICK_ROWS = 500  # rows between two progress events
 
-RowSource = Callable[[ApiClient, Mapping[str, Any]], AsyncIterator[dict[str, Any]]]
+if TYPE_CHECKING:
+    from bulkops.engine.client import ApiClient
+
+RowSource = Callable[["ApiClient", Mapping[str, Any]], AsyncIterator[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,3 +74,21 @@ def test_demo_runs_the_three_jobs(tmp_path: Path) -> None:
                  "undo-bids/summary.json"):
         assert (tmp_path / "demo" / name).is_file(), name
     assert json.loads((tmp_path / "demo" / "undo-bids" / "summary.json").read_text())["outcomes"]["failed"] == 0
+
+
+def test_help_loads_no_engine_and_names_every_verb(tmp_path: Path) -> None:
+    """`--help` is read before anything else: it must come at once, not after the HTTP and data libraries load."""
+    code = ("import sys, runpy\nsys.argv = ['bulkops', *sys.argv[1:]]\n"
+            "try:\n    runpy.run_module('bulkops', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "heavy = ('aiohttp', 'pandas', 'pyarrow', 'openpyxl', 'rich', 'bulkops.engine.client', 'bulkops.api',"
+            " 'bulkops.runner.pipeline', 'bulkops.sandbox')\n"
+            "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n")
+    for args in ([], ["bids"], ["seller-bids"], ["trackier-status"], ["export"], ["resume"]):
+        done = subprocess.run([sys.executable, "-c", code, *args, "--help"], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=60, check=False)
+        assert "LOADED []" in done.stdout, (args, done.stdout[-300:], done.stderr[-2000:])
+        assert "Usage:" in done.stdout and "Traceback" not in done.stderr
+    top = subprocess.run([sys.executable, "-m", "bulkops", "--help"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=60, check=False).stdout
+    assert all(verb in top for verb in ("bids", "pause", "line-items", "seller-bids", "budgets", "trackier-status",
+                                        "export", "resume", "report", "sandbox"))

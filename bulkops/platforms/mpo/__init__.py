@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bulkops.engine.client import ApiClient
-from bulkops.platform import ExportSpec, JobSpec, Option, Platform
+from bulkops.platform import DemoStep, ExportSpec, JobSpec, Option, Platform, deferred
 from bulkops.platforms import criteo
-from bulkops.platforms.mpo import export, wire
-from bulkops.platforms.mpo.demo import STEP
-from bulkops.platforms.mpo.jobs import BudgetJob, SellerBidJob
+from bulkops.platforms.mpo import wire
+from bulkops.platforms.mpo.schemas import EXPORT_COLUMNS, EXPORT_NUMERIC
+from bulkops.runner.export import Table
+
+if TYPE_CHECKING:
+    from bulkops.engine.client import ApiClient
+
+# the jobs, the export's reads and the demo load when a verb runs, not when the platforms are listed (--help)
+SellerBidJob = deferred("bulkops.platforms.mpo.jobs:SellerBidJob")
+BudgetJob = deferred("bulkops.platforms.mpo.jobs:BudgetJob")
 
 VERSIONS = ("2025-10", "2026-01", "2026-07")
 
@@ -75,9 +81,11 @@ PLATFORM = Platform(
                 lambda options: BudgetJob()),
     ),
     export=ExportSpec(
-        rows=export.rows, table=export.TABLE, doc=EXPORT_DOC, required=("advertiser",),
+        rows=deferred("bulkops.platforms.mpo.export:rows"), table=Table(EXPORT_COLUMNS, EXPORT_NUMERIC),
+        doc=EXPORT_DOC, required=("advertiser",),
         options=(Option("advertiser", "MPO advertiser id (repeat for several).", multiple=True),),
     ),
-    demo=STEP,
+    demo=DemoStep("Criteo MPO: export an advertiser, 20 seller bids with bad rows, suspend a budget, undo",
+                  deferred("bulkops.platforms.mpo.demo:run")),
     probe=_probe,
 )

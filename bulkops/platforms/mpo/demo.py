@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkops.io.readers import open_table
-from bulkops.platform import DemoContext, DemoStep
+from bulkops.platform import DemoContext
 
 
 async def run(ctx: DemoContext) -> None:
@@ -65,5 +65,3 @@ def _bid_sheet(rows: list[dict[str, Any]], path: Path) -> Path:
         writer.writerows(lines)
     return path
 
-
-STEP = DemoStep("Criteo MPO: export an advertiser, 20 seller bids with bad rows, suspend a budget, undo", run)

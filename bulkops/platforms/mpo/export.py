@@ -16,10 +16,7 @@ from bulkops.engine.client import ApiClient
 from bulkops.io.columns import encode_baseline
 from bulkops.platforms.mpo import reads
 from bulkops.platforms.mpo.budget_rows import campaign_text, live_fields
-from bulkops.platforms.mpo.schemas import EXPORT_COLUMNS, EXPORT_NUMERIC
-from bulkops.runner.export import Table
 
-TABLE = Table(EXPORT_COLUMNS, EXPORT_NUMERIC)
 ACTIVE = "active"
 
 

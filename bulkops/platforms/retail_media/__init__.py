@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bulkops.engine.client import ApiClient
-from bulkops.platform import ExportSpec, JobSpec, Option, Platform
+from bulkops.platform import DemoStep, ExportSpec, JobSpec, Option, Platform, deferred
 from bulkops.platforms import criteo
-from bulkops.platforms.retail_media import export, wire
-from bulkops.platforms.retail_media.demo import STEP
-from bulkops.platforms.retail_media.jobs import LineItemJob, ProductJob
+from bulkops.platforms.retail_media import wire
+from bulkops.platforms.retail_media.schemas import EXPORT_COLUMNS, EXPORT_NUMERIC
+from bulkops.runner.export import Table
+
+if TYPE_CHECKING:
+    from bulkops.engine.client import ApiClient
+
+# the jobs, the export's reads and the demo load when a verb runs, not when the platforms are listed (--help)
+ProductJob = deferred("bulkops.platforms.retail_media.jobs:ProductJob")
+LineItemJob = deferred("bulkops.platforms.retail_media.jobs:LineItemJob")
 
 VERSIONS = ("2026-01", "2026-07", "2027-01")
 
@@ -101,7 +107,8 @@ PLATFORM = Platform(
                 lambda options: LineItemJob(), snapshot_optional=False),
     ),
     export=ExportSpec(
-        rows=export.rows, table=export.TABLE, doc=EXPORT_DOC, required=("account",),
+        rows=deferred("bulkops.platforms.retail_media.export:rows"), table=Table(EXPORT_COLUMNS, EXPORT_NUMERIC),
+        doc=EXPORT_DOC, required=("account",),
         options=(
             Option("account", "Account id (repeat for several).", multiple=True),
             Option("campaign", "Only these campaign ids.", multiple=True),
@@ -111,6 +118,7 @@ PLATFORM = Platform(
             Option("no_products", "Campaigns and line items only.", kind=bool, default=False),
         ),
     ),
-    demo=STEP,
+    demo=DemoStep("Criteo Retail Media: export, a bid sheet with bad rows, a pause across an account, undo",
+                  deferred("bulkops.platforms.retail_media.demo:run")),
     probe=_probe,
 )

@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 
 from bulkops.io.readers import open_table
-from bulkops.platform import DemoContext, DemoStep
+from bulkops.platform import DemoContext
 
 
 async def run(ctx: DemoContext) -> None:
@@ -80,5 +80,3 @@ def _sku_list(inventory: Path, path: Path) -> Path:
     path.write_text("productId\n" + "".join(f"{s}\n" for s in skus), encoding="utf-8")
     return path
 
-
-STEP = DemoStep("Criteo Retail Media: export, a bid sheet with bad rows, a pause across an account, undo", run)

@@ -16,8 +16,7 @@ from bulkops.engine.client import ApiClient
 from bulkops.engine.paging import OffsetLimitPaging, PageIndexPaging, read_all
 from bulkops.io.columns import encode_baseline
 from bulkops.platforms.retail_media import reads, wire
-from bulkops.platforms.retail_media.schemas import EXPORT_COLUMNS, EXPORT_NUMERIC, LINE_ITEM_FIELDS
-from bulkops.runner.export import Table
+from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS
 
 CAMPAIGN_PAGING = PageIndexPaging(size=500)
 AUCTION_PAGING = OffsetLimitPaging(limit=500, meta_key="metadata")
@@ -39,7 +38,6 @@ class ExportFilter:
                    tuple(options.get("product_status") or ()), not options.get("no_products"))
 
 
-TABLE = Table(EXPORT_COLUMNS, EXPORT_NUMERIC)
 
 
 async def rows(api: ApiClient, options: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bulkops.engine.client import ApiClient
-from bulkops.platform import ExportSpec, JobSpec, Option, Platform
-from bulkops.platforms.trackier import export, wire
-from bulkops.platforms.trackier.demo import STEP
+from bulkops.platform import DemoStep, ExportSpec, JobSpec, Option, Platform, deferred
+from bulkops.platforms.trackier import wire
 from bulkops.platforms.trackier.dialect import BASE_URL, DIALECT
-from bulkops.platforms.trackier.job import DEFAULT_CHUNK, VERB, StatusJob
+from bulkops.platforms.trackier.schema import CAP_COLUMNS, DEFAULT_CHUNK, EXPORT_COLUMNS, VERB
+from bulkops.runner.export import Table
+
+if TYPE_CHECKING:
+    from bulkops.engine.client import ApiClient
+    from bulkops.platforms.trackier.job import StatusJob
+
+# the job, the export's reads and the demo load when a verb runs, not when the platforms are listed (--help)
+_StatusJob = deferred("bulkops.platforms.trackier.job:StatusJob")
 
 STATUS_DOC = """Set the status of Trackier campaigns, from rows of campaignId and status.
 
@@ -31,7 +37,7 @@ CHUNK_SIZE = Option("chunk_size", "Campaigns per status call.", kind=int, defaul
 
 
 def _make(options: Mapping[str, Any]) -> StatusJob:
-    return StatusJob(int(options.get("chunk_size") or DEFAULT_CHUNK))
+    return _StatusJob(int(options.get("chunk_size") or DEFAULT_CHUNK))
 
 
 def _refuse(options: Mapping[str, Any], snapshot: bool) -> str | None:
@@ -56,9 +62,11 @@ PLATFORM = Platform(
     flag="trackier",
     jobs=(JobSpec(VERB, "Switch Trackier campaigns on and off (set their status).", STATUS_DOC, _make,
                   (CHUNK_SIZE,), refuse=_refuse),),
-    export=ExportSpec(rows=export.rows, table=export.TABLE, doc=EXPORT_DOC,
+    export=ExportSpec(rows=deferred("bulkops.platforms.trackier.export:rows"),
+                      table=Table(EXPORT_COLUMNS, CAP_COLUMNS), doc=EXPORT_DOC,
                       options=(Option("status", "Only campaigns with this status (repeat for several).",
                                       multiple=True),)),
-    demo=STEP,
+    demo=DemoStep("Trackier: export the campaigns, disable ten of them (one row asks for paused), undo",
+                  deferred("bulkops.platforms.trackier.demo:run")),
     probe=_probe,
 )

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from bulkops.io.readers import open_table
-from bulkops.platform import DemoContext, DemoStep
+from bulkops.platform import DemoContext
 
 
 async def run(ctx: DemoContext) -> None:
@@ -44,5 +44,3 @@ def _sheet(campaigns: Path, path: Path) -> Path:
         writer.writerow([active[10], "paused"])  # refused before sending, with the reason and what to use
     return path
 
-
-STEP = DemoStep("Trackier: export the campaigns, disable ten of them (one row asks for paused), undo", run)

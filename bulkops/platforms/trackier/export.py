@@ -14,10 +14,7 @@ from bulkops.engine.client import ApiClient
 from bulkops.errors import UsageError
 from bulkops.io.columns import encode_baseline
 from bulkops.platforms.trackier import reads, wire
-from bulkops.platforms.trackier.schema import CAP_COLUMNS, ENTITY, EXPORT_COLUMNS
-from bulkops.runner.export import Table
-
-TABLE = Table(EXPORT_COLUMNS, CAP_COLUMNS)
+from bulkops.platforms.trackier.schema import ENTITY
 
 
 async def rows(api: ApiClient, options: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:

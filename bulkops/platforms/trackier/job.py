@@ -13,14 +13,12 @@ from bulkops.errors import RequestError
 from bulkops.io.columns import Row
 from bulkops.platforms.trackier import reads, wire
 from bulkops.platforms.trackier.plan import plan_rows
-from bulkops.platforms.trackier.schema import ENTITY, STATUS_COLUMNS, UNDO_COLUMNS
+from bulkops.platforms.trackier.schema import DEFAULT_CHUNK, ENTITY, STATUS_COLUMNS, UNDO_COLUMNS, VERB
 from bulkops.platforms.trackier.undo import undo_rows
 from bulkops.runner.protocol import Parent, PlanOptions
 from bulkops.types import Chunk, Operation, OpRecord, Plan
 
 PLATFORM = "trackier"
-VERB = "trackier-status"
-DEFAULT_CHUNK = 100  # campaign ids per status call (the sandbox's cap; Trackier publishes none)
 
 
 @dataclass

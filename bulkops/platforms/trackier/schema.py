@@ -6,6 +6,8 @@ from bulkops.io.columns import BASELINE, Column, Schema
 from bulkops.platforms.trackier.wire import STATUSES
 
 ENTITY = "campaign"  # the export's one kind of row
+VERB = "trackier-status"
+DEFAULT_CHUNK = 100  # campaign ids per status call (the sandbox's cap; Trackier publishes none)
 CAP_COLUMNS = ("dailyClicksCap", "dailyConversionsCap", "monthlyClicksCap", "monthlyConversionsCap")
 # What the export writes, in this order (stable across versions).
 EXPORT_COLUMNS = ("entity", "campaignId", "title", "status", "advertiserId", "advertiserName", "currency",
