@@ -4,13 +4,13 @@
         sb.url, sb.set_quota(250), sb.set_latency(0), sb.reset_stats(), sb.requests()
 
 Also `run_child`: a command in a subprocess, its wall time and its own rusage (CPU, peak RSS), read with
-os.wait4 so that other children (the sandbox) never mix into the figures.
+os.wait4 by a small launcher process so that neither the benchmark's own memory nor other children (the sandbox)
+mix into the figures.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -109,15 +109,33 @@ class ChildRun:
         return json.loads(text[start:]) if start >= 0 else {}
 
 
+# Started by run_child as `python -S -c LAUNCHER RESULT_FILE CMD...`: a small process that spawns the command and
+# writes its rusage. Linux carries the forking process's resident set into the child's ru_maxrss (exec keeps the
+# high-water mark of the memory it replaces), so a command forked straight from this benchmark (holding a
+# million-row table) would report the benchmark's memory as its own peak. Forked from this launcher (~10 MB),
+# the figure is the command's.
+LAUNCHER = """
+import json, os, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+began = time.perf_counter()
+pid = os.posix_spawnp(cmd[0], cmd, os.environ)
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - began
+with open(out, "w") as f:
+    json.dump({"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "max_rss_kb": ru.ru_maxrss,
+               "returncode": os.waitstatus_to_exitcode(status)}, f)
+"""
+
+
 def run_child(cmd: list[str], cwd: str | Path | None = None) -> ChildRun:
-    """Run `cmd`; wall time from spawn to exit, and the child's own rusage (os.wait4: its RUSAGE_CHILDREN)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        began = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - began
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    """Run `cmd`; wall time from spawn to exit, and the command's own CPU time and peak RSS (its rusage, read by
+    a small launcher process so that neither this process's memory nor other children's mix in)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".json") as result:
+        subprocess.run([PYTHON, "-S", "-c", LAUNCHER, result.name, *cmd], stdout=out, stderr=err, cwd=cwd,
+                       check=True)
+        usage = json.loads(Path(result.name).read_text())
         out.seek(0)
         err.seek(0)
-        return ChildRun(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode,
+        return ChildRun(usage["wall_s"], usage["cpu_s"], usage["max_rss_kb"] / 1024, usage["returncode"],
                         out.read(), err.read())

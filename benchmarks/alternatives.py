@@ -648,7 +648,7 @@ TABLES = {
     "cpu": ("Client CPU and peak memory of the bulkops process", ["job", "rows", "wall_s", "cpu_s",
                                                                   "cpu_us_per_row", "peak_rss_mb", "how"],
             "cpu_s = user + sys of the bulkops subprocess alone (os.wait4 rusage, i.e. its RUSAGE_CHILDREN); "
-            "peak_rss_mb = its ru_maxrss."),
+            "peak_rss_mb = its ru_maxrss, read by a small launcher process (see _sandbox_proc.run_child)."),
 }
 
 
