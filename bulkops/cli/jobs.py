@@ -81,8 +81,9 @@ def show_result(verb: str, result: RunResult, out: Output, *, label: str | None 
              f" {s['wall_time_s']:.1f}s ({s['achieved_rate_per_min']:.0f}/min)"]
     if s.get("dry_run"):
         estimate = s.get("estimated_run_s")
-        at = f"the real run takes about {estimate:.0f}s at {s['quota_per_min']:.0f} requests/min (its reads" \
-            " included)" if estimate is not None else "at a rate the API has not announced"
+        at = f"the real run takes {estimate:.0f}s at most at {s['quota_per_min']:.0f} requests/min (its reads" \
+            " included; less where the API's window has calls to spare)" if estimate is not None \
+            else "at a rate the API has not announced"
         lines.append(f"  dry run: {s['planned_requests']} write requests planned; {at}; nothing was sent")
         lines += _planned_lines(result)
     lines += _why_failed(s.get("top_errors") or [])

@@ -1,11 +1,15 @@
-"""The quota gate: evenly paced requests at the known or learned rate, a cap on requests in flight, and a
-pause of the whole pool after a 429.
+"""The quota gate: the calls a window has left spent at once, evenly paced calls where the server has not said,
+a cap on requests in flight, and a pause of the whole pool after a 429.
 
-Why even pacing rather than a token bucket: APIs such as Criteo's count calls in fixed windows (a minute).
-A bucket that lets a burst through at the start of a window can put more than the quota into one window;
-slots spaced a hair wider than window/quota can never put more than the quota into any window, whatever
-the window's alignment, so the steady state runs just under the quota with no 429. aiolimiter provides
-the spacing (a bucket of size one at the slot interval).
+Where the API counts calls in fixed windows and says so on every answer (Criteo's `x-ratelimit-remaining` and
+`x-ratelimit-reset`), the calls the current window has left are sent without waiting: a job that fits in one
+window's quota is not spread over the minute (100 writes under 250/min take a few seconds, not 24). What may not
+have been counted yet (the calls still in flight) is kept back, and once the window's calls are spent nothing
+more goes until its reset, so no window ever gets more than its quota.
+
+Where the server has not said (the first call, a new window, an API without those headers), calls are evenly
+paced: slots spaced a hair wider than window/quota can never put more than the quota into any window, whatever
+the window's alignment. aiolimiter provides the spacing (a bucket of size one at the slot interval).
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ class Limiter:
         self.per_window: float | None = None
         self._paused_until = 0.0  # wall clock (the server's reset headers are epoch seconds)
         self._auto = auto  # False when the user gave --rate: it wins over the headers
+        self._sending = 0  # calls granted a slot and not yet answered (or given up)
+        self._budget = 0  # calls the server's current window still takes, as far as its answers tell
+        self._budget_window = 0.0  # which window the budget is of: its reset as the server says it (epoch s)
+        self._budget_until = 0.0  # when that budget lapses here: the reset, a window from now at most (skew)
         if per_window:
             self._set_rate(per_window)
 
@@ -54,7 +62,8 @@ class Limiter:
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """Wait for a pause to end, a free in-flight place and the next paced slot."""
+        """Wait for a pause to end, a free in-flight place and the window's next call (at once while the window
+        has calls left; else the next paced slot). Leave it once the answer is in, before `observe`."""
         async with self._in_flight:
             if self._learning:
                 async with self._probe:
@@ -62,13 +71,23 @@ class Limiter:
                     yield
                     return
             await self._wait()
-            yield
+            self._sending += 1
+            try:
+                yield
+            finally:
+                self._sending -= 1
 
     async def _wait(self) -> None:
         while True:
-            delay = self._paused_until - time.time()
-            if delay > 0:
-                await anyio.sleep(delay)
+            now = time.time()
+            if self._paused_until > now:
+                await anyio.sleep(self._paused_until - now)
+                continue
+            if now < self._budget_until:
+                if self._budget > 0:  # the server said this window takes more calls: no need to wait
+                    self._budget -= 1
+                    return
+                await anyio.sleep(self._budget_until - now)  # spent: nothing more until the window resets
                 continue
             if self._pace is not None:
                 await self._pace.acquire()
@@ -80,8 +99,19 @@ class Limiter:
         if self._auto and info.limit and info.limit != self.per_window:
             self._set_rate(float(info.limit))
         self._learning = False
-        if info.remaining == 0 and info.reset_epoch is not None and not rate_limited:
+        if info.remaining is None or info.reset_epoch is None or rate_limited:
+            return
+        if info.remaining == 0:
             self.pause_until(info.reset_epoch)
+        if not self._auto:
+            return  # the user's --rate wins: paced at that rate, never faster
+        # the calls still in flight may not have been counted in `remaining` yet: kept back
+        left = max(0, info.remaining - self._sending)
+        if info.reset_epoch > self._budget_window:  # a newer window
+            self._budget, self._budget_window = left, info.reset_epoch
+            self._budget_until = min(info.reset_epoch, time.time() + self._window_s)
+        elif info.reset_epoch == self._budget_window:
+            self._budget = min(self._budget, left)  # answers arrive out of order: the lowest count holds
 
     def pause(self, seconds: float) -> None:
         """Pause the whole pool (after a 429)."""

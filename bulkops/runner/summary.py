@@ -40,7 +40,7 @@ def summary_of(job: str, meta: Mapping[str, Any], run_dir: Path, tally: dict[str
     if dry_run:
         quota = timing.quota
         summary["planned_requests"] = planned
-        # the real run repeats the reads, then sends: both at the quota
+        # the real run repeats the reads, then sends: both at the quota at worst (a window's unused calls go at once)
         total = planned + timing.reads.get("requests", 0)
         summary["estimated_run_s"] = round(total / quota * 60, 1) if quota else None
     return summary

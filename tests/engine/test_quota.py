@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import partial
 
 import anyio
@@ -22,6 +23,34 @@ async def test_learned_quota_means_no_429(make_sandbox) -> None:
             assert api.limiter.per_window == 40  # learned from x-ratelimit-limit
         stats = sb.control.stats()
         assert stats.get("rate_limited", 0) == 0 and stats["status_200"] == 100
+
+
+async def test_calls_the_window_has_left_go_at_once_and_never_over(make_sandbox) -> None:
+    # 250/min: evenly paced, 60 calls would take 14 s; the window says it takes them, so they go at once
+    async with make_sandbox(quota=250) as sb, client_for(sb, concurrency=8) as api:
+        li = sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0])[0]
+        started = time.monotonic()
+        async with anyio.create_task_group() as tg:
+            for i in range(60):
+                tg.start_soon(partial(api.call, "GET", f"/2026-07/retail-media/line-items/{li}/products",
+                                      params={"offset": i}))
+        assert time.monotonic() - started < 7  # not spread over the minute (a window reset costs its wait)
+        assert sb.control.stats().get("rate_limited", 0) == 0
+    # a window's calls spent: nothing more goes until it resets, and then the next window's are used
+    async with make_sandbox(quota=15, quota_window_s=1.0) as sb, client_for(sb, concurrency=8, window_s=1.0) as api:
+        async with anyio.create_task_group() as tg:
+            for _ in range(70):
+                tg.start_soon(api.call, "GET", "/2026-07/retail-media/accounts")
+        assert sb.control.stats().get("rate_limited", 0) == 0 and sb.control.stats()["status_200"] == 70
+
+
+async def test_a_given_rate_is_paced_even_where_the_window_has_calls_left(make_sandbox) -> None:
+    async with make_sandbox(quota=250) as sb, client_for(sb, concurrency=8, rate=600) as api:  # one per 0.1 s
+        started = time.monotonic()
+        async with anyio.create_task_group() as tg:
+            for _ in range(11):
+                tg.start_soon(api.call, "GET", "/2026-07/retail-media/accounts")
+        assert time.monotonic() - started >= 0.95  # --rate is the user's: never faster
 
 
 async def test_a_429_pauses_every_worker(sandbox: Sandbox) -> None:
