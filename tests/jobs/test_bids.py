@@ -169,3 +169,25 @@ async def test_no_snapshot_sends_every_valid_row_and_the_api_has_the_last_word(s
     assert report[10]["errorCode"] == "bid-override-below-min-bid"
     assert report[12]["outcome"] == "failed" and report[12]["httpStatus"] in ("403", "404")
     assert report[2]["outcome"] == "succeeded" and result.files.undo is None
+
+
+async def test_many_line_items_are_listed_not_read_one_by_one(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A sheet over many line items reads their fields from the account listing (a page for 500), not a GET
+    each; a line item the listing lacks is still read (and fails) on its own."""
+    auction = line_items(sandbox, "auction", "active")
+    assert len(auction) >= 6
+    preferred = line_items(sandbox, "preferred")[0]
+    rows = [[li, sorted(sandbox.control.retail_media.products(li))[0], "1.91", ""] for li in auction]
+    rows += [[preferred, sorted(sandbox.control.retail_media.products(preferred))[0], "1.91", ""],
+             ["99999999", "X1", "1.91", ""]]
+    path = write_csv(tmp_path / "bids.csv", HEADER, rows)
+    sandbox.control.reset_stats()
+    result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+    routes = sandbox.control.stats()["routes"]
+    one_by_one = sum(n for r, n in routes.items() if r.startswith("GET ") and "/line-items/" in r
+                     and not r.endswith("/products"))
+    assert one_by_one == 1  # only the unknown line item
+    assert any(r.endswith("/accounts/{accountId}/line-items") for r in routes)
+    assert result.outcomes["succeeded"] == len(auction) and result.outcomes["failed"] == 2
+    codes = sorted(r["errorCode"] for r in read_csv(result.files.results) if r["outcome"] == "failed")
+    assert codes == ["bid-on-preferred", "line-item-not-found"], codes

@@ -15,7 +15,7 @@ from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow
 from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.platforms.retail_media.schemas import BIDS, LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCTS
-from bulkops.platforms.retail_media.snapshot import product_states, promoted_in_accounts
+from bulkops.platforms.retail_media.snapshot import LineItemDirectory, product_states, promoted_in_accounts
 from bulkops.platforms.retail_media.undo import NO_OVERRIDE, undo_rows
 from bulkops.runner.protocol import Parent, PlanOptions
 from bulkops.types import Chunk, Operation, OpRecord, OutcomeStatus, Plan, RowNote
@@ -38,8 +38,10 @@ class ProductJob:
     group_by: tuple[str, ...] = ("lineItemId",)  # a line item's rows together: its reads, 500-product cap, phases
     verb: Action = field(init=False)
     schema: Schema = field(init=False)
+    directory: LineItemDirectory = field(init=False, repr=False, compare=False)  # listed once, for every batch
 
     def __post_init__(self) -> None:
+        self.directory = LineItemDirectory()
         self.verb = VERBS[self.name]
         self.schema = BIDS if self.verb == Action.SET_BID else PRODUCTS
 
@@ -73,7 +75,7 @@ class ProductJob:
             for kind in (Action.SET_BID, Action.ADD):
                 for r in by_kind.get(kind, []):
                     bid_skus.setdefault(r.line_item_id, set()).add(r.product_id)
-            states = await product_states(api, ids, bid_skus)
+            states = await product_states(api, ids, bid_skus, self.directory)
         if not options.snapshot and not self.accounts:
             result = products.plan_blind(by_kind)
         else:
@@ -103,7 +105,7 @@ class ProductJob:
                                                                 r.exported) for li in found)
         named = [r.line_item_id for group in expanded.values() for r in group if r.line_item_id not in states]
         merged: dict[str, LineItemState | LookupFailure] = dict(states)
-        merged.update(await product_states(api, named, {}))
+        merged.update(await product_states(api, named, {}, self.directory))
         return expanded, missing, merged
 
     async def read_back(self, api: ApiClient, operations: list[Operation]) -> list[bool | None]:
