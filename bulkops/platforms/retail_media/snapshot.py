@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 import anyio
 
 from bulkops.engine.client import ApiClient
-from bulkops.engine.paging import PageIndexPaging
 from bulkops.errors import ApiError, RequestError
 from bulkops.platforms.retail_media import reads, wire
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductState
@@ -25,7 +24,7 @@ from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, Pr
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 MIN_BIDS_PER_CALL = 500
-LISTING = PageIndexPaging(size=500)
+LISTING = reads.LINE_ITEM_PAGING  # 500 a page
 DIRECTORY_FROM = 8  # line items to read before listing them all may pay (an accounts call and a page at least)
 
 
@@ -73,7 +72,6 @@ class LineItemDirectory:
 
     listed: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     tried: bool = False
-    requests: int = 0  # what the listing cost
 
     async def known(self, api: ApiClient, line_item_ids: list[str]) -> dict[str, Mapping[str, Any]]:
         """The attributes of the named line items the listing holds (none, until listing pays)."""
@@ -89,7 +87,6 @@ class LineItemDirectory:
         root = wire.root(api.connection.api_version)
 
         async def page(path: str, n: int) -> Any:
-            self.requests += 1
             return LISTING.parse((await api.call("GET", path, params=LISTING.at(n))).body)
 
         first = await page(f"{root}/accounts", 0)
