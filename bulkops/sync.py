@@ -29,10 +29,7 @@ import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, ParamSpec, TypeVar
 
-from bulkops import api
-from bulkops.platforms.mpo import python_api as mpo
-from bulkops.platforms.retail_media import python_api as retail_media
-from bulkops.platforms.trackier import python_api as trackier
+import bulkops
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -137,18 +134,21 @@ def _interruptible() -> Iterator[None]:
         signal.signal(signal.SIGINT, handler)
 
 
-# the core (`bulkops.run`, `bulkops.resume`) and each platform's functions, as `bulkops` names them
-run = blocking(api.run)
-resume = blocking(api.resume)
-export = blocking(retail_media.export)
-apply_bids = blocking(retail_media.apply_bids)
-set_product_status = blocking(retail_media.set_product_status)
-update_line_items = blocking(retail_media.update_line_items)
-export_mpo = blocking(mpo.export_mpo)
-apply_seller_bids = blocking(mpo.apply_seller_bids)
-update_budgets = blocking(mpo.update_budgets)
-export_trackier = blocking(trackier.export_trackier)
-set_trackier_status = blocking(trackier.set_trackier_status)
+# the core (`bulkops.run`, `bulkops.resume`) and each platform's functions: the coroutine functions `bulkops`
+# names, made blocking when first asked for (this module names no platform)
+__all__ = [  # noqa: F822 - the twins are made by __getattr__ when first asked for
+    "apply_bids", "apply_seller_bids", "blocking", "call", "export", "export_mpo", "export_trackier", "resume", "run",
+    "set_product_status", "set_trackier_status", "update_budgets", "update_line_items"]
+TWINS = tuple(n for n in __all__ if n not in ("blocking", "call"))
 
-__all__ = ["apply_bids", "apply_seller_bids", "blocking", "call", "export", "export_mpo", "export_trackier",
-           "resume", "run", "set_product_status", "set_trackier_status", "update_budgets", "update_line_items"]
+
+def __getattr__(name: str) -> Any:
+    if name not in TWINS:
+        raise AttributeError(f"module 'bulkops.sync' has no attribute {name!r}")
+    twin = globals()[name] = blocking(getattr(bulkops, name))
+    return twin
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *TWINS})
+

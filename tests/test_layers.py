@@ -47,7 +47,7 @@ def test_the_sandbox_imports_nothing_of_the_client() -> None:
 
 
 SHARED = ["engine", "runner", "report", "io", "cli", "api.py", "types.py", "errors.py", "config.py", "target.py",
-          "fit.py", "platform.py"]
+          "fit.py", "platform.py", "sync.py", "notebook.py"]
 SANDBOX_CORE = ["app.py", "api.py", "auth.py", "control.py", "middleware.py", "problems.py", "settings.py", "state.py",
                 "store.py", "__init__.py"]
 
@@ -96,3 +96,7 @@ def test_every_public_name_loads() -> None:
 
     for name in bulkops.__all__:
         assert getattr(bulkops, name) is not None, name
+    for name in bulkops.sync.__all__:  # each coroutine function's blocking twin, under the same name
+        assert callable(getattr(bulkops.sync, name)), name
+        if name in bulkops.sync.TWINS:
+            assert getattr(bulkops.sync, name).__name__ == getattr(bulkops, name).__name__

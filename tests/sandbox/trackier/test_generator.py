@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from bulkops.sandbox.app import build_state
 from bulkops.sandbox.settings import SandboxSettings
 from bulkops.sandbox.trackier import rules
@@ -35,9 +33,7 @@ def test_every_status_shows_up_mostly_active_and_filled_in() -> None:
     assert all(c["title"] and str(c["url"]).startswith("https://") and c["caps"] for c in campaigns)
 
 
-def test_a_thousand_campaigns_build_in_well_under_a_second() -> None:
-    began = time.perf_counter()
+def test_a_thousand_campaigns_are_built() -> None:  # how fast: benchmarks/sandbox_generate.py
     state = build_state(SandboxSettings.of(trackier_campaigns=1000, line_items=1, max_products=0))
-    assert time.perf_counter() - began < 0.8
     assert sum(TrackierControl(state).counts().values()) == 1000
     state.store.close()
