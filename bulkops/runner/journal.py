@@ -30,7 +30,7 @@ from bulkops.types import Operation, OpRecord, Outcome, OutcomeStatus, RowNote
 
 JOURNAL_NAME = "journal.sqlite"
 LOCK_NAME = "lock"
-_SCHEMA_VERSION = "2"
+_SCHEMA_VERSION = "3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,9 +49,8 @@ CREATE TABLE IF NOT EXISTS ops (
     shown_before TEXT, shown_after TEXT,  -- the operation's before and after as the results show them
     UNIQUE (row_number, kind, parent_id, entity_id)
 );
-CREATE TABLE IF NOT EXISTS rows (  -- the checked input rows, waiting to be planned (normalized cells)
-    row_number INTEGER PRIMARY KEY, grp TEXT NOT NULL, key TEXT NOT NULL, vals TEXT NOT NULL, baseline TEXT,
-    planned INTEGER NOT NULL DEFAULT 0
+CREATE TABLE IF NOT EXISTS rows (  -- the checked input rows (normalized cells), planned in (grp, row_number) order
+    row_number INTEGER PRIMARY KEY, grp TEXT NOT NULL, key TEXT NOT NULL, vals TEXT NOT NULL, baseline TEXT
 );
 CREATE TABLE IF NOT EXISTS row_notes (  -- rows settled before sending: invalid, no-op, duplicate
     row_number INTEGER NOT NULL,
@@ -65,10 +64,14 @@ CREATE TABLE IF NOT EXISTS timeline (  -- requests per second of the run, for th
 CREATE TABLE IF NOT EXISTS chunk_times (  -- how long each request of the sending phase took to settle
     parent_id TEXT NOT NULL, kind TEXT NOT NULL, operations INTEGER NOT NULL, seconds REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS notes_row ON row_notes (row_number);
+"""
+# Built once the plan is whole (`ready_to_send`): an index built over a million rows at once costs a fraction of
+# one kept up row by row while they are planned, and a dry run never needs them. The reports read operations by
+# row through the UNIQUE index, whose first column is row_number.
+_SENDING_INDEXES = """
 CREATE INDEX IF NOT EXISTS ops_open ON ops (status) WHERE status IS NULL OR status = 'unknown';
 CREATE INDEX IF NOT EXISTS ops_send ON ops (parent_id, kind, op_id);
-CREATE INDEX IF NOT EXISTS ops_row ON ops (row_number, op_id);
-CREATE INDEX IF NOT EXISTS notes_row ON row_notes (row_number);
 """
 
 
@@ -179,20 +182,25 @@ class Journal:
     def add_operations(self, operations: Iterable[Operation]) -> None:
         """Record planned operations (not sent yet)."""
         with self._writing():
-            self._db.executemany("INSERT INTO ops (row_number, kind, parent_id, entity_id, fields, before)"
-                                 " VALUES (?, ?, ?, ?, ?, ?)", (_op_row(op) for op in operations))
+            self._db.executemany(_INSERT_OP, ((*_op_row(op), None, None) for op in operations))
 
     def record_plan(self, notes: Iterable[RowNote], operations: Iterable[tuple[Operation, str, str]],
-                    rows: Iterable[int] = ()) -> None:
-        """A batch's plan in one transaction: its notes, its operations (with how the results show them), and its
-        staged rows marked planned — a run killed while planning keeps exactly the batches it finished."""
+                    through: tuple[str, int] | None = None, encoded: Iterable[tuple[Any, ...]] = ()) -> None:
+        """A batch's plan in one transaction: its notes, its operations (with how the results show them; or
+        `encoded` already, see `encode`), and how far the staged rows are planned (`through`, the batch's last
+        (group, row)): a run killed while planning keeps exactly the batches it finished."""
         with self._writing():
             self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)",
                                  ((n.row_number, n.status.value, n.column, n.code, n.message) for n in notes))
-            self._db.executemany("INSERT INTO ops (row_number, kind, parent_id, entity_id, fields, before,"
-                                 " shown_before, shown_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 ((*_op_row(op), before, after) for op, before, after in operations))
-            self._db.executemany("UPDATE rows SET planned=1 WHERE row_number=?", ((n,) for n in rows))
+            self._db.executemany(_INSERT_OP, ((*_op_row(op), before, after) for op, before, after in operations))
+            self._db.executemany(_INSERT_OP, encoded)
+            if through is not None:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('planned_through', ?)", (json.dumps(through),))
+
+    def ready_to_send(self) -> None:
+        """Build the indexes that sending reads by (once the plan is whole; a no-op when they are there)."""
+        with self._writing():
+            self._db.executescript(_SENDING_INDEXES)
 
     # -- staging (the checked input, waiting to be planned) ---------------------------------------------
     def restart_staging(self) -> None:
@@ -202,6 +210,7 @@ class Journal:
             self._db.execute("DROP INDEX IF EXISTS rows_grp")
             self._db.execute("DELETE FROM rows")
             self._db.execute("DELETE FROM row_notes")
+            self._db.execute("DELETE FROM meta WHERE key='planned_through'")
 
     def stage(self, rows: Iterable[tuple[int, str, str, str, str | None]], notes: Iterable[RowNote]) -> None:
         """Checked rows (row_number, group, key, normalized cells, baseline) and the notes of the others."""
@@ -229,31 +238,40 @@ class Journal:
                       for n, key, numbers in conflicts]
             self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)", notes)
             self._db.executemany("DELETE FROM rows WHERE row_number=?", ((n[0],) for n in notes))
-            self._db.execute("CREATE INDEX IF NOT EXISTS rows_grp ON rows (planned, grp, row_number)")
+            self._db.execute("CREATE INDEX IF NOT EXISTS rows_grp ON rows (grp, row_number)")
         return len(notes)
 
-    def staged(self, batch_rows: int) -> Iterator[list[tuple[int, str, str | None]]]:
-        """Rows not planned yet, (row_number, cells, baseline), in batches of whole groups of about `batch_rows`."""
+    def staged(self, batch_rows: int) -> Iterator[tuple[list[tuple[int, str, str | None]], tuple[str, int]]]:
+        """Rows not planned yet, (row_number, cells, baseline), in batches of whole groups of about `batch_rows`,
+        each with its last (group, row): what `record_plan` is told once the batch is planned."""
         batch: list[tuple[int, str, str | None]] = []
-        group, last = None, ("", -1)
+        group, last = "", self._planned_through()
         while True:  # keyset pages: no cursor stays open while the caller writes to the journal
-            page = self._read("SELECT row_number, grp, vals, baseline FROM rows WHERE planned=0"
-                              " AND (grp, row_number) > (?, ?) ORDER BY grp, row_number LIMIT 10000", last)
+            page = self._read("SELECT row_number, grp, vals, baseline FROM rows WHERE (grp, row_number) > (?, ?)"
+                              " ORDER BY grp, row_number LIMIT 20000", last)
             if not page:
                 break
             for number, grp, vals, baseline in page:
                 if len(batch) >= batch_rows and grp != group:
-                    yield batch
+                    yield batch, (group, batch[-1][0])
                     batch = []
                 group = grp
                 batch.append((number, vals, baseline))
             last = (page[-1][1], page[-1][0])
         if batch:
-            yield batch
+            yield batch, last
 
     def staged_count(self) -> int:
         """Rows waiting to be planned."""
-        return int(self._read("SELECT COUNT(*) FROM rows WHERE planned=0")[0][0])
+        return int(self._read("SELECT COUNT(*) FROM rows WHERE (grp, row_number) > (?, ?)",
+                              self._planned_through())[0][0])
+
+    def _planned_through(self) -> tuple[str, int]:
+        found = self._read("SELECT value FROM meta WHERE key='planned_through'")
+        if not found:
+            return "", -1
+        group, row = json.loads(found[0][0])
+        return str(group), int(row)
 
     # -- execution -------------------------------------------------------------------------
     def mark_sent(self, operations: Iterable[Operation]) -> None:
@@ -306,6 +324,7 @@ class Journal:
 
     def groups(self, page: int = 5000) -> Iterator[tuple[Operation, int]]:
         """Per (parent, kind), in sending order: its first operation and how many operations it has."""
+        self.ready_to_send()
         last: tuple[Any, ...] = ("", "")
         while True:
             heads = self._read("SELECT parent_id, kind, COUNT(*), MIN(op_id) FROM ops WHERE (parent_id, kind) > (?, ?)"
@@ -498,9 +517,17 @@ def _key(op: Operation) -> tuple[Any, ...]:
     return (op.row_number, op.kind, op.parent_id, op.entity_id)
 
 
+_INSERT_OP = ("INSERT INTO ops (row_number, kind, parent_id, entity_id, fields, before, shown_before, shown_after)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def encode(values: Mapping[str, Any] | None) -> str | None:
+    """An operation's fields or before as the journal keeps them (JSON; None stays None)."""
+    return None if values is None else json.dumps(dict(values))
+
+
 def _op_row(op: Operation) -> tuple[Any, ...]:
-    before = None if op.before is None else json.dumps(dict(op.before))
-    return (*_key(op), json.dumps(dict(op.fields)), before)
+    return (*_key(op), encode(op.fields), encode(op.before))
 
 
 def _outcome_row(op: Operation, out: Outcome) -> tuple[Any, ...]:

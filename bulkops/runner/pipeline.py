@@ -132,11 +132,11 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
     plan_options = PlanOptions(options.snapshot, options.overwrite_changed)
     done = rows_total - journal.staged_count()
     async with _ticking(api, options.listener, "reading current values", rows_total, lambda: done):
-        for batch in journal.staged(PLAN_BATCH):
+        for batch, through in journal.staged(PLAN_BATCH):
             rows = planned_rows(batch, layout, job.schema)
             plan = await job.plan(api, rows, plan_options)
             shown = [(op, *(_shown(job, op))) for op in plan.operations]
-            journal.record_plan(plan.notes, shown, [n for n, _, _ in batch])
+            journal.record_plan(plan.notes, shown, through)
             for warning in plan.warnings:
                 options.notice(warning)
             done += len(batch)
@@ -158,6 +158,7 @@ async def _send_and_settle(job: WriteJob, journal: Journal, api: ApiClient, rows
                            listener: ProgressListener) -> RunInfo:
     """Send what is not sent; read back what was sent with no answer; send again what was not applied."""
     started = time.monotonic()
+    journal.ready_to_send()
     for _ in range(SETTLE_ROUNDS):
         await _settle_unknown(job, journal, api)
         unsent, rows_unsent = journal.pending_count()
