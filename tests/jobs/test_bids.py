@@ -191,3 +191,29 @@ async def test_many_line_items_are_listed_not_read_one_by_one(sandbox: Sandbox, 
     assert result.outcomes["succeeded"] == len(auction) and result.outcomes["failed"] == 2
     codes = sorted(r["errorCode"] for r in read_csv(result.files.results) if r["outcome"] == "failed")
     assert codes == ["bid-on-preferred", "line-item-not-found"], codes
+
+
+@pytest.mark.parametrize("snapshot", [True, False])
+async def test_a_blank_bid_never_clears_an_override_with_add_either(sandbox: Sandbox, tmp_path: Path,
+                                                                    snapshot: bool) -> None:
+    """A blank bid leaves the product as it is (`none` clears): --add turns bids on SKUs not there into
+    additions, not blank cells into cleared overrides."""
+    li = line_items(sandbox, "auction", "active")[0]
+    products = sandbox.control.retail_media.products(li)
+    with_bid = [s for s in sorted(products) if products[s]["bidOverride"] is not None][:2]
+    catalog = sandbox.control.retail_media.catalog(sandbox.control.retail_media.line_item(li)["targetRetailerId"])
+    new = next(s for s in sorted(catalog) if s not in products)
+    rows = [[li, with_bid[0], "", ""], [li, with_bid[1], "", "add"], [li, new, "", "add"]]
+    before = state(sandbox, [li])
+
+    result = await bulkops.apply_bids(write_csv(tmp_path / "bids.csv", HEADER, rows), connection=conn(sandbox),
+                                      run_dir=tmp_path / "run", snapshot=snapshot, add=True)
+
+    report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
+    assert (report[2]["outcome"], report[2]["errorCode"]) == ("skipped", "no-bid")
+    now = sandbox.control.retail_media.products(li)
+    assert now[with_bid[0]] == products[with_bid[0]]
+    assert now[new]["bidOverride"] is None  # an `add` with no bid adds the SKU with none
+    if snapshot:  # the blank `add` row of a SKU already there leaves it as it is (blind, the API has the last word)
+        assert (report[3]["outcome"], report[3]["errorCode"]) == ("skipped", "no-op")
+        assert {s: v for s, v in now.items() if s != new} == before[li]

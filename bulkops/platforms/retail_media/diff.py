@@ -63,6 +63,7 @@ class ProductRow:
     product_id: str
     bid_override: Decimal | None = None  # only for bid changes and additions
     exported: Mapping[str, Any] | None = None  # the row's values as an export read them, when it is from one
+    blank_bid: bool = False  # an `add` row with no bid: the SKU is added with none, or left as it is
 
 
 _STATUS_TARGET = {Action.PAUSE: "paused", Action.UNPAUSE: "active"}
@@ -108,6 +109,9 @@ def _plan_bids(kind: Action, state: LineItemState, rows: list[ProductRow], plan:
                                show=_fmt, what=f"of SKU {row.product_id} on line item {state.line_item_id}")
         if problem:
             plan.notes.append(problem)
+        elif current is not None and row.blank_bid:
+            plan.notes.append(_skip(row, "no-op", f"SKU {row.product_id!r} is on line item {state.line_item_id}"
+                                    " already; bidOverride is blank: left as it is"))
         elif current is not None and current.bid_override == row.bid_override:
             plan.notes.append(_skip(row, "no-op", f"bidOverride is already {_fmt(row.bid_override)}"))
         elif current is None and room <= 0:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -101,8 +101,7 @@ class ProductJob:
                     missing.append(RowNote(r.row_number, OutcomeStatus.FAILED, "productId", "not-promoted",
                                            f"SKU {r.product_id!r} is not promoted on any line item of account(s)"
                                            f" {', '.join(self.accounts)}"))
-                expanded.setdefault(kind, []).extend(ProductRow(r.row_number, li, r.product_id, r.bid_override,
-                                                                r.exported) for li in found)
+                expanded.setdefault(kind, []).extend(replace(r, line_item_id=li) for li in found)
         named = [r.line_item_id for group in expanded.values() for r in group if r.line_item_id not in states]
         merged: dict[str, LineItemState | LookupFailure] = dict(states)
         merged.update(await product_states(api, named, {}, self.directory))

@@ -21,27 +21,28 @@ PHASE_ONE = (Action.SET_BID, Action.ADD, Action.REMOVE)
 PHASE_TWO = (Action.PAUSE, Action.UNPAUSE)
 
 
-def kind_of(row: Row, verb: Action, add: bool = False) -> Action:
-    """The action a row asks for (with --add, a bid on a product not on the line item adds it)."""
+def asked(row: Row, verb: Action) -> Action:
+    """The action a row asks for: its `action` cell, else the verb's."""
     action = row.get("action")
-    kind = Action(action) if action else verb
-    return Action.ADD if add and kind == Action.SET_BID else kind
+    return Action(action) if action else verb
 
 
 def split(rows: Iterable[Row], verb: Action,
           add: bool = False) -> tuple[dict[Action, list[ProductRow]], list[RowNote]]:
-    """Rows per action as planner rows; rows that need a line item but name none, or ask nothing, settled."""
+    """Rows per action as planner rows; rows that ask nothing settled. A blank bid asks nothing of a set-bid row
+    (with --add too); an `add` row with a blank bid adds the SKU with no override, or leaves it as it is."""
     by_kind: dict[Action, list[ProductRow]] = {}
     settled: list[RowNote] = []
     for row in rows:
-        kind = kind_of(row, verb, add)
+        kind = asked(row, verb)
         bid = row.get("bidOverride")
-        if kind == Action.SET_BID and bid is None:
+        if kind == Action.SET_BID and bid is None:  # with --add too: a blank cell never clears an override
             settled.append(RowNote(row.row_number, OutcomeStatus.SKIPPED, "bidOverride", "no-bid",
                                    "bidOverride is empty: nothing to change (write 'none' to clear an override)"))
             continue
+        kind = Action.ADD if add and kind == Action.SET_BID else kind  # --add: a bid on a SKU not there adds it
         product_row = ProductRow(row.row_number, row.get("lineItemId") or "", row.get("productId"),
-                                 None if bid is NONE else bid, row.baseline)
+                                 None if bid is NONE else bid, row.baseline, blank_bid=bid is None)
         by_kind.setdefault(kind, []).append(product_row)
     return by_kind, settled
 
