@@ -106,6 +106,9 @@ class Plan:
     operations: list[Operation] = field(default_factory=list)
     notes: list[RowNote] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # said to the user before anything is sent
+    # Operations planned column by column, a million without an object each: (row_number, parent_id, entity_id,
+    # an operation of the same kind, fields and before, shared by every row alike). They follow `operations`.
+    alike: list[tuple[int, str, str, Operation]] = field(default_factory=list)
 
 
 class Secret:

@@ -16,6 +16,7 @@ row too.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,14 +25,15 @@ from typing import Any
 from bulkops.io.columns import ROW_NUMBER
 from bulkops.io.readers import Table
 from bulkops.io.writers import Notice, TableWriter, cell_text
-from bulkops.report.outcomes import RowOutcome, fold, joined
-from bulkops.types import OutcomeStatus
+from bulkops.report.outcomes import PIECE, UNANSWERED, UNSENT, RowOutcome, fold, joined
+from bulkops.types import OutcomeStatus, RowNote
 
 OUTCOME_COLUMNS = ("inputRow", "outcome", "message", "errorCode", "errorColumn", "before", "after", "httpStatus",
                    "attempts", "traceId")
 ERROR_COLUMNS = ("error", "errorCode", "errorColumn", "inputRow")
 NUMERIC_COLUMNS = ("inputRow", "httpStatus", "attempts")  # whole numbers in Parquet and XLSX reports
 NO_OUTCOME = "no outcome was recorded for this row (a bug: please report it with the run directory)"
+PLANNED = "dry run: would be sent"
 
 
 @dataclass(slots=True)
@@ -79,7 +81,7 @@ def input_columns(columns: Sequence[str]) -> dict[str, str]:
     return kept
 
 
-Pieces = Callable[[int, int], tuple[list[Any], list[Any]]]  # (low row, high row) → notes, operations
+Pieces = Callable[[int, int], tuple[list[RowNote], list[tuple[Any, ...]]]]  # (low, high row) → notes, PIECE ops
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +121,7 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
     carried = fed_back(table.columns)
     results_path = report_name(run_dir, "results" if not planned else "plan", fmt)
     errors_path = report_name(run_dir, "errors", fmt)
-    tally = {s.value: 0 for s in OutcomeStatus}
+    tally: Counter[str] = Counter({s.value: 0 for s in OutcomeStatus})
     with TableWriter(results_path, [*renamed, *OUTCOME_COLUMNS], integer=NUMERIC_COLUMNS, notice=notice) as results, \
             TableWriter(errors_path, [*renamed, *ERROR_COLUMNS], integer=NUMERIC_COLUMNS, notice=notice) as errors:
         for batch in table.iter_batches():
@@ -127,23 +129,26 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
             if not numbers:
                 continue
             notes, ops = pieces(min(numbers), max(numbers))
-            outcomes = fold(notes, ops, parents)
-            cells = {new: batch[old].tolist() for old, new in names.items()}
-            shown = [outcomes.get(n) for n in numbers]
             originals = [_row(o, n) for o, n in zip(batch["inputRow"].tolist(), numbers, strict=True)] if carried \
                 else numbers
-            for outcome in shown:
-                tally[(outcome.status if outcome else OutcomeStatus.FAILED).value] += 1
-            results.write_columns({**cells, **_outcome_columns(numbers, originals, shown, planned, naming)})
-            failed = [i for i, o in enumerate(shown) if o is None or o.status is OutcomeStatus.FAILED]
+            shown = _outcome_rows(numbers, originals, notes, ops, planned, naming, parents)
+            columns = list(zip(*shown, strict=True))
+            statuses = columns.pop()
+            tally.update(statuses)
+            cells = {new: batch[old].tolist() for old, new in names.items()}
+            results.write_columns({**cells, **dict(zip(OUTCOME_COLUMNS, columns, strict=True))})
+            failed = [i for i, status in enumerate(statuses) if status == _FAILED]
             if failed:
                 errors.write_columns({**{k: [v[i] for i in failed] for k, v in cells.items()},
-                                      **_error_columns([numbers[i] for i in failed], [originals[i] for i in failed],
-                                                       [shown[i] for i in failed], naming)})
+                                      **_error_columns([shown[i] for i in failed])})
     if errors.rows_written == 0:
         errors_path.unlink()
-        return results_path, None, tally
-    return results_path, errors_path, tally
+        return results_path, None, dict(tally)
+    return results_path, errors_path, dict(tally)
+
+
+_FAILED, _PENDING, _UNKNOWN = OutcomeStatus.FAILED.value, OutcomeStatus.PENDING.value, OutcomeStatus.UNKNOWN.value
+_SUCCEEDED = OutcomeStatus.SUCCEEDED.value
 
 
 def _row(carried: Any, number: int) -> int:
@@ -152,27 +157,67 @@ def _row(carried: Any, number: int) -> int:
     return int(text) if text.isdigit() and int(text) > 1 else number
 
 
-def _outcome_columns(numbers: list[int], originals: list[int], shown: list[RowOutcome | None], planned: bool,
-                     naming: Naming) -> dict[str, list[Any]]:
-    columns: dict[str, list[Any]] = {c: [] for c in OUTCOME_COLUMNS}
-    for number, original, outcome in zip(numbers, originals, shown, strict=True):
-        cells = _outcome_cells(original, outcome, planned)
-        cells["errorColumn"] = naming.column(cells.get("errorColumn"))
-        cells["message"] = naming.message(cells["message"], number, original) if cells.get("message") else None
-        for c in OUTCOME_COLUMNS:
-            columns[c].append(cells.get(c))
-    return columns
+def _outcome_rows(numbers: list[int], originals: list[int], notes: list[RowNote], ops: list[tuple[Any, ...]],  # noqa: PLR0913
+                  planned: bool, naming: Naming, parents: str) -> list[tuple[Any, ...]]:
+    """Each row's OUTCOME_COLUMNS cells, then its status. A row of one operation and no note (nearly every row)
+    is read straight off its operation; the others are folded (`outcomes.fold`)."""
+    ops_per_row = Counter(op[0] for op in ops)
+    noted = {n.row_number for n in notes}
+    single = {op[0]: op for op in ops if ops_per_row[op[0]] == 1 and op[0] not in noted}
+    folded = fold(notes, [dict(zip(PIECE, op, strict=True)) for op in ops if op[0] not in single], parents) \
+        if len(single) < len(ops) or notes else {}
+    rows = []
+    for number, original in zip(numbers, originals, strict=True):
+        op = single.get(number)
+        rows.append(_op_cells(op, number, original, planned, naming) if op is not None
+                    else _outcome_cells(number, original, folded.get(number), planned, naming))
+    return rows
 
 
-def _error_columns(numbers: list[int], originals: list[int], shown: list[RowOutcome | None],
-                   naming: Naming) -> dict[str, list[Any]]:
+def _op_cells(op: tuple[Any, ...], number: int, original: int, planned: bool, naming: Naming) -> tuple[Any, ...]:
+    """The cells of a row that is one operation, as `fold` and `_outcome_cells` would make them."""
+    _, _, status, reason, code, http_status, trace_id, attempts, before, after = op
+    status = status or _PENDING
+    message = reason or (UNSENT if status == _PENDING else UNANSWERED if status == _UNKNOWN else "")
+    shown = status
+    if planned and status != _FAILED:
+        shown, message = "planned", PLANNED
+    if planned or status == _SUCCEEDED:
+        after = after or ""
+    else:
+        after = ""
+    if message and original != number:
+        message = naming.message(message, number, original)
+    return (original, shown, message or None, code, None, before or "", after, http_status, attempts or None,
+            trace_id, status)
+
+
+def _outcome_cells(number: int, original: int, outcome: RowOutcome | None, planned: bool,
+                   naming: Naming) -> tuple[Any, ...]:
+    if outcome is None:
+        return (original, _FAILED, NO_OUTCOME, None, None, None, None, None, None, None, _FAILED)
+    status = shown = outcome.status.value
+    message = outcome.message
+    if planned and outcome.operations and outcome.status is not OutcomeStatus.FAILED:
+        shown, message = "planned", PLANNED
+    return (original, shown, naming.message(message, number, original) if message else None, outcome.error_code,
+            naming.column(outcome.column), joined(outcome.before),
+            joined(outcome.after if not planned else outcome.planned), outcome.http_status,
+            outcome.attempts or None, outcome.trace_id, status)
+
+
+def _error_columns(shown: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """The errors file's own columns, from the failed rows' results cells: the message with the API's HTTP status
+    and traceId, the code, the column, the row."""
     columns: dict[str, list[Any]] = {c: [] for c in ERROR_COLUMNS}
-    for number, original, outcome in zip(numbers, originals, shown, strict=True):
-        cells = _error_cells(original, outcome)
-        cells["errorColumn"] = naming.column(cells.get("errorColumn"))
-        cells["error"] = naming.message(cells["error"], number, original)
-        for c in ERROR_COLUMNS:
-            columns[c].append(cells.get(c))
+    for original, _, message, code, column, _, _, http_status, _, trace_id, _ in shown:
+        error = message or ""
+        if http_status:
+            error = f"{error} (HTTP {http_status}, traceId {trace_id})"
+        columns["error"].append(error)
+        columns["errorCode"].append(code)
+        columns["errorColumn"].append(column)
+        columns["inputRow"].append(original)
     return columns
 
 
@@ -195,28 +240,6 @@ def write_summary(run_dir: Path, summary: Mapping[str, Any]) -> Path:
     tmp.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
-
-
-def _outcome_cells(number: int, outcome: RowOutcome | None, planned: bool) -> dict[str, Any]:
-    if outcome is None:
-        return {"inputRow": number, "outcome": OutcomeStatus.FAILED.value, "message": NO_OUTCOME}
-    status = outcome.status.value
-    message = outcome.message
-    if planned and outcome.operations and outcome.status is not OutcomeStatus.FAILED:
-        status, message = "planned", "dry run: would be sent"
-    return {"inputRow": number, "outcome": status, "message": message, "errorCode": outcome.error_code,
-            "errorColumn": outcome.column, "before": joined(outcome.before),
-            "after": joined(outcome.after if not planned else outcome.planned), "httpStatus": outcome.http_status,
-            "attempts": outcome.attempts or None, "traceId": outcome.trace_id}
-
-
-def _error_cells(number: int, outcome: RowOutcome | None) -> dict[str, Any]:
-    if outcome is None:
-        return {"error": NO_OUTCOME, "inputRow": number}
-    message = outcome.message
-    if outcome.http_status:
-        message = f"{message} (HTTP {outcome.http_status}, traceId {outcome.trace_id})"
-    return {"error": message, "errorCode": outcome.error_code, "errorColumn": outcome.column, "inputRow": number}
 
 
 def describe_values(values: Mapping[str, Any] | None) -> str:

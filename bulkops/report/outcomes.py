@@ -20,6 +20,13 @@ _SEVERITY = {OutcomeStatus.SKIPPED: 0, OutcomeStatus.SUCCEEDED: 1, OutcomeStatus
              OutcomeStatus.FAILED: 4}
 
 
+# An operation as `Journal.pieces` gives it, in this order.
+PIECE = ("row_number", "parent_id", "status", "reason", "error_code", "http_status", "trace_id", "attempts",
+         "shown_before", "shown_after")
+UNANSWERED = "sent, but no answer was seen: it may have been applied; `bulkops resume` reads it back"
+UNSENT = "not sent yet (resume to finish)"
+
+
 @dataclass(slots=True)
 class RowOutcome:
     """What became of one input row."""
@@ -99,6 +106,6 @@ def _describe(row: RowOutcome, parents: str) -> None:
     elif row.operations > 1 and row.status is OutcomeStatus.FAILED:
         row.message = f"failed on {row.failures} of {row.operations} {parents}: {row.message}"
     elif row.status is OutcomeStatus.UNKNOWN and not row.message:
-        row.message = "sent, but no answer was seen: it may have been applied; `bulkops resume` reads it back"
+        row.message = UNANSWERED
     elif row.status is OutcomeStatus.PENDING and not row.message:
-        row.message = "not sent yet (resume to finish)"
+        row.message = UNSENT

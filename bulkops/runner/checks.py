@@ -17,7 +17,7 @@ from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, parse_baseline, 
 from bulkops.io.readers import ROW_FLAGS, Table
 from bulkops.io.vector import MISSING, check_frame, decode
 from bulkops.runner.journal import Journal
-from bulkops.runner.protocol import WriteJob
+from bulkops.runner.protocol import Columns, WriteJob
 from bulkops.types import OutcomeStatus, RowError, RowNote
 
 if TYPE_CHECKING:
@@ -82,6 +82,15 @@ def planned_rows(batch: list[tuple[int, str, str | None]], layout: Layout, schem
                   if (v := decode(c, cell)) is not None}
         rows.append(Row(number, values, parse_baseline(schema, baseline) if baseline else None))
     return rows
+
+
+def staged_columns(batch: list[tuple[int, str, str | None]], layout: Layout) -> Columns:
+    """Staged rows back column by column (normalized text), for a job's `plan_columns`."""
+    cells = [vals.split(SEP) for _, vals, _ in batch]
+    columns = zip(*cells, strict=True) if cells else iter([() for _ in layout.names])
+    return Columns([number for number, _, _ in batch],
+                   {name: [None if c == MISSING else c for c in column]
+                    for name, column in zip(layout.names, columns, strict=True)})
 
 
 TOTAL_WORDS = re.compile(r"^(grand\s*)?(sub\s*)?(totals?|sums?)\s*:?$", re.IGNORECASE)

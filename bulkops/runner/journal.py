@@ -360,14 +360,15 @@ class Journal:
                 yield OpRecord(_operation(row), _outcome(row))
             last = tuple(rows[-1][k] for k in order)
 
-    def pieces(self, low: int, high: int) -> tuple[list[RowNote], list[sqlite3.Row]]:
-        """The notes and the operations (with how they are shown) of rows low..high, in row order."""
+    def pieces(self, low: int, high: int) -> tuple[list[RowNote], list[tuple[Any, ...]]]:
+        """The notes and the operations (with how they are shown: `outcomes.PIECE`) of rows low..high, in row
+        order."""
         notes = [RowNote(r[0], OutcomeStatus(r[1]), r[2], r[3], r[4]) for r in self._read(
             "SELECT row_number, status, column_name, code, message FROM row_notes WHERE row_number BETWEEN ? AND ?"
             " ORDER BY row_number, rowid", (low, high))]
-        ops = self._rows_list("SELECT row_number, parent_id, status, reason, error_code, http_status, trace_id,"
-                              " attempts, shown_before, shown_after FROM ops WHERE row_number BETWEEN ? AND ?"
-                              " ORDER BY row_number, op_id", (low, high))
+        ops = self._read("SELECT row_number, parent_id, status, reason, error_code, http_status, trace_id,"
+                         " attempts, shown_before, shown_after FROM ops WHERE row_number BETWEEN ? AND ?"
+                         " ORDER BY row_number, op_id", (low, high))
         return notes, ops
 
     def unknown(self) -> Iterator[Operation]:

@@ -24,9 +24,9 @@ from bulkops.io.columns import Header, match_header
 from bulkops.io.readers import Table, open_table
 from bulkops.io.writers import stderr_notice
 from bulkops.report.files import describe_values
-from bulkops.runner.checks import Layout, planned_rows, stage_input
+from bulkops.runner.checks import Layout, planned_rows, stage_input, staged_columns
 from bulkops.runner.events import Progress, ProgressListener, ignore
-from bulkops.runner.journal import Journal, file_fingerprint
+from bulkops.runner.journal import Journal, encode, file_fingerprint
 from bulkops.runner.protocol import PlanOptions, RunOptions, RunResult, WriteJob
 from bulkops.runner.reports import RunInfo, Timing, write_reports
 from bulkops.types import Chunk, Connection, Operation, Outcome, OutcomeStatus
@@ -132,11 +132,13 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
     plan_options = PlanOptions(options.snapshot, options.overwrite_changed)
     done = rows_total - journal.staged_count()
     async with _ticking(api, options.listener, "reading current values", rows_total, lambda: done):
+        columnar = getattr(job, "plan_columns", None)
         for batch, through in journal.staged(PLAN_BATCH):
-            rows = planned_rows(batch, layout, job.schema)
-            plan = await job.plan(api, rows, plan_options)
+            plan = None if columnar is None else columnar(staged_columns(batch, layout), plan_options)
+            if plan is None:
+                plan = await job.plan(api, planned_rows(batch, layout, job.schema), plan_options)
             shown = [(op, *(_shown(job, op))) for op in plan.operations]
-            journal.record_plan(plan.notes, shown, through)
+            journal.record_plan(plan.notes, shown, through, encoded=_encoded(job, plan.alike))
             for warning in plan.warnings:
                 options.notice(warning)
             done += len(batch)
@@ -146,6 +148,17 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
 def _shown(job: WriteJob, op: Operation) -> tuple[str, str]:
     before, after = job.view(op)
     return describe_values(before), describe_values(after)
+
+
+def _encoded(job: WriteJob, alike: list[tuple[int, str, str, Operation]]) -> Iterator[tuple[Any, ...]]:
+    """`Plan.alike` as the journal's rows: each shared operation encoded and shown once."""
+    done: dict[int, tuple[str, str | None, str | None, str, str]] = {}
+    for number, parent, entity, op in alike:
+        enc = done.get(id(op))
+        if enc is None:
+            enc = done[id(op)] = (op.kind, encode(op.fields), encode(op.before), *_shown(job, op))
+        kind, fields, before, shown_before, shown_after = enc
+        yield number, kind, parent, entity, fields, before, shown_before, shown_after
 
 
 def _checking(listener: ProgressListener, timing: Timing) -> Callable[[int], None]:

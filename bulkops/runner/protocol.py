@@ -73,6 +73,10 @@ class WriteJob(Protocol):
     async def plan(self, api: ApiClient, rows: list[Row], options: PlanOptions) -> Plan:
         """Read what is needed and plan the rows."""
 
+    # Optional: `plan_columns(batch: Columns, options: PlanOptions) -> Plan | None`, a plan that needs no reads made
+    # column by column (its operations in `Plan.alike`), for a million rows at the speed of the disk; None when
+    # this batch needs `plan` (reads, say). It must plan exactly as `plan` would.
+
     def executor(self, api: ApiClient) -> Executor:
         """What sends the operations."""
 
@@ -99,6 +103,19 @@ class WriteJob(Protocol):
 
     def options(self) -> dict[str, Any]:
         """What resume needs to rebuild this job."""
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """A batch of checked rows column by column, for `plan_columns`: the cells are normalized text (None when
+    blank; see `io.vector`), in the order of `numbers`."""
+
+    numbers: list[int]
+    cells: Mapping[str, list[str | None]]
+
+    def get(self, name: str) -> list[str | None]:
+        """A column's cells; all None when the file has no such column."""
+        return self.cells.get(name) or [None] * len(self.numbers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bulkops.report.outcomes import counts, fold, joined
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bulkops.report.files import Naming, _op_cells, _outcome_cells
+from bulkops.report.outcomes import PIECE, counts, fold, joined
 from bulkops.types import OutcomeStatus as S
 from bulkops.types import RowNote
 
@@ -31,3 +35,17 @@ def test_one_outcome_per_row_and_the_worst_piece_names_it() -> None:
     assert joined(rows[4].after) == "a: status paused; b: status paused" and joined(rows[3].after) == ""
     assert rows[4].attempts == 2
     assert sum(counts(rows.values()).values()) == 6
+
+
+@settings(max_examples=200, deadline=None)
+@given(status=st.sampled_from([None, *[s.value for s in S]]), reason=st.sampled_from([None, "", "refused", "in.csv, row 7: refused"]),
+       http=st.sampled_from([None, 400]), before=st.sampled_from([None, "", "status active"]),
+       after=st.sampled_from([None, "status paused"]), planned=st.booleans(), original=st.sampled_from([7, 9]))
+def test_a_row_of_one_operation_reads_as_its_fold(status: str | None, reason: str | None, http: int | None,
+                                                  before: str | None, after: str | None, planned: bool,
+                                                  original: int) -> None:
+    """The results read a row of one operation straight off it (a million rows, no fold): the same cells."""
+    op = (7, "li", status, reason, "code" if http else None, http, "t-1" if http else None, 2, before, after)
+    naming = Naming({"productId": "sku"}, "in.csv")
+    folded = fold([], [dict(zip(PIECE, op, strict=True))])[7]
+    assert _op_cells(op, 7, original, planned, naming) == _outcome_cells(7, original, folded, planned, naming)

@@ -17,7 +17,7 @@ from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.platforms.retail_media.schemas import BIDS, LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCTS
 from bulkops.platforms.retail_media.snapshot import LineItemDirectory, product_states, promoted_in_accounts
 from bulkops.platforms.retail_media.undo import NO_OVERRIDE, undo_rows
-from bulkops.runner.protocol import Parent, PlanOptions
+from bulkops.runner.protocol import Columns, Parent, PlanOptions
 from bulkops.types import Chunk, Operation, OpRecord, OutcomeStatus, Plan, RowNote
 
 PLATFORM = "retail-media"
@@ -85,6 +85,13 @@ class ProductJob:
         if warning:
             result.warnings.append(warning)
         return result
+
+    def plan_columns(self, batch: Columns, options: PlanOptions) -> Plan | None:
+        """Without a snapshot (and no --account to look SKUs up in), rows become operations as they are: planned
+        column by column, as `plan` would."""
+        if options.snapshot or self.accounts:
+            return None
+        return products.plan_blind_columns(batch, self.verb, self.add)
 
     async def _expand(self, api: ApiClient, by_kind: dict[Action, list[ProductRow]]) -> tuple[Any, list[RowNote], Any]:
         skus = {r.product_id for group in by_kind.values() for r in group if not r.line_item_id}

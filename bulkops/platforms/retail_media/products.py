@@ -7,14 +7,14 @@ file may add a product and pause it in the same run (as undo files do).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sized
 from dataclasses import replace
 from decimal import Decimal
 
 from bulkops.io.columns import NONE, Row
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow, ProductState, plan_products
-from bulkops.runner.protocol import PlanOptions
+from bulkops.runner.protocol import Columns, PlanOptions
 from bulkops.types import Operation, OutcomeStatus, Plan, RowNote
 
 PHASE_ONE = (Action.SET_BID, Action.ADD, Action.REMOVE)
@@ -37,8 +37,7 @@ def split(rows: Iterable[Row], verb: Action,
         kind = asked(row, verb)
         bid = row.get("bidOverride")
         if kind == Action.SET_BID and bid is None:  # with --add too: a blank cell never clears an override
-            settled.append(RowNote(row.row_number, OutcomeStatus.SKIPPED, "bidOverride", "no-bid",
-                                   "bidOverride is empty: nothing to change (write 'none' to clear an override)"))
+            settled.append(_no_bid(row.row_number))
             continue
         kind = Action.ADD if add and kind == Action.SET_BID else kind  # --add: a bid on a SKU not there adds it
         product_row = ProductRow(row.row_number, row.get("lineItemId") or "", row.get("productId"),
@@ -47,7 +46,12 @@ def split(rows: Iterable[Row], verb: Action,
     return by_kind, settled
 
 
-def other_actions(by_kind: Mapping[Action, list[ProductRow]], verb: Action, add: bool) -> str | None:
+def _no_bid(number: int) -> RowNote:
+    return RowNote(number, OutcomeStatus.SKIPPED, "bidOverride", "no-bid",
+                   "bidOverride is empty: nothing to change (write 'none' to clear an override)")
+
+
+def other_actions(by_kind: Mapping[Action, Sized], verb: Action, add: bool) -> str | None:
     """What to say when rows ask, through their action column, for something else than the verb."""
     own = {verb, Action.ADD} if add else {verb}
     others = {k: len(rows) for k, rows in by_kind.items() if k not in own and rows}
@@ -80,11 +84,49 @@ def plan_blind(by_kind: Mapping[Action, list[ProductRow]]) -> Plan:
     for phase in (PHASE_ONE, PHASE_TWO):
         for kind in phase:
             for row in by_kind.get(kind, []):
-                fields = {"bid_override": None if row.bid_override is None else str(row.bid_override)} \
-                    if kind in (Action.SET_BID, Action.ADD) else \
-                    {"status": "paused" if kind == Action.PAUSE else "active"} if kind in PHASE_TWO else {}
+                fields = _blind_fields(kind, row.bid_override)
                 result.operations.append(Operation(row.row_number, kind, row.line_item_id, row.product_id, fields))
     return result
+
+
+def plan_blind_columns(batch: Columns, verb: Action, add: bool) -> Plan:
+    """`split` then `plan_blind`, column by column: the same notes, operations (in `Plan.alike`, one object per
+    action and bid) and warning, in the same order, with no object per row."""
+    result = Plan()
+    shared: dict[tuple[str, str | None], Operation] = {}
+    by_kind: dict[Action, list[tuple[int, str, str, Operation]]] = {}
+    bids = {Action.SET_BID, Action.ADD}
+    for number, action, parent, sku, bid in zip(batch.numbers, batch.get("action"), batch.get("lineItemId"),
+                                                batch.get("productId"), batch.get("bidOverride"), strict=True):
+        kind = action or verb
+        if kind == Action.SET_BID and bid is None:
+            result.notes.append(_no_bid(number))
+            continue
+        if add and kind == Action.SET_BID:
+            kind = Action.ADD
+        key = (kind, bid if kind in bids else None)
+        op = shared.get(key)
+        if op is None:
+            op = shared[key] = Operation(0, Action(kind), "", "", _blind_fields(Action(kind), _decimal(key[1])))
+        by_kind.setdefault(Action(op.kind), []).append((number, parent or "", str(sku), op))
+    result.alike = [op for phase in (PHASE_ONE, PHASE_TWO) for kind in phase for op in by_kind.get(kind, ())]
+    warning = other_actions(by_kind, verb, add)
+    if warning:
+        result.warnings.append(warning)
+    return result
+
+
+def _blind_fields(kind: Action, bid: Decimal | None) -> dict[str, str | None]:
+    if kind in (Action.SET_BID, Action.ADD):
+        return {"bid_override": None if bid is None else str(bid)}
+    if kind in PHASE_TWO:
+        return {"status": "paused" if kind == Action.PAUSE else "active"}
+    return {}
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    """A normalized bid cell as `split` reads it: `none` (and blank) is no override."""
+    return None if text is None or text == "none" else Decimal(text)
 
 
 def after(states: Mapping[str, LineItemState | LookupFailure],
