@@ -366,11 +366,20 @@ def _number(value: Any) -> float | None:
 
 
 def _texts(values: Sequence[Any]) -> Any:
-    """A pyarrow string array of the values as written (None stays null)."""
+    """A pyarrow string array of the values as written (None stays null): text as it is, whole numbers in digits,
+    anything else through `cell_text` (floats without noise, booleans in lower case)."""
     import pyarrow as pa  # noqa: PLC0415
 
-    if all(v is None or type(v) is str for v in values):
-        return pa.array(values, pa.string())
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        array = values
+    else:
+        try:  # typed in C: a column of text or whole numbers needs no Python call per cell
+            array = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            array = None
+    if array is not None and (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
+                              or pa.types.is_integer(array.type) or pa.types.is_null(array.type)):
+        return array.cast(pa.string())
     return pa.array([None if v is None else cell_text(v) for v in values], pa.string())
 
 
@@ -379,9 +388,12 @@ def _guarded(array: Any) -> Any:
     import pyarrow.compute as pc  # noqa: PLC0415
 
     text = pc.fill_null(array, "")
-    text = pc.replace_substring_regex(text, _CONTROL.pattern, "\ufffd")
-    risky = pc.and_(pc.match_substring_regex(text, r"^[=+\-@\t\r]"),
-                    pc.invert(pc.match_substring_regex(text, _NUMBER.pattern)))
+    if pc.any(pc.match_substring_regex(text, _CONTROL.pattern)).as_py():
+        text = pc.replace_substring_regex(text, _CONTROL.pattern, "\ufffd")
+    starts = pc.match_substring_regex(text, r"^[=+\-@\t\r]")
+    if not pc.any(starts).as_py():  # nearly always: no cell starts like a formula
+        return text
+    risky = pc.and_(starts, pc.invert(pc.match_substring_regex(text, _NUMBER.pattern)))
     return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
 
 
@@ -390,13 +402,24 @@ def _quoted(array: Any) -> Any:
     import pyarrow.compute as pc  # noqa: PLC0415
 
     needs = pc.match_substring_regex(array, r'[,"\r\n]')
+    if not pc.any(needs).as_py():
+        return array
     escaped = pc.binary_join_element_wise('"', pc.replace_substring(array, '"', '""'), '"', "")
     return pc.if_else(needs, escaped, array)
 
 
-def _csv_lines(arrays: Sequence[Any]) -> bytes:
-    """Whole lines of CSV, one per row, from columns already guarded and quoted."""
+def _csv_lines(arrays: Sequence[Any]) -> Any:
+    """Whole lines of CSV, one per row, from columns already guarded and quoted: one buffer, no Python string per
+    row."""
+    import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
     lines = pc.binary_join_element_wise(*arrays, ",") if len(arrays) > 1 else arrays[0]
-    return ("\n".join(lines.to_pylist()) + "\n").encode("utf-8")
+    lines = pc.binary_join_element_wise(lines, "", "\n")  # each line ends with a line break
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    lines = lines.cast(pa.large_string())
+    _, offsets, data = lines.buffers()
+    ends = pa.Array.from_buffers(pa.int64(), len(lines) + 1, [None, offsets], offset=lines.offset)
+    first, last = ends[0].as_py(), ends[len(lines)].as_py()
+    return memoryview(data)[first:last]

@@ -8,7 +8,7 @@ written to SQLite before the next one is read.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -161,22 +161,27 @@ def _from_errors(errors: list[RowError]) -> list[RowNote]:
 
 def _staged_rows(valid: pd.DataFrame, layout: Layout,
                  schema: Schema) -> tuple[list[tuple[int, str, str, str, str | None]], list[RowNote]]:
-    def joined(names: tuple[str, ...]) -> Iterator[str]:
+    """The batch's rows as the journal stages them: (row_number, group, key, cells, baseline), made column by
+    column; rows of an export not edited since are skipped (they are the only ones looked at one by one)."""
+    def joined(names: tuple[str, ...]) -> list[str]:
         if not names:
-            return iter([""] * len(valid))
+            return [""] * len(valid)
         parts = [valid[n].fillna(MISSING) if n in valid else _blank(valid) for n in names]
-        return iter(parts[0].str.cat(parts[1:], sep=SEP) if len(parts) > 1 else parts[0])
+        column = parts[0].str.cat(parts[1:], sep=SEP) if len(parts) > 1 else parts[0]
+        return list(column.tolist())
 
-    baseline = valid[schema.baseline] if schema.baseline and schema.baseline in valid else None
+    numbers = valid[ROW_NUMBER].tolist()
+    vals = joined(layout.names)
+    staged = zip(numbers, joined(layout.group), joined(layout.key), vals, strict=True)
+    if not (schema.baseline and schema.baseline in valid):
+        return [(*row, None) for row in staged], []
     rows, notes = [], []
-    for number, grp, key, vals, base in zip(valid[ROW_NUMBER], joined(layout.group), joined(layout.key),
-                                            joined(layout.names),
-                                            baseline if baseline is not None else [None] * len(valid), strict=True):
-        if base and _unedited(int(number), vals, base, layout, schema):
-            notes.append(RowNote(int(number), OutcomeStatus.SKIPPED, None, "unchanged",
+    for row, base in zip(staged, valid[schema.baseline].tolist(), strict=True):
+        if base and _unedited(row[0], row[3], base, layout, schema):
+            notes.append(RowNote(row[0], OutcomeStatus.SKIPPED, None, "unchanged",
                                  "not edited since the export: nothing to send"))
             continue
-        rows.append((int(number), grp, key, vals, base))
+        rows.append((*row, base))
     return rows, notes
 
 
