@@ -99,6 +99,22 @@ class OpRecord:
     outcome: Outcome | None
 
 
+@dataclass(frozen=True, slots=True)
+class Alike:
+    """Operations planned column by column, a million without an object each: operation i is `shared[which[i]]`
+    (its kind, fields and before) done for row `numbers[i]` on `entities[i]` of `parents[i]`. The columns are
+    pyarrow arrays (or sequences) of one length; `shared` holds one operation per distinct change."""
+
+    numbers: Any
+    parents: Any
+    entities: Any
+    which: Any
+    shared: list[Operation]
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+
 @dataclass(slots=True)
 class Plan:
     """What a platform's planner made of the rows: operations to send, and rows settled without sending."""
@@ -106,9 +122,7 @@ class Plan:
     operations: list[Operation] = field(default_factory=list)
     notes: list[RowNote] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # said to the user before anything is sent
-    # Operations planned column by column, a million without an object each: (row_number, parent_id, entity_id,
-    # an operation of the same kind, fields and before, shared by every row alike). They follow `operations`.
-    alike: list[tuple[int, str, str, Operation]] = field(default_factory=list)
+    alike: Alike | None = None  # operations planned column by column; they follow `operations`
 
 
 class Secret:

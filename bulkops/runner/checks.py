@@ -72,11 +72,11 @@ def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  
     return total
 
 
-def planned_rows(batch: list[tuple[int, str, str | None]], layout: Layout, schema: Schema) -> list[Row]:
-    """Staged rows back as typed Rows, for the planner."""
+def planned_rows(batch: list[tuple[int, str, str, str | None]], layout: Layout, schema: Schema) -> list[Row]:
+    """Staged rows (row_number, group, cells, baseline) back as typed Rows, for the planner."""
     columns = [schema.column(n) for n in layout.names]
     rows = []
-    for number, vals, baseline in batch:
+    for number, _, vals, baseline in batch:
         cells = vals.split(SEP)
         values = {c.name: v for c, cell in zip(columns, cells, strict=True)
                   if (v := decode(c, cell)) is not None}
@@ -84,13 +84,19 @@ def planned_rows(batch: list[tuple[int, str, str | None]], layout: Layout, schem
     return rows
 
 
-def staged_columns(batch: list[tuple[int, str, str | None]], layout: Layout) -> Columns:
-    """Staged rows back column by column (normalized text), for a job's `plan_columns`."""
-    cells = [vals.split(SEP) for _, vals, _ in batch]
-    columns = zip(*cells, strict=True) if cells else iter([() for _ in layout.names])
-    return Columns([number for number, _, _ in batch],
-                   {name: [None if c == MISSING else c for c in column]
-                    for name, column in zip(layout.names, columns, strict=True)})
+def staged_columns(batch: list[tuple[int, str, str, str | None]], layout: Layout) -> Columns:
+    """Staged rows back column by column (pyarrow arrays of normalized text, null when blank), for a job's
+    `plan_columns`: split by pyarrow, not row by row."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    numbers, _, vals, _ = zip(*batch, strict=True) if batch else ((), (), (), ())
+    parts = pc.split_pattern(pa.array(vals, pa.string()), SEP)
+    cells = {}
+    for i, name in enumerate(layout.names):
+        column = pc.list_element(parts, i)
+        cells[name] = pc.if_else(pc.equal(column, MISSING), pa.scalar(None, pa.string()), column)
+    return Columns(pa.array(numbers, pa.int64()), cells)
 
 
 TOTAL_WORDS = re.compile(r"^(grand\s*)?(sub\s*)?(totals?|sums?)\s*:?$", re.IGNORECASE)
@@ -186,7 +192,7 @@ def _staged_rows(valid: pd.DataFrame, layout: Layout,
 
 
 def _unedited(number: int, vals: str, baseline: str, layout: Layout, schema: Schema) -> bool:
-    (row,) = planned_rows([(number, vals, baseline)], layout, schema)
+    (row,) = planned_rows([(number, "", vals, baseline)], layout, schema)
     return unchanged(row, schema)
 
 

@@ -241,25 +241,27 @@ class Journal:
             self._db.execute("CREATE INDEX IF NOT EXISTS rows_grp ON rows (grp, row_number)")
         return len(notes)
 
-    def staged(self, batch_rows: int) -> Iterator[tuple[list[tuple[int, str, str | None]], tuple[str, int]]]:
-        """Rows not planned yet, (row_number, cells, baseline), in batches of whole groups of about `batch_rows`,
-        each with its last (group, row): what `record_plan` is told once the batch is planned."""
-        batch: list[tuple[int, str, str | None]] = []
-        group, last = "", self._planned_through()
+    def staged(self, batch_rows: int) -> Iterator[tuple[list[tuple[int, str, str, str | None]], tuple[str, int]]]:
+        """Rows not planned yet, (row_number, group, cells, baseline), in batches of whole groups of about
+        `batch_rows` (a bigger group is a batch of its own), each with its last (group, row): what `record_plan`
+        is told once the batch is planned."""
+        batch: list[tuple[int, str, str, str | None]] = []
+        last = self._planned_through()
         while True:  # keyset pages: no cursor stays open while the caller writes to the journal
             page = self._read("SELECT row_number, grp, vals, baseline FROM rows WHERE (grp, row_number) > (?, ?)"
                               " ORDER BY grp, row_number LIMIT 20000", last)
             if not page:
                 break
-            for number, grp, vals, baseline in page:
-                if len(batch) >= batch_rows and grp != group:
-                    yield batch, (group, batch[-1][0])
-                    batch = []
-                group = grp
-                batch.append((number, vals, baseline))
+            batch += page
             last = (page[-1][1], page[-1][0])
+            while len(batch) > batch_rows:
+                cut = _group_start(batch, batch_rows)
+                if cut is None:
+                    break
+                done, batch = batch[:cut], batch[cut:]
+                yield done, (done[-1][1], done[-1][0])
         if batch:
-            yield batch, last
+            yield batch, (batch[-1][1], batch[-1][0])
 
     def staged_count(self) -> int:
         """Rows waiting to be planned."""
@@ -459,6 +461,14 @@ class _Guard:
 
 def _damaged(run_dir: Path, exc: Exception) -> JournalError:
     return JournalError(str(run_dir), f"the journal cannot be used ({exc})")
+
+
+def _group_start(batch: list[tuple[int, str, str, str | None]], at_least: int) -> int | None:
+    """The first row at or after `at_least` that starts a group (None: the group goes on past the batch)."""
+    for i in range(max(at_least, 1), len(batch)):
+        if batch[i][1] != batch[i - 1][1]:
+            return i
+    return None
 
 
 def _usable_dir(run_dir: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from bulkops.runner.events import Progress, ProgressListener, ignore
 from bulkops.runner.journal import Journal, encode, file_fingerprint
 from bulkops.runner.protocol import PlanOptions, RunOptions, RunResult, WriteJob
 from bulkops.runner.reports import RunInfo, Timing, write_reports
-from bulkops.types import Chunk, Connection, Operation, Outcome, OutcomeStatus
+from bulkops.types import Alike, Chunk, Connection, Operation, Outcome, OutcomeStatus
 
 ClientFactory = Callable[[Connection], ApiClient]
 Preflight = Callable[[ApiClient], Awaitable[None]]
@@ -150,15 +150,23 @@ def _shown(job: WriteJob, op: Operation) -> tuple[str, str]:
     return describe_values(before), describe_values(after)
 
 
-def _encoded(job: WriteJob, alike: list[tuple[int, str, str, Operation]]) -> Iterator[tuple[Any, ...]]:
-    """`Plan.alike` as the journal's rows: each shared operation encoded and shown once."""
-    done: dict[int, tuple[str, str | None, str | None, str, str]] = {}
-    for number, parent, entity, op in alike:
-        enc = done.get(id(op))
-        if enc is None:
-            enc = done[id(op)] = (op.kind, encode(op.fields), encode(op.before), *_shown(job, op))
-        kind, fields, before, shown_before, shown_after = enc
-        yield number, kind, parent, entity, fields, before, shown_before, shown_after
+def _encoded(job: WriteJob, alike: Alike | None) -> Iterable[tuple[Any, ...]]:
+    """`Plan.alike` as the journal's rows: each shared operation encoded and shown once, then taken per row by
+    pyarrow and zipped (no Python call per operation)."""
+    if alike is None or not len(alike):
+        return ()
+    import pyarrow as pa  # noqa: PLC0415
+
+    encoded = [(str(op.kind), encode(op.fields), encode(op.before), *_shown(job, op)) for op in alike.shared]
+    which = pa.array(alike.which)
+    kinds, fields, befores, shown_before, shown_after = (pa.array(list(c), pa.string()).take(which).to_pylist()
+                                                         for c in zip(*encoded, strict=True))
+    return zip(_listed(alike.numbers), kinds, _listed(alike.parents), _listed(alike.entities), fields, befores,
+               shown_before, shown_after, strict=True)
+
+
+def _listed(column: Any) -> list[Any]:
+    return column.to_pylist() if hasattr(column, "to_pylist") else list(column)
 
 
 def _checking(listener: ProgressListener, timing: Timing) -> Callable[[int], None]:

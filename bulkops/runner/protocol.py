@@ -74,7 +74,7 @@ class WriteJob(Protocol):
         """Read what is needed and plan the rows."""
 
     # Optional: `plan_columns(batch: Columns, options: PlanOptions) -> Plan | None`, a plan that needs no reads made
-    # column by column (its operations in `Plan.alike`), for a million rows at the speed of the disk; None when
+    # column by column (its operations in `Plan.alike`), for a million rows near the speed of the disk; None when
     # this batch needs `plan` (reads, say). It must plan exactly as `plan` would.
 
     def executor(self, api: ApiClient) -> Executor:
@@ -107,15 +107,18 @@ class WriteJob(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Columns:
-    """A batch of checked rows column by column, for `plan_columns`: the cells are normalized text (None when
-    blank; see `io.vector`), in the order of `numbers`."""
+    """A batch of checked rows column by column, for `plan_columns`: pyarrow arrays, the row numbers (int64) and
+    each column's normalized text (null when blank; see `io.vector`), in the same order."""
 
-    numbers: list[int]
-    cells: Mapping[str, list[str | None]]
+    numbers: Any
+    cells: Mapping[str, Any]
 
-    def get(self, name: str) -> list[str | None]:
-        """A column's cells; all None when the file has no such column."""
-        return self.cells.get(name) or [None] * len(self.numbers)
+    def get(self, name: str) -> Any:
+        """A column's cells; all null when the file has no such column."""
+        import pyarrow as pa  # noqa: PLC0415
+
+        found = self.cells.get(name)
+        return pa.nulls(len(self.numbers), pa.string()) if found is None else found
 
 
 @dataclass(frozen=True, slots=True)

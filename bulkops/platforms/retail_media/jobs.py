@@ -81,7 +81,7 @@ class ProductJob:
         else:
             result = products.plan(by_kind, states, options)
         result.notes += settled + missing
-        warning = products.other_actions(by_kind, self.verb, self.add)
+        warning = products.other_actions({k: len(v) for k, v in by_kind.items()}, self.verb, self.add)
         if warning:
             result.warnings.append(warning)
         return result

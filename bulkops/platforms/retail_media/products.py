@@ -7,7 +7,7 @@ file may add a product and pause it in the same run (as undo files do).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sized
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 
@@ -15,7 +15,7 @@ from bulkops.io.columns import NONE, Row
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow, ProductState, plan_products
 from bulkops.runner.protocol import Columns, PlanOptions
-from bulkops.types import Operation, OutcomeStatus, Plan, RowNote
+from bulkops.types import Alike, Operation, OutcomeStatus, Plan, RowNote
 
 PHASE_ONE = (Action.SET_BID, Action.ADD, Action.REMOVE)
 PHASE_TWO = (Action.PAUSE, Action.UNPAUSE)
@@ -51,10 +51,11 @@ def _no_bid(number: int) -> RowNote:
                    "bidOverride is empty: nothing to change (write 'none' to clear an override)")
 
 
-def other_actions(by_kind: Mapping[Action, Sized], verb: Action, add: bool) -> str | None:
-    """What to say when rows ask, through their action column, for something else than the verb."""
+def other_actions(counts: Mapping[Action, int], verb: Action, add: bool) -> str | None:
+    """What to say when rows ask, through their action column, for something else than the verb (`counts`: rows
+    per action)."""
     own = {verb, Action.ADD} if add else {verb}
-    others = {k: len(rows) for k, rows in by_kind.items() if k not in own and rows}
+    others = {k: n for k, n in counts.items() if k not in own and n}
     if not others:
         return None
     what = ", ".join(f"{n} {k}" for k, n in sorted(others.items()))
@@ -90,27 +91,38 @@ def plan_blind(by_kind: Mapping[Action, list[ProductRow]]) -> Plan:
 
 
 def plan_blind_columns(batch: Columns, verb: Action, add: bool) -> Plan:
-    """`split` then `plan_blind`, column by column: the same notes, operations (in `Plan.alike`, one object per
-    action and bid) and warning, in the same order, with no object per row."""
+    """`split` then `plan_blind`, column by column (pyarrow): the same notes, operations (in `Plan.alike`, one
+    shared operation per action and bid) and warning, in the same order, with nothing made per row."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
     result = Plan()
-    shared: dict[tuple[str, str | None], Operation] = {}
-    by_kind: dict[Action, list[tuple[int, str, str, Operation]]] = {}
-    bids = {Action.SET_BID, Action.ADD}
-    for number, action, parent, sku, bid in zip(batch.numbers, batch.get("action"), batch.get("lineItemId"),
-                                                batch.get("productId"), batch.get("bidOverride"), strict=True):
-        kind = action or verb
-        if kind == Action.SET_BID and bid is None:
-            result.notes.append(_no_bid(number))
-            continue
-        if add and kind == Action.SET_BID:
-            kind = Action.ADD
-        key = (kind, bid if kind in bids else None)
-        op = shared.get(key)
-        if op is None:
-            op = shared[key] = Operation(0, Action(kind), "", "", _blind_fields(Action(kind), _decimal(key[1])))
-        by_kind.setdefault(Action(op.kind), []).append((number, parent or "", str(sku), op))
-    result.alike = [op for phase in (PHASE_ONE, PHASE_TWO) for kind in phase for op in by_kind.get(kind, ())]
-    warning = other_actions(by_kind, verb, add)
+    kind = pc.fill_null(batch.get("action"), verb.value)
+    bid = batch.get("bidOverride")
+    no_bid = pc.and_(pc.equal(kind, Action.SET_BID.value), pc.is_null(bid))
+    if pc.any(no_bid).as_py():  # with --add too: a blank cell never clears an override
+        result.notes += [_no_bid(n) for n in batch.numbers.filter(no_bid).to_pylist()]
+        keep = pc.invert(no_bid)
+        batch = Columns(batch.numbers.filter(keep), {k: v.filter(keep) for k, v in batch.cells.items()})
+        kind, bid = kind.filter(keep), bid.filter(keep)
+    if add:  # --add: a bid on a SKU not there adds it
+        kind = pc.if_else(pc.equal(kind, Action.SET_BID.value), Action.ADD.value, kind)
+    takes_bid = pc.is_in(kind, pa.array([Action.SET_BID.value, Action.ADD.value]))
+    key = pc.binary_join_element_wise(kind, pc.if_else(takes_bid, pc.fill_null(bid, "\x1e"), ""), "\x1f")
+    keys = pc.unique(key)
+    shared = []
+    for found in keys.to_pylist():
+        action, cell = found.split("\x1f")
+        typed, text = Action(action), cell if cell not in ("", "\x1e") else None
+        shared.append(Operation(0, typed, "", "", _blind_fields(typed, _decimal(text))))
+    which = pc.index_in(key, keys)
+    order = (*PHASE_ONE, *PHASE_TWO)  # phase one first; within a phase, by action; then as the rows come
+    rank = pa.array([order.index(Action(op.kind)) for op in shared], pa.int8()).take(which)
+    sort = pc.sort_indices(pa.table({"rank": rank, "at": pa.array(range(len(rank)), pa.int64())}),
+                           [("rank", "ascending"), ("at", "ascending")])
+    result.alike = Alike(batch.numbers.take(sort), pc.fill_null(batch.get("lineItemId"), "").take(sort),
+                         batch.get("productId").take(sort), which.take(sort), shared)
+    warning = other_actions({Action(c["values"]): c["counts"] for c in pc.value_counts(kind).to_pylist()}, verb, add)
     if warning:
         result.warnings.append(warning)
     return result

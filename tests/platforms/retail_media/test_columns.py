@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,13 +36,19 @@ def test_columns_plan_as_rows_do(cells: list[dict[str, str | None]], verb: Actio
     by_kind, settled = products.split(_rows(cells), verb, add)
     by_rows = products.plan_blind(by_kind)
     by_rows.notes += settled
-    warning = products.other_actions(by_kind, verb, add)
+    warning = products.other_actions({k: len(v) for k, v in by_kind.items()}, verb, add)
 
-    batch = Columns(list(range(2, len(cells) + 2)), {k: [row[k] for row in cells] for k in CELL})
+    batch = Columns(pa.array(range(2, len(cells) + 2), pa.int64()),
+                    {k: pa.array([row[k] for row in cells], pa.string()) for k in CELL})
     by_columns = products.plan_blind_columns(batch, verb, add)
 
     assert by_columns.notes == by_rows.notes and not by_columns.operations
-    assert [(n, op.kind, parent, entity, dict(op.fields)) for n, parent, entity, op in by_columns.alike] == \
+    alike = by_columns.alike
+    assert alike is not None
+    planned = zip(alike.numbers.to_pylist(), alike.parents.to_pylist(), alike.entities.to_pylist(),
+                  alike.which.to_pylist(), strict=True)
+    assert [(n, alike.shared[i].kind, parent, entity, dict(alike.shared[i].fields))
+            for n, parent, entity, i in planned] == \
         [(op.row_number, op.kind, op.parent_id, op.entity_id, dict(op.fields)) for op in by_rows.operations]
     assert by_columns.warnings == ([warning] if warning else [])
     assert NONE not in [v for op in by_rows.operations for v in op.fields.values()]
