@@ -225,6 +225,9 @@ class Journal:
         tell which was meant). `describe(key, row, others)` words the conflict. Returns the rows settled."""
         with self._writing():
             self._db.execute("CREATE INDEX IF NOT EXISTS rows_key ON rows (key, vals, row_number)")
+            if not self._db.execute("SELECT 1 FROM rows GROUP BY key HAVING COUNT(*) > 1 LIMIT 1").fetchone():
+                self._db.execute("CREATE INDEX IF NOT EXISTS rows_grp ON rows (grp, row_number)")
+                return 0  # nearly always: one pass over the index, no join
             repeats = self._db.execute(
                 "SELECT r.row_number, f.first FROM rows r JOIN (SELECT key, vals, MIN(row_number) first FROM rows"
                 " GROUP BY key, vals HAVING COUNT(*) > 1) f ON r.key = f.key AND r.vals = f.vals"
