@@ -159,19 +159,32 @@ def _row(carried: Any, number: int) -> int:
 
 def _outcome_rows(numbers: list[int], originals: list[int], notes: list[RowNote], ops: list[tuple[Any, ...]],  # noqa: PLR0913
                   planned: bool, naming: Naming, parents: str) -> list[tuple[Any, ...]]:
-    """Each row's OUTCOME_COLUMNS cells, then its status. A row of one operation and no note (nearly every row)
-    is read straight off its operation; the others are folded (`outcomes.fold`)."""
+    """Each row's OUTCOME_COLUMNS cells, then its status. A row of one operation and no note, or one note and no
+    operation (nearly every row), is read straight off it; the others are folded (`outcomes.fold`)."""
     ops_per_row = Counter(op[0] for op in ops)
-    noted = {n.row_number for n in notes}
-    single = {op[0]: op for op in ops if ops_per_row[op[0]] == 1 and op[0] not in noted}
-    folded = fold(notes, [dict(zip(PIECE, op, strict=True)) for op in ops if op[0] not in single], parents) \
-        if len(single) < len(ops) or notes else {}
+    notes_per_row = Counter(n.row_number for n in notes)
+    single = {op[0]: op for op in ops if ops_per_row[op[0]] == 1 and op[0] not in notes_per_row}
+    alone = {n.row_number: n for n in notes if notes_per_row[n.row_number] == 1 and n.row_number not in ops_per_row}
+    rest = [n for n in notes if n.row_number not in alone]
+    folded = fold(rest, [dict(zip(PIECE, op, strict=True)) for op in ops if op[0] not in single], parents) \
+        if len(single) < len(ops) or rest else {}
     rows = []
     for number, original in zip(numbers, originals, strict=True):
         op = single.get(number)
-        rows.append(_op_cells(op, number, original, planned, naming) if op is not None
-                    else _outcome_cells(number, original, folded.get(number), planned, naming))
+        if op is not None:
+            rows.append(_op_cells(op, number, original, planned, naming))
+        elif (note := alone.get(number)) is not None:
+            rows.append(_note_cells(note, original, naming))
+        else:
+            rows.append(_outcome_cells(number, original, folded.get(number), planned, naming))
     return rows
+
+
+def _note_cells(note: RowNote, original: int, naming: Naming) -> tuple[Any, ...]:
+    """The cells of a row settled before sending by one note, as `fold` and `_outcome_cells` would make them."""
+    status = note.status.value
+    message = naming.message(note.message, note.row_number, original) if note.message else None
+    return (original, status, message, note.code, naming.column(note.column), "", "", None, None, None, status)
 
 
 def _op_cells(op: tuple[Any, ...], number: int, original: int, planned: bool, naming: Naming) -> tuple[Any, ...]:

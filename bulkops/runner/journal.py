@@ -20,7 +20,9 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from filelock import FileLock, Timeout
@@ -377,12 +379,14 @@ class Journal:
         """Every operation with its outcome, in planning order (read page by page)."""
         yield from self.records()
 
-    def notes(self, page: int = 5000) -> Iterator[RowNote]:
-        """Every row settled before sending, in row order, read page by page."""
+    def notes(self, status: OutcomeStatus | None = None, page: int = 5000) -> Iterator[RowNote]:
+        """Every row settled before sending (or those with this status), in row order, read page by page."""
         last = (-1, -1)
+        where = "" if status is None else f" AND status = '{OutcomeStatus(status).value}'"
         while True:
             rows = self._read("SELECT row_number, rowid, status, column_name, code, message FROM row_notes"
-                              " WHERE (row_number, rowid) > (?, ?) ORDER BY row_number, rowid LIMIT ?", (*last, page))
+                              f" WHERE (row_number, rowid) > (?, ?){where} ORDER BY row_number, rowid LIMIT ?",
+                              (*last, page))
             if not rows:
                 return
             for r in rows:
@@ -543,10 +547,15 @@ def _outcome_row(op: Operation, out: Outcome) -> tuple[Any, ...]:
 
 
 def _operation(row: sqlite3.Row) -> Operation:
-    before = None if row["before"] is None else json.loads(row["before"])
-    return Operation(row_number=row["row_number"], kind=row["kind"], parent_id=row["parent_id"],
-                     entity_id=row["entity_id"], fields=json.loads(row["fields"]), before=before,
-                     attempts=row["attempts"])
+    before = row["before"]
+    return Operation(row["row_number"], row["kind"], row["parent_id"], row["entity_id"], _decoded(row["fields"]),
+                     None if before is None else _decoded(before), row["attempts"])
+
+
+@lru_cache(maxsize=4096)
+def _decoded(text: str) -> Mapping[str, Any]:
+    """Journaled fields or before, read-only: a million operations share a few hundred distinct ones."""
+    return MappingProxyType(json.loads(text))
 
 
 def _outcome(row: sqlite3.Row) -> Outcome | None:

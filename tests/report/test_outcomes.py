@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulkops.report.files import Naming, _op_cells, _outcome_cells
+from bulkops.report.files import Naming, _note_cells, _op_cells, _outcome_cells
 from bulkops.report.outcomes import PIECE, counts, fold, joined
 from bulkops.types import OutcomeStatus as S
 from bulkops.types import RowNote
@@ -49,3 +49,16 @@ def test_a_row_of_one_operation_reads_as_its_fold(status: str | None, reason: st
     naming = Naming({"productId": "sku"}, "in.csv")
     folded = fold([], [dict(zip(PIECE, op, strict=True))])[7]
     assert _op_cells(op, 7, original, planned, naming) == _outcome_cells(7, original, folded, planned, naming)
+
+
+@settings(max_examples=100, deadline=None)
+@given(status=st.sampled_from([S.FAILED, S.SKIPPED]), column=st.sampled_from([None, "productId", "sku"]),
+       message=st.sampled_from(["", "no-op", "in.csv, row 7, column 'sku': bad"]), planned=st.booleans(),
+       original=st.sampled_from([7, 9]))
+def test_a_row_of_one_note_reads_as_its_fold(status: S, column: str | None, message: str, planned: bool,
+                                             original: int) -> None:
+    """A row settled before sending by one note is read straight off it: the same cells as its fold."""
+    note = RowNote(7, status, column, "code", message)
+    naming = Naming({"productId": "sku"}, "in.csv")
+    folded = fold([note], [])[7]
+    assert _note_cells(note, original, naming) == _outcome_cells(7, original, folded, planned, naming)
