@@ -31,6 +31,7 @@ from bulkops.errors import JournalError
 from bulkops.types import Operation, OpRecord, Outcome, OutcomeStatus, RowNote
 
 JOURNAL_NAME = "journal.sqlite"
+_STATUSES = {s.value: s for s in OutcomeStatus}
 LOCK_NAME = "lock"
 _SCHEMA_VERSION = "3"
 
@@ -362,7 +363,7 @@ class Journal:
     def pieces(self, low: int, high: int) -> tuple[list[RowNote], list[tuple[Any, ...]]]:
         """The notes and the operations (with how they are shown: `outcomes.PIECE`) of rows low..high, in row
         order."""
-        notes = [RowNote(r[0], OutcomeStatus(r[1]), r[2], r[3], r[4]) for r in self._read(
+        notes = [RowNote(r[0], _STATUSES[r[1]], r[2], r[3], r[4]) for r in self._read(
             "SELECT row_number, status, column_name, code, message FROM row_notes WHERE row_number BETWEEN ? AND ?"
             " ORDER BY row_number, rowid", (low, high))]
         ops = self._read("SELECT row_number, parent_id, status, reason, error_code, http_status, trace_id,"
@@ -390,7 +391,7 @@ class Journal:
             if not rows:
                 return
             for r in rows:
-                yield RowNote(r[0], OutcomeStatus(r[2]), r[3], r[4], r[5])
+                yield RowNote(r[0], _STATUSES[r[2]], r[3], r[4], r[5])
             last = (rows[-1][0], rows[-1][1])
 
     def timeline(self) -> list[tuple[int, str, int, int, int, int]]:
@@ -561,6 +562,6 @@ def _decoded(text: str) -> Mapping[str, Any]:
 def _outcome(row: sqlite3.Row) -> Outcome | None:
     if row["status"] is None:
         return None
-    return Outcome(row_number=row["row_number"], status=OutcomeStatus(row["status"]), reason=row["reason"],
+    return Outcome(row_number=row["row_number"], status=_STATUSES[row["status"]], reason=row["reason"],
                    error_code=row["error_code"], http_status=row["http_status"], trace_id=row["trace_id"],
                    attempts=row["attempts"], result=None if row["result"] is None else json.loads(row["result"]))

@@ -13,6 +13,7 @@ import shutil
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -133,12 +134,13 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
     done = rows_total - journal.staged_count()
     async with _ticking(api, options.listener, "reading current values", rows_total, lambda: done):
         columnar = getattr(job, "plan_columns", None)
+        memo = _Memo()
         for batch, through in journal.staged(PLAN_BATCH):
             plan = None if columnar is None else columnar(staged_columns(batch, layout), plan_options)
             if plan is None:
                 plan = await job.plan(api, planned_rows(batch, layout, job.schema), plan_options)
-            shown = [(op, *(_shown(job, op))) for op in plan.operations]
-            journal.record_plan(plan.notes, shown, through, encoded=_encoded(job, plan.alike))
+            rows = chain(_journaled(job, plan.operations, memo), _encoded(job, plan.alike))
+            journal.record_plan(plan.notes, (), through, encoded=rows)
             for warning in plan.warnings:
                 options.notice(warning)
             done += len(batch)
@@ -148,6 +150,39 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
 def _shown(job: WriteJob, op: Operation) -> tuple[str, str]:
     before, after = job.view(op)
     return describe_values(before), describe_values(after)
+
+
+class _Memo:
+    """Encoding and wording of small mappings (an operation's fields, before, view), done once per distinct one:
+    both are pure, and a million operations hold a few thousand distinct ones."""
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self.texts: dict[tuple[Any, ...], tuple[str | None, str]] = {}
+
+    def text(self, values: Mapping[str, Any] | None) -> tuple[str | None, str]:
+        """(JSON as the journal keeps it, the words the results show)."""
+        if values is None:
+            return None, ""
+        try:
+            key = (*values.items(), *map(type, values.values()))  # 1, 1.0, True and Decimal(1) apart
+            found = self.texts.get(key)
+        except TypeError:  # a nested value: not kept
+            return encode(values), describe_values(values)
+        if found is None:
+            if len(self.texts) >= self.LIMIT:
+                self.texts.clear()
+            found = self.texts[key] = (encode(values), describe_values(values))
+        return found
+
+
+def _journaled(job: WriteJob, operations: Iterable[Operation], memo: _Memo) -> Iterator[tuple[Any, ...]]:
+    """Operations as the journal's rows, with how the results show them (`job.view`)."""
+    for op in operations:
+        before, after = job.view(op)
+        yield (op.row_number, op.kind, op.parent_id, op.entity_id, memo.text(op.fields)[0], memo.text(op.before)[0],
+               memo.text(before)[1], memo.text(after)[1])
 
 
 def _encoded(job: WriteJob, alike: Alike | None) -> Iterable[tuple[Any, ...]]:

@@ -75,7 +75,8 @@ def plan(by_kind: Mapping[Action, list[ProductRow]], states: Mapping[str, LineIt
                 phase_ops += part.operations
                 result.notes += part.notes
         result.operations += phase_ops
-        current = after(current, phase_ops)
+        if phase is PHASE_ONE and any(by_kind.get(kind) for kind in PHASE_TWO):  # only phase two looks
+            current = after(current, phase_ops)
     return result
 
 
@@ -145,12 +146,13 @@ def after(states: Mapping[str, LineItemState | LookupFailure],
           operations: Iterable[Operation]) -> dict[str, LineItemState | LookupFailure]:
     """The line items as they will be once the operations succeed."""
     changed: dict[str, dict[str, ProductState]] = {}
-    result = dict(states)
     for op in operations:
-        state = result[op.parent_id]
+        state = states[op.parent_id]
         if isinstance(state, LookupFailure):
             continue
-        products = changed.setdefault(op.parent_id, dict(state.products))
+        products = changed.get(op.parent_id)
+        if products is None:
+            products = changed[op.parent_id] = dict(state.products)
         old = products.get(op.entity_id)
         if op.kind == Action.REMOVE:
             products.pop(op.entity_id, None)
@@ -160,8 +162,10 @@ def after(states: Mapping[str, LineItemState | LookupFailure],
                                                   old.status if old else "active")
         elif old is not None:
             products[op.entity_id] = replace(old, status=str(op.fields["status"]))
-        first = states[op.parent_id]
+    result = dict(states)
+    for parent, products in changed.items():  # each changed line item made once, whatever its operations
+        first = states[parent]
         assert isinstance(first, LineItemState)
         count = None if first.product_count is None else first.product_count + len(products) - len(first.products)
-        result[op.parent_id] = replace(first, products=products, product_count=count)
+        result[parent] = replace(first, products=products, product_count=count)
     return result
