@@ -196,7 +196,7 @@ class TableWriter:
             for c, array in zip(self.columns, arrays, strict=True):
                 if c not in self.numeric:
                     self._count_excel_changes(c, array)
-            self._file.write(_csv_lines([_quoted(_guarded(a)) for a in arrays]))
+            self._file.write(_csv_lines([_quoted(a) for a in _guarded_batch(arrays)]))
         else:
             self._writer.write_table(pa.table(arrays, schema=self._schema))
         self.rows_written += length
@@ -381,6 +381,19 @@ def _texts(values: Sequence[Any]) -> Any:
                               or pa.types.is_integer(array.type) or pa.types.is_null(array.type)):
         return array.cast(pa.string())
     return pa.array([None if v is None else cell_text(v) for v in values], pa.string())
+
+
+def _guarded_batch(arrays: Sequence[Any]) -> list[Any]:
+    """`_guarded` on every column of a batch, nulls blank. One scan of the whole batch says first whether any
+    cell may need it (a control character, or a formula-like start: at the start of a line, the cells joined by
+    line breaks); nearly always none does, and the columns are not scanned one by one."""
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    texts = [pc.fill_null(a, "") for a in arrays]
+    probe = pc.binary_join_element_wise(*texts, "\n") if len(texts) > 1 else texts[0]
+    if pc.any(pc.match_substring_regex(probe, f"{_CONTROL.pattern}|(^|\n)[=+\\-@\t\r]")).as_py():
+        return [_guarded(t) for t in texts]
+    return texts
 
 
 def _guarded(array: Any) -> Any:

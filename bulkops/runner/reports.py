@@ -133,12 +133,15 @@ def _requests(job: WriteJob, journal: Journal) -> tuple[int, dict[tuple[str, str
     """How many requests the operations make, and their sizes per (parent, kind).
 
     Chunks are cut by kind, parent and count only (`WriteJob.chunks`), so each group's requests are counted
-    from its size and one of its operations: no pass over a million operations.
+    from its size and one of its operations, once per kind and size: no pass over a million operations.
     """
     per: dict[tuple[str, str], list[int]] = {}
+    cut: dict[tuple[str, int], list[int]] = {}  # a group's sizes depend on its kind and size only
     count = 0
     for op, size in journal.groups():
-        sizes = [len(chunk.operations) for chunk in job.chunks(repeat(op, size))]
+        sizes = cut.get((op.kind, size))
+        if sizes is None:
+            sizes = cut[(op.kind, size)] = [len(chunk.operations) for chunk in job.chunks(repeat(op, size))]
         count += len(sizes)
         if len(per) < REQUESTS_SHOWN:
             per[(op.parent_id, op.kind)] = sizes
