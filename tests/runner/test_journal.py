@@ -128,3 +128,21 @@ def test_recorded_outcomes_survive_kill_9(tmp_path: Path) -> None:
     assert proc.exitcode == -signal.SIGKILL
     with Journal.open(tmp_path) as j:
         assert j.counts() == {"succeeded": 5, "pending": 3}
+
+
+def test_planning_resumes_after_the_last_batch_it_journaled(tmp_path: Path) -> None:
+    """Batches hold whole groups; a batch's plan and how far planning got are one transaction, so a run stopped
+    while planning plans again exactly the rows it had not journaled (no operation twice)."""
+    rows = [(n, f"li{n % 4}", f"li{n % 4}\x1fsku{n}", f"li{n % 4}\x1fsku{n}\x1f1.00", None) for n in range(2, 42)]
+    with Journal.create(tmp_path / "run", {"job": "bids"}) as j:
+        j.stage(rows, [])
+        assert j.settle_duplicates(lambda *a: "") == 0
+        batches = list(j.staged(12))
+        assert [len({grp for _, grp, _, _ in batch}) for batch, _ in batches] == [2, 2]  # whole groups, 10 rows each
+        first, through = batches[0]
+        j.record_plan([], [], through, encoded=[(n, "set-bid", grp, f"sku{n}", "{}", None, "", "")
+                                                  for n, grp, _, _ in first])
+    with Journal.open(tmp_path / "run", lock=True) as j:
+        left = [n for batch, _ in j.staged(12) for n, _, _, _ in batch]
+        assert sorted(left) == sorted(n for n, *_ in rows if n not in {r[0] for r in first})
+        assert j.staged_count() == len(left) == 20
