@@ -107,14 +107,14 @@ class Naming:
 
 
 def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, parents: str = "items",  # noqa: PLR0913
-                  planned: bool = False, naming: Naming = Naming(),
-                  notice: Notice | None = None) -> tuple[Path, Path | None, dict[str, int]]:
+                  planned: bool = False, naming: Naming = Naming(), notice: Notice | None = None,
+                  progress: Callable[[int], None] | None = None) -> tuple[Path, Path | None, dict[str, int]]:
     """The results file, the errors file when some rows failed, and the count of rows per outcome.
 
     The input is streamed again batch by batch, each batch with the outcomes of its rows (`pieces`), so memory
     stays flat however many rows there are. `inputRow` is the row of the input, or, for a results or errors
     file fed back, the row of the original sheet it carries. `notice` hears what Excel would change in a CSV
-    report.
+    report; `progress` the rows written so far, batch by batch.
     """
     names = input_columns(table.columns)
     renamed = list(names.values())
@@ -141,6 +141,8 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
             if failed:
                 errors.write_columns({**{k: [v[i] for i in failed] for k, v in cells.items()},
                                       **_error_columns([shown[i] for i in failed])})
+            if progress is not None:
+                progress(sum(tally.values()))
     if errors.rows_written == 0:
         errors_path.unlink()
         return results_path, None, dict(tally)

@@ -43,9 +43,9 @@ class Layout:
 
 
 def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  # noqa: PLR0913
-                source: str, progress: Callable[[int], None] | None = None, *, skip_hidden: bool = False) -> int:
+                source: str, progress: Callable[[int, str], None] | None = None, *, skip_hidden: bool = False) -> int:
     """Check every row of the input (the run's copy of `source`, the user's file that messages name) into the
-    journal; returns how many rows the input has.
+    journal; returns how many rows the input has. `progress(rows, phase)` hears each batch, then the duplicates.
 
     A workbook's hidden rows are counted (journal meta `hidden_rows`), and left out when `skip_hidden`; its last
     row is skipped when it is a totals row.
@@ -65,7 +65,9 @@ def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  
         rows, unchanged_notes = _staged_rows(valid, layout, schema)
         journal.stage(rows, [*notes, *unchanged_notes])
         if progress is not None:
-            progress(total)
+            progress(total, "checking rows")
+    if progress is not None:
+        progress(total, "finding duplicate rows")
     journal.settle_duplicates(partial(_conflict, path, layout))
     if table.format == "xlsx":
         journal.set_meta({"hidden_rows": hidden})

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 class Progress:
     """A snapshot of a running job."""
 
-    phase: str  # "reading current values", "sending", "exporting", "done"
+    phase: str  # "checking rows", "finding duplicate rows", "reading current values", "sending", "writing the undo
+    # file", "writing reports", "exporting"; "done" last (the whole run: its rows, requests, time)
     # Counters are the phase's own: requests, retries and 429s since the phase began, over its elapsed time.
     rows_total: int | None  # None while unknown (an export learns it as pages arrive)
     rows_done: int

@@ -112,7 +112,11 @@ async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpti
         raise
     timing.counters = dict(api.counters)
     _flush(journal, api)
-    return write_reports(job, journal, table, timing, options)
+    result = write_reports(job, journal, table, timing, options)
+    c = api.counters  # the last snapshot: the whole run, reports written
+    options.listener(Progress("done", rows_total, rows_total, c["requests"], c["retries"], c["rate_limited"],
+                              timing.elapsed_s))
+    return result
 
 
 def _say_hidden(meta: Mapping[str, Any], source: str, options: RunOptions) -> None:
@@ -132,7 +136,7 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
     """Plan the staged rows batch by batch (whole groups at a time), each batch journaled as it is planned."""
     plan_options = PlanOptions(options.snapshot, options.overwrite_changed)
     done = rows_total - journal.staged_count()
-    async with _ticking(api, options.listener, "reading current values", rows_total, lambda: done):
+    async with _ticking(api, options.listener, "reading current values", rows_total, lambda: done) as tick:
         columnar = getattr(job, "plan_columns", None)
         memo = _Memo()
         for batch, through in journal.staged(PLAN_BATCH):
@@ -144,6 +148,8 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
             for warning in plan.warnings:
                 options.notice(warning)
             done += len(batch)
+            tick()
+            await anyio.sleep(0)  # a batch planned without a read: let the ticker and a Ctrl-C in
     journal.set_meta({"phase": "planned"})
 
 
@@ -204,9 +210,10 @@ def _listed(column: Any) -> list[Any]:
     return column.to_pylist() if hasattr(column, "to_pylist") else list(column)
 
 
-def _checking(listener: ProgressListener, timing: Timing) -> Callable[[int], None]:
-    def tick(rows: int) -> None:
-        listener(Progress("checking rows", None, rows, 0, 0, 0, time.monotonic() - timing.started))
+def _checking(listener: ProgressListener, timing: Timing) -> Callable[[int, str], None]:
+    def tick(rows: int, phase: str = "checking rows") -> None:  # the rows are counted once all are checked
+        total = None if phase == "checking rows" else rows
+        listener(Progress(phase, total, rows, 0, 0, 0, time.monotonic() - timing.started))
     return tick
 
 
@@ -223,7 +230,6 @@ async def _send_and_settle(job: WriteJob, journal: Journal, api: ApiClient, rows
         api.timeline.phase = "sending"
         reporter = _Reporter(journal, api, rows_total, listener, rows_unsent)
         await job.executor(api).execute(_Unsent(journal), reporter)
-        listener(reporter.progress("done"))
         if not any(True for _ in journal.unknown()):
             break
     return RunInfo(journal.counts(), time.monotonic() - started, dict(api.counters))
@@ -289,8 +295,9 @@ class _Reporter:
 
 @asynccontextmanager
 async def _ticking(api: ApiClient, listener: ProgressListener, phase: str, rows_total: int,
-                   rows_done: Callable[[], int]) -> AsyncIterator[None]:
-    """Progress every half second while the reads before sending run: rows planned so far, requests, rate, ETA."""
+                   rows_done: Callable[[], int]) -> AsyncIterator[Callable[[], None]]:
+    """Progress every half second while the reads before sending run (rows planned so far, requests, rate, ETA),
+    and whenever the caller ticks (a batch planned with no read between: the half-second timer could not run)."""
     started = time.monotonic()
     api.timeline.phase = "reading"
 
@@ -307,7 +314,7 @@ async def _ticking(api: ApiClient, listener: ProgressListener, phase: str, rows_
 
         tg.start_soon(ticker)
         try:
-            yield
+            yield tick
         finally:
             tg.cancel_scope.cancel()
     tick(done=True)

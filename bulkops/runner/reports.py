@@ -18,6 +18,7 @@ from bulkops.io.readers import Table
 from bulkops.io.writers import Notice, TableWriter
 from bulkops.report import files
 from bulkops.report.html import REPORT_NAME
+from bulkops.runner.events import Progress
 from bulkops.runner.journal import Journal
 from bulkops.runner.protocol import RunOptions, RunResult, WriteJob
 from bulkops.runner.summary import summary_of
@@ -61,11 +62,17 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
     fmt, run_dir = meta["report_format"], journal.run_dir
     report = files.ReportFiles()
     if not options.dry_run and options.snapshot:  # first: whatever fails later, the way back is on disk
+        options.listener(Progress("writing the undo file", None, 0, 0, 0, 0, 0.0, counts_rows=False))
         report.undo = _write_undo(job, journal, run_dir, fmt, meta, options.notice)
     naming = files.Naming(meta.get("header") or {}, str(meta.get("input_name") or meta.get("input") or ""))
+    rows_total, began = int(meta.get("rows_total") or 0) or None, time.monotonic()
+
+    def progress(rows: int) -> None:
+        options.listener(Progress("writing reports", rows_total, rows, 0, 0, 0, time.monotonic() - began))
+
     report.results, report.errors, tally = files.write_results(
         table, journal.pieces, run_dir, fmt, parents=job.parent.nouns,
-        planned=options.dry_run, naming=naming, notice=options.notice)
+        planned=options.dry_run, naming=naming, notice=options.notice, progress=progress)
     operations = sum(journal.counts().values())
     planned, per = _requests(job, journal)
     if options.dry_run:

@@ -185,7 +185,8 @@ async def test_await_inside_a_running_loop_and_a_listener_hears_every_phase(sand
     assert result.outcomes["succeeded"] == len(wanted) and _applied(sandbox, wanted)
     assert all(isinstance(p, Progress) for p in heard)
     phases = list(dict.fromkeys(p.phase for p in heard))
-    assert phases == ["checking rows", "reading current values", "sending", "done"], phases
+    assert phases == ["checking rows", "finding duplicate rows", "reading current values", "sending",
+                      "writing the undo file", "writing reports", "done"], phases
     assert heard[-1].rows_done == heard[-1].rows_total == len(wanted)
     exported: list[Progress] = []
     await bulkops.export(["4000"], tmp_path / "inv.csv", connection=conn(sandbox), listener=exported.append)
