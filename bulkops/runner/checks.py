@@ -171,12 +171,16 @@ def _staged_rows(valid: pd.DataFrame, layout: Layout,
                  schema: Schema) -> tuple[list[tuple[int, str, str, str, str | None]], list[RowNote]]:
     """The batch's rows as the journal stages them: (row_number, group, key, cells, baseline), made column by
     column; rows of an export not edited since are skipped (they are the only ones looked at one by one)."""
-    def joined(names: tuple[str, ...]) -> list[str]:
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    def joined(names: tuple[str, ...]) -> list[str]:  # by pyarrow: pandas' str.cat is 7 times slower
         if not names:
             return [""] * len(valid)
-        parts = [valid[n].fillna(MISSING) if n in valid else _blank(valid) for n in names]
-        column = parts[0].str.cat(parts[1:], sep=SEP) if len(parts) > 1 else parts[0]
-        return list(column.tolist())
+        parts = [pc.fill_null(pa.array(valid[n], pa.string(), from_pandas=True), MISSING) if n in valid
+                 else pa.array([MISSING] * len(valid), pa.string()) for n in names]
+        column = pc.binary_join_element_wise(*parts, SEP) if len(parts) > 1 else parts[0]
+        return list(column.to_pylist())
 
     numbers = valid[ROW_NUMBER].tolist()
     vals = joined(layout.names)
@@ -196,12 +200,6 @@ def _staged_rows(valid: pd.DataFrame, layout: Layout,
 def _unedited(number: int, vals: str, baseline: str, layout: Layout, schema: Schema) -> bool:
     (row,) = planned_rows([(number, "", vals, baseline)], layout, schema)
     return unchanged(row, schema)
-
-
-def _blank(frame: pd.DataFrame) -> pd.Series:
-    import pandas as pd  # noqa: PLC0415
-
-    return pd.Series(MISSING, index=frame.index)
 
 
 def _conflict(path: str, layout: Layout, key: str, row: int, numbers: str) -> str:
