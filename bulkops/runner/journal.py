@@ -187,16 +187,16 @@ class Journal:
         with self._writing():
             self._db.executemany(_INSERT_OP, ((*_op_row(op), None, None) for op in operations))
 
-    def record_plan(self, notes: Iterable[RowNote], operations: Iterable[tuple[Operation, str, str]],
-                    through: tuple[str, int] | None = None, encoded: Iterable[tuple[Any, ...]] = ()) -> None:
-        """A batch's plan in one transaction: its notes, its operations (with how the results show them; or
-        `encoded` already, see `encode`), and how far the staged rows are planned (`through`, the batch's last
-        (group, row)): a run killed while planning keeps exactly the batches it finished."""
+    def record_plan(self, notes: Iterable[RowNote], operations: Iterable[tuple[Any, ...]],
+                    through: tuple[str, int] | None = None) -> None:
+        """A batch's plan in one transaction: its notes, its operations as the journal's rows (row_number, kind,
+        parent_id, entity_id, fields and before `encode`d, and how the results show before and after), and how far
+        the staged rows are planned (`through`, the batch's last (group, row)): a run killed while planning keeps
+        exactly the batches it finished."""
         with self._writing():
             self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)",
                                  ((n.row_number, n.status.value, n.column, n.code, n.message) for n in notes))
-            self._db.executemany(_INSERT_OP, ((*_op_row(op), before, after) for op, before, after in operations))
-            self._db.executemany(_INSERT_OP, encoded)
+            self._db.executemany(_INSERT_OP, operations)
             if through is not None:
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('planned_through', ?)", (json.dumps(through),))
 

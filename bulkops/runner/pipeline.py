@@ -144,7 +144,7 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
             if plan is None:
                 plan = await job.plan(api, planned_rows(batch, layout, job.schema), plan_options)
             rows = chain(_journaled(job, plan.operations, memo), _encoded(job, plan.alike))
-            journal.record_plan(plan.notes, (), through, encoded=rows)
+            journal.record_plan(plan.notes, rows, through)
             for warning in plan.warnings:
                 options.notice(warning)
             done += len(batch)

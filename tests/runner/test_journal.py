@@ -140,8 +140,7 @@ def test_planning_resumes_after_the_last_batch_it_journaled(tmp_path: Path) -> N
         batches = list(j.staged(12))
         assert [len({grp for _, grp, _, _ in batch}) for batch, _ in batches] == [2, 2]  # whole groups, 10 rows each
         first, through = batches[0]
-        j.record_plan([], [], through, encoded=[(n, "set-bid", grp, f"sku{n}", "{}", None, "", "")
-                                                  for n, grp, _, _ in first])
+        j.record_plan([], [(n, "set-bid", grp, f"sku{n}", "{}", None, "", "") for n, grp, _, _ in first], through)
     with Journal.open(tmp_path / "run", lock=True) as j:
         left = [n for batch, _ in j.staged(12) for n, _, _, _ in batch]
         assert sorted(left) == sorted(n for n, *_ in rows if n not in {r[0] for r in first})
