@@ -259,6 +259,13 @@ def _text(value: object) -> str:
 
 
 def _drop_blank(frame: pd.DataFrame) -> pd.DataFrame:
-    cells = frame.drop(columns=[ROW_NUMBER])
-    keep = (cells.apply(lambda col: col.astype(str).str.strip() != "")).any(axis=1)
+    """The rows with a cell that is not blank (a row's number stays its own), column by column: a row-wise
+    `any` over a frame of text costs a second per million rows."""
+    keep = None
+    for name in frame.columns:
+        if name != ROW_NUMBER:
+            filled = (frame[name].astype(str).str.strip() != "").to_numpy(dtype=bool)
+            keep = filled if keep is None else keep | filled
+    if keep is None:
+        return frame.iloc[0:0].reset_index(drop=True)
     return frame[keep].reset_index(drop=True)
