@@ -209,8 +209,8 @@ class Journal:
     def restart_staging(self) -> None:
         """Forget a staging that did not finish (its notes too: nothing was planned yet)."""
         with self._writing():
-            self._db.execute("DROP INDEX IF EXISTS rows_key")
-            self._db.execute("DROP INDEX IF EXISTS rows_grp")
+            for index in ("rows_keys", "rows_key", "rows_grp"):
+                self._db.execute(f"DROP INDEX IF EXISTS {index}")
             self._db.execute("DELETE FROM rows")
             self._db.execute("DELETE FROM row_notes")
             self._db.execute("DELETE FROM meta WHERE key='planned_through'")
@@ -227,10 +227,11 @@ class Journal:
         """Rows sharing a key: exact repeats are skipped (done once), rows with other values all fail (no one can
         tell which was meant). `describe(key, row, others)` words the conflict. Returns the rows settled."""
         with self._writing():
-            self._db.execute("CREATE INDEX IF NOT EXISTS rows_key ON rows (key, vals, row_number)")
+            self._db.execute("CREATE INDEX IF NOT EXISTS rows_keys ON rows (key)")
             if not self._db.execute("SELECT 1 FROM rows GROUP BY key HAVING COUNT(*) > 1 LIMIT 1").fetchone():
                 self._db.execute("CREATE INDEX IF NOT EXISTS rows_grp ON rows (grp, row_number)")
-                return 0  # nearly always: one pass over the index, no join
+                return 0  # nearly always: one pass over a small index, no join
+            self._db.execute("CREATE INDEX IF NOT EXISTS rows_key ON rows (key, vals, row_number)")
             repeats = self._db.execute(
                 "SELECT r.row_number, f.first FROM rows r JOIN (SELECT key, vals, MIN(row_number) first FROM rows"
                 " GROUP BY key, vals HAVING COUNT(*) > 1) f ON r.key = f.key AND r.vals = f.vals"
@@ -333,8 +334,8 @@ class Journal:
     def groups(self) -> Iterator[tuple[Operation, int]]:
         """Per (parent, kind), in sending order: its first operation and how many operations it has (for the
         reports: one pass, nothing is written meanwhile)."""
-        heads = self._rows("SELECT *, MIN(op_id), COUNT(*) AS n FROM ops GROUP BY parent_id, kind"  # the bare columns:
-                           " ORDER BY parent_id, kind")  # the first operation's (SQLite, with one MIN())
+        heads = self._rows("SELECT o.*, g.n FROM (SELECT MIN(op_id) AS first, COUNT(*) AS n FROM ops"
+                           " GROUP BY parent_id, kind) g JOIN ops o ON o.op_id = g.first ORDER BY o.parent_id, o.kind")
         for row in heads:
             yield _operation(row), int(row["n"])
 
