@@ -131,8 +131,10 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
             notes, ops = pieces(min(numbers), max(numbers))
             originals = [_row(o, n) for o, n in zip(batch["inputRow"].tolist(), numbers, strict=True)] if carried \
                 else numbers
-            shown = _outcome_rows(numbers, originals, notes, ops, planned, naming, parents)
-            columns = list(zip(*shown, strict=True))
+            columns = _op_columns(numbers, notes, ops, planned) if originals is numbers else None
+            if columns is None:
+                columns = list(zip(*_outcome_rows(numbers, originals, notes, ops, planned, naming, parents),
+                                   strict=True))
             statuses = columns.pop()
             tally.update(statuses)
             cells = {new: batch[old].tolist() for old, new in names.items()}
@@ -140,7 +142,7 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
             failed = [i for i, status in enumerate(statuses) if status == _FAILED]
             if failed:
                 errors.write_columns({**{k: [v[i] for i in failed] for k, v in cells.items()},
-                                      **_error_columns([shown[i] for i in failed])})
+                                      **_error_columns([tuple(c[i] for c in columns) for i in failed])})
             if progress is not None:
                 progress(sum(tally.values()))
     if errors.rows_written == 0:
@@ -180,6 +182,37 @@ def _outcome_rows(numbers: list[int], originals: list[int], notes: list[RowNote]
         else:
             rows.append(_outcome_cells(number, original, folded.get(number), planned, naming))
     return rows
+
+
+def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, ...]],
+                planned: bool) -> list[Sequence[Any]] | None:
+    """`_op_cells` of a whole batch at once, by pyarrow, when every row of it is one operation and no note (a
+    plan's or a run's common batch); None otherwise."""
+    if notes or len(ops) != len(numbers) or any(op[0] != n for op, n in zip(ops, numbers, strict=True)):
+        return None
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    text, whole = pa.string(), pa.int64()
+    _, _, status, reason, code, http_status, trace_id, attempts, before, after = (
+        pa.array(c, kind) for c, kind in zip(zip(*ops, strict=True), (whole, text, text, text, text, whole, text,
+                                                                       whole, text, text), strict=True))
+    status = pc.fill_null(status, _PENDING)
+    default = pc.if_else(pc.equal(status, _PENDING), UNSENT, pc.if_else(pc.equal(status, _UNKNOWN), UNANSWERED, ""))
+    message = pc.if_else(pc.fill_null(pc.not_equal(reason, ""), False), reason, default)
+    shown = status
+    if planned:
+        sent = pc.not_equal(status, _FAILED)
+        shown, message = pc.if_else(sent, "planned", status), pc.if_else(sent, PLANNED, message)
+        after = pc.fill_null(after, "")
+    else:
+        after = pc.if_else(pc.equal(status, _SUCCEEDED), pc.fill_null(after, ""), "")
+    message = pc.if_else(pc.equal(message, ""), pa.scalar(None, text), message)
+    attempts = pc.if_else(pc.equal(attempts, 0), pa.scalar(None, whole), attempts)
+    nothing = [None] * len(numbers)
+    return [numbers, shown.to_pylist(), message.to_pylist(), code.to_pylist(), nothing,
+            pc.fill_null(before, "").to_pylist(), after.to_pylist(), http_status.to_pylist(), attempts.to_pylist(),
+            trace_id.to_pylist(), status.to_pylist()]
 
 
 def _note_cells(note: RowNote, original: int, naming: Naming) -> tuple[Any, ...]:
@@ -222,10 +255,10 @@ def _outcome_cells(number: int, original: int, outcome: RowOutcome | None, plann
 
 
 def _error_columns(shown: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
-    """The errors file's own columns, from the failed rows' results cells: the message with the API's HTTP status
-    and traceId, the code, the column, the row."""
+    """The errors file's own columns, from the failed rows' results cells (OUTCOME_COLUMNS): the message with the
+    API's HTTP status and traceId, the code, the column, the row."""
     columns: dict[str, list[Any]] = {c: [] for c in ERROR_COLUMNS}
-    for original, _, message, code, column, _, _, http_status, _, trace_id, _ in shown:
+    for original, _, message, code, column, _, _, http_status, _, trace_id in shown:
         error = message or ""
         if http_status:
             error = f"{error} (HTTP {http_status}, traceId {trace_id})"

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulkops.report.files import Naming, _note_cells, _op_cells, _outcome_cells
+from bulkops.report.files import Naming, _note_cells, _op_cells, _op_columns, _outcome_cells
 from bulkops.report.outcomes import PIECE, counts, fold, joined
 from bulkops.types import OutcomeStatus as S
 from bulkops.types import RowNote
@@ -62,3 +62,21 @@ def test_a_row_of_one_note_reads_as_its_fold(status: S, column: str | None, mess
     naming = Naming({"productId": "sku"}, "in.csv")
     folded = fold([note], [])[7]
     assert _note_cells(note, original, naming) == _outcome_cells(7, original, folded, planned, naming)
+
+
+OPS = st.tuples(st.sampled_from([None, *[s.value for s in S]]), st.sampled_from([None, "", "refused"]),
+                st.sampled_from([None, 400]), st.sampled_from([0, 2]), st.sampled_from([None, "", "status active"]),
+                st.sampled_from([None, "status paused"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(OPS, min_size=1, max_size=20), st.booleans())
+def test_a_batch_of_single_operations_reads_as_row_by_row(ops: list[tuple[Any, ...]], planned: bool) -> None:
+    """A batch whose every row is one operation is read column by column (pyarrow): the same cells."""
+    numbers = list(range(2, len(ops) + 2))
+    pieces = [(n, "li", status, reason, "code" if http else None, http, "t" if http else None, attempts, before, after)
+              for n, (status, reason, http, attempts, before, after) in zip(numbers, ops, strict=True)]
+    naming = Naming({"productId": "sku"}, "in.csv")
+    by_rows = [list(c) for c in zip(*(_op_cells(p, p[0], p[0], planned, naming) for p in pieces), strict=True)]
+    assert _op_columns(numbers, [], pieces, planned) == by_rows
+    assert _op_columns(numbers, [RowNote(2, S.SKIPPED, None, "no-op", "same")], pieces, planned) is None
