@@ -65,7 +65,7 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
         options.listener(Progress("writing the undo file", None, 0, 0, 0, 0, 0.0, counts_rows=False))
         report.undo = _write_undo(job, journal, run_dir, fmt, meta, options.notice)
     naming = files.Naming(meta.get("header") or {}, str(meta.get("input_name") or meta.get("input") or ""))
-    rows_total, began = int(meta.get("rows_total") or 0) or None, time.monotonic()
+    rows_total, began = int(meta["rows_total"]), time.monotonic()  # reports come once every row is checked
 
     def progress(rows: int) -> None:
         options.listener(Progress("writing reports", rows_total, rows, 0, 0, 0, time.monotonic() - began))
@@ -79,7 +79,6 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
         report.extra["requests"] = _write_requests(job, per, run_dir, fmt, options.notice)
         tally["planned"] = tally.pop(OutcomeStatus.PENDING.value)
         tally.pop(OutcomeStatus.UNKNOWN.value)
-    rows_total = int(meta["rows_total"])
     summary = summary_of(job.name, meta, run_dir, tally, timing, operations, planned, options.dry_run, interrupted)
     summary["changes"] = _changes(journal, options.dry_run)
     summary["top_errors"] = journal.top_errors()
