@@ -5,7 +5,7 @@ The Python API mirrors the command line (see `bulkops.api` and the README)::
     result = await bulkops.apply_bids("bids.csv", connection=bulkops.connect(url, client_id, secret))
     result = bulkops.sync.apply_bids("bids.csv")        # the same without await (scripts, notebooks)
 
-Names and submodules are loaded on first use, so `import bulkops` stays quick (no pandas, aiohttp or sandbox):
+Names and submodules are loaded on first use, so `import bulkops` stays quick (no pyarrow, aiohttp or sandbox):
 `bulkops.sandbox.Sandbox` is the local sandbox, `bulkops.sync` the blocking twins of the coroutine functions,
 `bulkops.notebook` the default progress (a bar in a notebook, nothing in a script; ``listener=bulkops.quiet``).
 """

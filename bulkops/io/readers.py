@@ -1,10 +1,12 @@
 """Spreadsheets in: CSV (any common delimiter and encoding, BOM included), Parquet and XLSX, read in batches.
 
-Every cell comes back as text, exactly as the user typed it (`00123` and `9979917896105882144` survive; a
-Parquet 1.5 is "1.5", an int64 id has no ".0"), blank cells as "". Each batch carries `row_number`: the row
-the user sees in a spreadsheet program, the header being row 1 (a CSV cell with a quoted line break is still
-one row; for Parquet, the record's position + 2, as a CSV export of it would number it). Fully blank rows are
-skipped, and the numbers of the others still match the file.
+Batches are pyarrow tables. Every cell comes back as text, exactly as the user typed it (`00123` and
+`9979917896105882144` survive; a Parquet 1.5 is "1.5", an int64 id has no ".0"), blank cells as "". Each batch
+carries `ROW_NUMBER`: the row the user sees in a spreadsheet program, the header being row 1 (a CSV cell with a
+quoted line break is still one row; for Parquet, the record's position + 2, as a CSV export of it would number
+it). Fully blank rows are skipped, and the numbers of the others still match the file. A CSV row with fewer
+cells than the header is padded with blanks; one with more (a decimal comma in a comma-separated file) is never
+shifted into other columns: read `marked`, it fails alone.
 
 Workbooks (see `workbook.py`) may have title rows above the header and several sheets: given the job's schema,
 the header is the first row (of the first 20) that names the job's columns, on the one sheet that has such a
@@ -19,25 +21,26 @@ import codecs
 import csv
 import math
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bulkops.errors import InputError
 from bulkops.io.columns import ROW_NUMBER, Schema
 from bulkops.io.writers import cell_text, unguard
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pyarrow as pa
 
 DELIMITERS = ",;\t|"
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
 MARK = "\x1a"  # starts a damaged cell's text in a marked batch: MARK code MARK what is wrong (never typed by anyone)
 ROW_FLAGS = "__bulkops_flags__"  # in a marked workbook batch: "hidden" and/or "last" (the last non-blank row)
-MARKED = "bulkops_marked"  # in a batch's `attrs`: its cells may hold MARKed texts
+MARKED = "bulkops_marked"  # in a batch's schema metadata: its cells may hold MARKed texts (see `is_marked`)
+BLOCK_BYTES = 4 << 20  # how much of a CSV file pyarrow parses at a time
 
 
 def mark(code: str, detail: str) -> str:
@@ -64,14 +67,15 @@ class Table:
     header_row: int = 1  # a workbook's header row, as Excel numbers it; data starts below it
     note: str | None = None  # how a workbook was read, when it was not its first sheet from row 1: for the user
 
-    def iter_batches(self, rows: int = 50_000, *, marked: bool = False) -> Generator[pd.DataFrame, None, None]:
-        """DataFrames of text cells plus `row_number`, at most `rows` rows each.
+    def iter_batches(self, rows: int = 50_000, *, marked: bool = False) -> Generator[pa.Table, None, None]:
+        """pyarrow tables of text cells (never null; blank is "") plus `ROW_NUMBER`, at most `rows` rows each.
 
-        `marked`: a workbook's damaged cells hold `mark`ed texts, and `ROW_FLAGS` flags rows (see the module's
-        doc); CSV and Parquet are read the same either way.
+        `marked`: a workbook's damaged cells, and the cells of a CSV row with more cells than the header names,
+        hold `mark`ed texts (`is_marked` says whether a batch has any), and a workbook's `ROW_FLAGS` flags rows
+        (see the module's doc); Parquet is read the same either way.
         """
         if self.format == "csv":
-            yield from _csv_batches(self, rows)
+            yield from _csv_batches(self, rows, marked)
         elif self.format == "parquet":
             yield from _parquet_batches(self, rows)
         else:
@@ -162,29 +166,97 @@ def _delimiter(sample: str, first_line: str) -> str:
         return max(counts, key=counts.get) if any(counts.values()) else ","  # type: ignore[arg-type]
 
 
-def _csv_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
-    import pandas as pd  # noqa: PLC0415 - `bulkops --help` and small jobs start without pandas
+def _csv_batches(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
+    """pyarrow's CSV reader (in C, on every core); from the first row whose cells do not match the header in
+    number, Python's csv module takes over (`_ragged_batches`): pyarrow can neither pad nor number such a row."""
+    import pyarrow as pa  # noqa: PLC0415 - `bulkops --help` starts without it
+    import pyarrow.csv as pa_csv  # noqa: PLC0415
 
-    reader = pd.read_csv(table.path, sep=table.delimiter, encoding=table.encoding, dtype=str,
-                         keep_default_na=False, na_filter=False, skip_blank_lines=False, chunksize=rows,
-                         header=0, names=list(table.columns), engine="python" if len(table.delimiter) > 1 else "c")
+    names = list(table.columns)
+    ragged: list[bool] = []
+
+    def on_invalid(_row: object) -> str:
+        ragged.append(True)
+        return "error"
+
+    try:  # the header line is skipped (it was read by `_open_csv`), so a UTF-8 BOM goes with it
+        reader = pa_csv.open_csv(
+            table.path,
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES,
+                                            encoding="utf8" if table.encoding in ("utf-8", "utf-8-sig")
+                                            else table.encoding),
+            parse_options=pa_csv.ParseOptions(delimiter=table.delimiter, newlines_in_values=True,
+                                              ignore_empty_lines=False, invalid_row_handler=on_invalid),
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid as exc:
+        if not ragged:
+            raise _unreadable(table, 2, exc) from None
+        yield from _ragged_batches(table, rows, marked, 0)
+        return
     line = 2
     with reader:  # closed however the caller stops reading
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+                if not ragged:
+                    raise _unreadable(table, line, exc) from None
+                yield from _ragged_batches(table, rows, marked, line - 2)
+                return
+            for start in range(0, batch.num_rows, rows):
+                part = pa.Table.from_batches([batch.slice(start, rows)])
+                yield _numbered(_unguarded(part), line)
+                line += part.num_rows
+
+
+def _unreadable(table: Table, line: int, exc: Exception) -> InputError:
+    """The message for a CSV file pyarrow cannot read: text not in its encoding, or broken quoting."""
+    if isinstance(exc, UnicodeDecodeError) or "UTF8" in str(exc):
+        where, byte = _undecodable(table.path, table.encoding)
+        return InputError(str(table.path), f"line {where} is not {table.encoding} text (byte 0x{byte:02x});"
+                          " save the file as UTF-8 (in Excel: CSV UTF-8)")
+    return InputError(str(table.path), f"cannot be read as CSV from row {line} on: {exc}")
+
+
+def _ragged_batches(table: Table, rows: int, marked: bool, skip: int) -> Iterator[pa.Table]:
+    """The rows after the first `skip` records, read by Python's csv module, which says how many cells each has.
+
+    A row with fewer cells than the header names is padded with blanks (some programs leave trailing empty cells
+    out), and blank extra cells are dropped. A row with more cells than that is one nobody can place: read
+    `marked`, each of its cells holds a `mark` (its row then fails, naming the count, and nothing is sent);
+    unmarked, it keeps its first cells (the reports show the row as it was read).
+    """
+    width = len(table.columns)
+    line = 2 + skip
+    with open(table.path, encoding=table.encoding, newline="") as f:
+        records = csv.reader(f, delimiter=table.delimiter)
         try:
-            for frame in reader:
-                for name in table.columns:  # take off the apostrophe bulkops' writer puts before formula-like text
-                    guarded = frame[name].str.startswith("'")
-                    if guarded.any():
-                        frame.loc[guarded, name] = frame.loc[guarded, name].map(unguard)
-                frame.insert(len(frame.columns), ROW_NUMBER, range(line, line + len(frame)))
-                line += len(frame)
-                yield _drop_blank(frame)
+            for _ in range(skip + 1):  # the header, then what pyarrow read
+                next(records, None)
+            batch: list[list[str]] = []
+            damaged = False
+            for record in records:
+                if marked and len(record) > width and any(c.strip() for c in record[width:]):
+                    why = mark("extra-cells", f"is on a row of {len(record)} cells, but the header names {width}"
+                               " columns (a comma in a number? quote the cell, or save with ';' between cells)")
+                    batch.append([why] * width)
+                    damaged = True
+                else:
+                    batch.append((record + [""] * (width - len(record)))[:width])
+                if len(batch) == rows:
+                    yield _numbered(_unguarded(_from_rows(batch, table.columns), damaged), line)
+                    line, batch, damaged = line + len(batch), [], False
+        except csv.Error as exc:
+            raise InputError(str(table.path), f"cannot be read as CSV near row {line + len(batch)}: {exc}") from None
         except UnicodeDecodeError:
             where, byte = _undecodable(table.path, table.encoding)
             raise InputError(str(table.path), f"line {where} is not {table.encoding} text (byte 0x{byte:02x});"
                              " save the file as UTF-8 (in Excel: CSV UTF-8)") from None
-        except pd.errors.ParserError as exc:
-            raise InputError(str(table.path), f"cannot be read as CSV near line {line}: {exc}") from None
+    if batch:
+        yield _numbered(_unguarded(_from_rows(batch, table.columns), damaged), line)
 
 
 def _undecodable(path: Path, encoding: str) -> tuple[int, int]:
@@ -210,41 +282,38 @@ def _open_parquet(path: Path, sheet: str | None) -> Table:
     return Table(path, "parquet", tuple(schema.names))
 
 
-def _parquet_batches(table: Table, rows: int) -> Iterator[pd.DataFrame]:
-    import pandas as pd  # noqa: PLC0415
+def _parquet_batches(table: Table, rows: int) -> Iterator[pa.Table]:
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     line = 2
     with pq.ParquetFile(table.path) as parquet:  # closed however the caller stops reading
         for batch in parquet.iter_batches(batch_size=rows):
-            frame = pd.DataFrame({name: [_text(v) for v in batch.column(name).to_pylist()]
-                                  for name in batch.schema.names})
-            frame[ROW_NUMBER] = range(line, line + len(frame))
-            line += len(frame)
-            yield _drop_blank(frame)
+            cells = {}
+            for name in batch.schema.names:
+                column = batch.column(name)
+                if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                    cells[name] = pc.fill_null(column.cast(pa.string()), "")
+                else:  # numbers, dates, booleans: as the user would write them (see `_text`)
+                    cells[name] = pa.array([_text(v) for v in column.to_pylist()], pa.string())
+            yield _numbered(pa.table(cells), line)
+            line += batch.num_rows
 
 
 # -- XLSX ----------------------------------------------------------------------------------------
-def _xlsx_batches(table: Table, rows: int, marked: bool) -> Iterator[pd.DataFrame]:
-    import pandas as pd  # noqa: PLC0415
-
+def _xlsx_batches(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
     from bulkops.io.workbook import data_rows  # noqa: PLC0415
 
     names = [*table.columns, ROW_NUMBER, *([ROW_FLAGS] if marked else [])]
     batch: list[list[str | int]] = []
-
-    def frame() -> pd.DataFrame:
-        out = pd.DataFrame(batch, columns=names)
-        out.attrs[MARKED] = marked
-        return out
-
     for cells, line, flags in data_rows(table, marked):
         batch.append([*cells, line, *([flags] if marked else [])])
         if len(batch) == rows:
-            yield frame()
+            yield _marked(_from_rows(batch, names), marked)
             batch = []
     if batch:
-        yield frame()
+        yield _marked(_from_rows(batch, names), marked)
 
 
 # -- shared ----------------------------------------------------------------------------------------
@@ -258,14 +327,55 @@ def _text(value: object) -> str:
     return cell_text(value)
 
 
-def _drop_blank(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows with a cell that is not blank (a row's number stays its own), column by column: a row-wise
-    `any` over a frame of text costs a second per million rows."""
+def is_marked(batch: pa.Table) -> bool:
+    """Does the batch (read `marked`) hold `mark`ed cells?"""
+    metadata = batch.schema.metadata or {}
+    return metadata.get(MARKED.encode()) == b"1"
+
+
+def _marked(batch: pa.Table, marked: bool) -> pa.Table:
+    return batch.replace_schema_metadata({MARKED: "1"}) if marked else batch
+
+
+def _from_rows(rows: list[list[Any]], names: Sequence[str]) -> pa.Table:
+    """A table from rows of cells: text, and whole numbers under ROW_NUMBER."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return pa.table({name: pa.array(column, pa.int64() if name == ROW_NUMBER else pa.string())
+                     for name, column in zip(names, columns, strict=True)})
+
+
+def _unguarded(batch: pa.Table, damaged: bool = False) -> pa.Table:
+    """The apostrophe bulkops' writer puts before formula-like text taken off (a CSV's batch); `damaged`: the
+    batch holds `mark`ed cells."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    for i, name in enumerate(batch.column_names):
+        column = batch.column(i)
+        if pc.any(pc.starts_with(column, "'")).as_py():
+            batch = batch.set_column(i, name, pa.array([unguard(c) for c in column.to_pylist()], pa.string()))
+    return _marked(batch, damaged)
+
+
+def _numbered(batch: pa.Table, line: int) -> pa.Table:
+    """The batch with each row's number (`line` for its first), without its fully blank rows."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    numbered = batch.append_column(ROW_NUMBER, pa.array(range(line, line + batch.num_rows), pa.int64()))
+    return _drop_blank(numbered.replace_schema_metadata(batch.schema.metadata))
+
+
+def _drop_blank(batch: pa.Table) -> pa.Table:
+    """The rows with a cell that is not blank (a row's number stays its own), column by column."""
+    import pyarrow.compute as pc  # noqa: PLC0415
+
     keep = None
-    for name in frame.columns:
+    for name in batch.column_names:
         if name != ROW_NUMBER:
-            filled = (frame[name].astype(str).str.strip() != "").to_numpy(dtype=bool)
-            keep = filled if keep is None else keep | filled
+            filled = pc.not_equal(pc.utf8_trim_whitespace(batch.column(name)), "")
+            keep = filled if keep is None else pc.or_(keep, filled)
     if keep is None:
-        return frame.iloc[0:0].reset_index(drop=True)
-    return frame[keep].reset_index(drop=True)
+        return batch.slice(0, 0)
+    return batch if pc.all(keep).as_py() else batch.filter(keep)

@@ -1,4 +1,4 @@
-"""Cell checks on whole columns at once (pandas string operations), for sheets of a million rows.
+"""Cell checks on whole columns at once (pyarrow compute, in C), for sheets of a million rows.
 
 `check_frame` normalizes every cell of a batch the way `columns.parse_cell` types it, but column by column
 instead of cell by cell; only the cells it finds bad go through `parse_cell` again, for its exact message. The
@@ -9,9 +9,11 @@ back into the typed value of `parse_cell`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bulkops.io.columns import (
@@ -27,58 +29,73 @@ from bulkops.io.columns import (
     _money,
     parse_cell,
 )
-from bulkops.io.readers import MARK, MARKED, unmark
+from bulkops.io.readers import MARK, is_marked, unmark
 from bulkops.types import RowError
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pyarrow as pa
 
-MISSING = "\x1e"  # a blank cell in a joined row of normalized cells (not NUL: pandas cuts strings at NUL)
+MISSING = "\x1e"  # a blank cell in a joined row of normalized cells
 
 
-def check_frame(path: str, frame: pd.DataFrame, schema: Schema,
-                header: Header) -> tuple[pd.DataFrame, list[RowError]]:
-    """The batch's valid rows as normalized text per canonical column (plus ROW_NUMBER), and every bad cell."""
-    import pandas as pd  # noqa: PLC0415 - only a run reading a file needs it
+def check_frame(path: str, frame: pa.Table, schema: Schema,
+                header: Header) -> tuple[pa.Table, list[RowError]]:
+    """The batch's valid rows as normalized text per canonical column (null when blank, plus ROW_NUMBER), and
+    every bad cell."""
+    import pyarrow as pa  # noqa: PLC0415 - only a run reading a file needs it
+    import pyarrow.compute as pc  # noqa: PLC0415
 
-    out = pd.DataFrame({ROW_NUMBER: frame[ROW_NUMBER]})
-    bad = pd.Series(False, index=frame.index)
+    numbers = _array(frame, ROW_NUMBER)
+    out: dict[str, pa.Array] = {ROW_NUMBER: numbers}
+    bad = pa.array([False] * len(numbers), pa.bool_())
     errors: list[RowError] = []
-    if frame.attrs.get(MARKED):  # a workbook's damaged cells first: their own message, not "is empty"
+    if is_marked(frame):  # damaged cells first: their own message, not "is empty"
         frame, bad, errors = _damaged(path, frame, header)
     for name, file_header in header.mapping.items():
-        text = frame[file_header].astype(str).str.strip()
+        text = pc.utf8_trim_whitespace(_array(frame, file_header))
         if name == schema.baseline:
-            out[name] = text.where(text != "", None)
+            out[name] = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
             continue
         column = schema.column(name)
         normalized, invalid = _column(column, text)
-        for idx in invalid[invalid].index:
-            errors.append(_error(path, int(frame.at[idx, ROW_NUMBER]), file_header, column, str(text[idx])))
-        bad |= invalid
+        if pc.any(invalid).as_py():
+            rows, cells = numbers.to_pylist(), text.to_pylist()
+            errors += [_error(path, rows[i], file_header, column, cells[i])
+                       for i in pc.indices_nonzero(invalid).to_pylist()]
+            bad = pc.or_(bad, invalid)
         out[name] = normalized
-    return out[~bad], errors
+    valid = pa.table(out)
+    return (valid.filter(pc.invert(bad)) if pc.any(bad).as_py() else valid), errors
 
 
-def _damaged(path: str, frame: pd.DataFrame, header: Header) -> tuple[pd.DataFrame, pd.Series, list[RowError]]:
+def _array(frame: pa.Table, name: str) -> pa.Array:
+    """One column of a batch as one array."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    column = frame.column(name)
+    return column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks) if column.num_chunks \
+        else pa.array([], column.type)
+
+
+def _damaged(path: str, frame: pa.Table, header: Header) -> tuple[pa.Table, pa.Array, list[RowError]]:
     """The `readers.mark`ed cells of the columns used: one RowError each, the row bad, the cell then blank."""
-    import pandas as pd  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
 
-    bad = pd.Series(False, index=frame.index)
+    bad = pa.array([False] * frame.num_rows, pa.bool_())
     errors: list[RowError] = []
-    copied = False
+    numbers = _array(frame, ROW_NUMBER).to_pylist()
     for name, file_header in header.mapping.items():
-        cells = frame[file_header].astype(str)
-        marked = cells.str.startswith(MARK)
-        if not marked.any():
+        cells = _array(frame, file_header)
+        marked = pc.starts_with(cells, MARK)
+        if not pc.any(marked).as_py():
             continue
-        for idx in marked[marked].index:
-            code, detail = unmark(str(cells[idx]))
-            errors.append(RowError(path, int(frame.at[idx, ROW_NUMBER]), file_header, code, f"{name} {detail}"))
-        if not copied:
-            frame, copied = frame.copy(), True
-        frame.loc[marked, file_header] = ""
-        bad |= marked
+        texts = cells.to_pylist()
+        for i in pc.indices_nonzero(marked).to_pylist():
+            code, detail = unmark(texts[i])
+            errors.append(RowError(path, numbers[i], file_header, code, f"{name} {detail}"))
+        frame = frame.set_column(frame.column_names.index(file_header), file_header, pc.if_else(marked, "", cells))
+        bad = pc.or_(bad, marked)
     return frame, bad, errors
 
 
@@ -90,60 +107,91 @@ def _error(path: str, number: int, file_header: str, column: Column, text: str) 
     return RowError(path, number, file_header, "invalid", f"{column.name} is not valid")  # pragma: no cover
 
 
-def _column(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(normalized text or None, invalid?) for every cell of a column."""
-    blank = text == ""
-    none = text.str.lower().isin(NONE_WORDS) if column.none_ok else blank & False
+def _column(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(normalized text or null, invalid?) for every cell of a column; invalid is never null."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    blank = pc.equal(text, "")
+    never = pa.array([False] * len(text), pa.bool_())
+    # ASCII lower case is exact here: no letter outside ASCII lowers (in Python) to one of the none words' letters
+    none = pc.is_in(pc.ascii_lower(text), value_set=pa.array(NONE_WORDS)) if column.none_ok else never
     if column.kind == "id":
         value, invalid = _ids(column, text)
     elif column.kind == "decimal":
         value, invalid = _decimals(column, text)
     elif column.kind == "choice":
         canonical = {c.lower(): c for c in column.choices}
-        value = text.str.lower().map(canonical)
-        invalid = value.isna()
+        value = _mapped(text, lambda cell: canonical.get(cell.lower()), pa.string())
+        invalid = pc.is_null(value)
     elif column.kind == "date":
-        value, invalid = _dates(column, text)
+        value = _mapped(text, partial(_date_text, column), pa.string())
+        invalid = pc.is_null(value)
     else:
-        value, invalid = text, blank & False
-    value = value.where(~none, "none").where(~blank, None)
-    invalid = (invalid & ~blank & ~none) | (blank & (not column.blank_ok))
+        value, invalid = text, never
+    value = pc.if_else(none, "none", value)
+    value = pc.if_else(blank, pa.scalar(None, pa.string()), value)
+    invalid = pc.or_(pc.and_(pc.fill_null(invalid, True), pc.invert(pc.or_(blank, none))),
+                     blank if not column.blank_ok else never)
     return value, invalid
 
 
-def _ids(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    floaty = text.str.endswith(".0") & text.str[:-2].str.isdigit()  # a numeric id that went through a float
-    value = text.where(~floaty, text.str[:-2])
-    invalid = (value.str.len() > column.max_length) | ~value.str.fullmatch(_ID.pattern.strip("^$"))
+def _mapped(text: pa.Array, one: Callable[[str], Any], kind: pa.DataType) -> pa.Array:
+    """`one` of every cell, called once per distinct text (a column of choices, dates or odd numbers has few)."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    distinct = pc.unique(text)
+    return pc.take(pa.array([one(cell) for cell in distinct.to_pylist()], kind), pc.index_in(text, value_set=distinct))
+
+
+def _ids(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    floaty = pc.match_substring_regex(text, r"^[0-9]+\.0$")  # a numeric id that went through a float
+    value = pc.if_else(floaty, pc.utf8_slice_codeunits(text, 0, -2), text)
+    invalid = pc.or_(pc.greater(pc.utf8_length(value), column.max_length),
+                     pc.invert(pc.match_substring_regex(value, _ID.pattern)))
     return value, invalid
 
 
-# The forms nearly every number cell has, checked without a Python call per cell; any other cell goes through
-# `columns._money` once per distinct text. These patterns accept a subset of what `_money` does, with the same
-# result (tests/io/test_values.py checks both paths agree), and are plain enough for pyarrow's RE2.
+# The forms nearly every number cell has, checked in C; any other cell goes through `columns._money` once per
+# distinct text. These patterns accept a subset of what `_money` does, with the same result (tests/io/test_values.py
+# checks both paths agree), and are plain enough for pyarrow's RE2.
 _PLAIN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"  # 1.23: kept as it is
 _COMMA = r"[+-]?(?:[0-9]+,[0-9]*|,[0-9]+)(?:[eE][+-]?[0-9]+)?"  # 1,23: the comma becomes a dot ...
 _AMBIGUOUS = r"[+-]?[1-9][0-9]{0,2},[0-9]{3}"  # ... unless it may group thousands (1,234): `_money` refuses it
 
 
-def _decimals(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    cleaned = text.where(text.str.fullmatch(_PLAIN))  # 1.23 as it is; other cells are None for now
-    other = cleaned.isna()
-    if other.any():
-        rest = text[other]
-        comma = rest.str.fullmatch(_COMMA) & ~rest.str.fullmatch(_AMBIGUOUS)
-        forms = rest.str.replace(",", ".", regex=False).where(comma)
-        if not comma.all():  # once per distinct text: a column of `€1.20` has few
-            odd = rest[~comma]
-            forms[~comma] = odd.map({cell: _plain_form(column, cell) for cell in odd.unique()})
-        cleaned[other] = forms
-    valid = cleaned.notna()
-    negative = cleaned.str.startswith("-", na=False)
-    if negative.any():  # as Decimal: -0 and -0.00 are not below 0
-        negative[negative] = cleaned[negative].str.match(r"-[0-9.]*[1-9]")
-    invalid = ~valid | negative
+def _full(text: pa.Array, pattern: str) -> pa.Array:
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    return pc.match_substring_regex(text, f"^(?:{pattern})$")
+
+
+def _decimals(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    plain = _full(text, _PLAIN)
+    cleaned = pc.if_else(plain, text, pa.scalar(None, pa.string()))  # 1.23 as it is; other cells null for now
+    if not pc.all(plain).as_py():
+        other = pc.invert(plain)
+        rest = pc.filter(text, other)
+        comma = pc.and_(_full(rest, _COMMA), pc.invert(_full(rest, _AMBIGUOUS)))
+        forms = pc.if_else(comma, pc.replace_substring(rest, ",", "."), pa.scalar(None, pa.string()))
+        if not pc.all(comma).as_py():  # `€1.20` and the like: once per distinct text
+            odd = _mapped(rest, partial(_plain_form, column), pa.string())
+            forms = pc.if_else(comma, forms, odd)
+        cleaned = pc.replace_with_mask(cleaned, other, forms)
+    valid = pc.is_valid(cleaned)
+    negative = pc.fill_null(pc.starts_with(cleaned, "-"), False)
+    if pc.any(negative).as_py():  # as Decimal: -0 and -0.00 are not below 0
+        negative = pc.and_(negative, pc.fill_null(pc.match_substring_regex(cleaned, r"^-[0-9.]*[1-9]"), False))
+    invalid = pc.or_(pc.invert(valid), negative)
     if column.max_value is not None:
-        invalid |= _above(cleaned.where(valid & ~negative), column.max_value)
+        kept = pc.if_else(invalid, pa.scalar(None, pa.string()), cleaned)
+        invalid = pc.or_(invalid, _above(kept, column.max_value))
     return cleaned, invalid
 
 
@@ -154,39 +202,33 @@ def _plain_form(column: Column, cell: str) -> str | None:
         return None
 
 
-def _above(cleaned: pd.Series, limit: Decimal) -> pd.Series:
-    """Plain numbers (None: skipped) above `limit`, exactly: as floats, then as Decimal where floats cannot tell."""
-    import numpy as np  # noqa: PLC0415
-    import pandas as pd  # noqa: PLC0415
+def _above(cleaned: pa.Array, limit: Decimal) -> pa.Array:
+    """Plain numbers (null: skipped, False) above `limit`, exactly: as floats, then as Decimal where floats
+    cannot tell."""
     import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
 
-    try:  # pyarrow reads the plain forms 20 times faster than pd.to_numeric
-        floats = pa.array(cleaned, type=pa.string(), from_pandas=True).cast(pa.float64())
-        numbers = pd.Series(floats.to_numpy(zero_copy_only=False), index=cleaned.index)
+    try:
+        numbers = cleaned.cast(pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # pragma: no cover - plain forms are valid floats
-        numbers = pd.to_numeric(cleaned, errors="coerce")
+        numbers = pa.array([None if c is None else float(c) for c in cleaned.to_pylist()], pa.float64())
     bound = float(limit)
-    above = numbers > bound
-    unsure = cleaned.notna() & ~(np.isfinite(numbers) & ((numbers - bound).abs() > abs(bound) * 1e-9))
-    if unsure.any():
-        above[unsure] = [Decimal(cell) > limit for cell in cleaned[unsure]]
-    return above
+    above = pc.fill_null(pc.greater(numbers, bound), False)
+    sure = pc.and_(pc.is_finite(numbers), pc.greater(pc.abs(pc.subtract(numbers, bound)), abs(bound) * 1e-9))
+    unsure = pc.and_(pc.is_valid(cleaned), pc.invert(pc.fill_null(sure, False)))
+    if not pc.any(unsure).as_py():
+        return above
+    exact = [Decimal(cell) > limit for cell in pc.filter(cleaned, unsure).to_pylist()]
+    return pc.replace_with_mask(above, unsure, pa.array(exact, pa.bool_()))
 
 
-def _dates(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    cache: dict[str, str | None] = {}
-
-    def one(cell: str) -> str | None:
-        if cell not in cache:
-            try:
-                typed = parse_cell(replace(column, none_ok=False), cell) if cell else None
-                cache[cell] = typed.isoformat() if isinstance(typed, date) else None
-            except ValueError:
-                cache[cell] = None
-        return cache[cell]
-
-    value = text.map(one)
-    return value, value.isna()
+def _date_text(column: Column, cell: str) -> str | None:
+    """A date cell's ISO form, or None when it is not a date."""
+    try:
+        typed = parse_cell(replace(column, none_ok=False), cell) if cell else None
+    except ValueError:
+        return None
+    return typed.isoformat() if isinstance(typed, date) else None
 
 
 def decode(column: Column, text: str | None) -> Any:

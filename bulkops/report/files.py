@@ -125,19 +125,19 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
     with TableWriter(results_path, [*renamed, *OUTCOME_COLUMNS], integer=NUMERIC_COLUMNS, notice=notice) as results, \
             TableWriter(errors_path, [*renamed, *ERROR_COLUMNS], integer=NUMERIC_COLUMNS, notice=notice) as errors:
         for batch in table.iter_batches():
-            numbers = batch[ROW_NUMBER].tolist()
+            numbers = batch.column(ROW_NUMBER).to_pylist()
             if not numbers:
                 continue
             notes, ops = pieces(min(numbers), max(numbers))
-            originals = [_row(o, n) for o, n in zip(batch["inputRow"].tolist(), numbers, strict=True)] if carried \
-                else numbers
+            originals = numbers if not carried else \
+                [_row(o, n) for o, n in zip(batch.column("inputRow").to_pylist(), numbers, strict=True)]
             columns = _op_columns(numbers, notes, ops, planned) if originals is numbers else None
             if columns is None:
                 columns = list(zip(*_outcome_rows(numbers, originals, notes, ops, planned, naming, parents),
                                    strict=True))
             statuses = columns.pop()
             tally.update(statuses)
-            cells = {new: batch[old].tolist() for old, new in names.items()}
+            cells = {new: batch.column(old).to_pylist() for old, new in names.items()}
             results.write_columns({**cells, **dict(zip(OUTCOME_COLUMNS, columns, strict=True))})
             failed = [i for i, status in enumerate(statuses) if status == _FAILED]
             if failed:

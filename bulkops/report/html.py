@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -297,7 +297,10 @@ def _add_cells(path: Path, problems: list[Problem], meta: Mapping[str, Any]) -> 
     wanted = {e["row"]: e for p in problems for e in p.examples}
     if not wanted or not path.is_file():
         return
-    from bulkops.io.columns import ROW_NUMBER  # noqa: PLC0415 - pandas loads only when a report is built
+    import pyarrow as pa  # noqa: PLC0415 - loaded only when a report is built
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    from bulkops.io.columns import ROW_NUMBER  # noqa: PLC0415
     from bulkops.io.readers import open_table  # noqa: PLC0415
 
     columns = [c for c in (meta.get("header") or {}).values() if c]
@@ -306,10 +309,11 @@ def _add_cells(path: Path, problems: list[Problem], meta: Mapping[str, Any]) -> 
         table = open_table(path, sheet=meta.get("sheet"), header_row=meta.get("header_row"))
         with closing(table.iter_batches(rows=10_000)) as batches:  # stopping early closes the file
             for batch in batches:
-                hits = batch[batch[ROW_NUMBER].isin(list(wanted))]
-                for record in hits.to_dict("records"):
+                numbers = batch.column(ROW_NUMBER)
+                hits = batch.filter(pc.is_in(numbers, value_set=pa.array(list(wanted), numbers.type)))
+                for record in hits.to_pylist():
                     wanted[int(record[ROW_NUMBER])]["cells"] = {c: _cut(record.get(c)) for c in columns}
-                if int(batch[ROW_NUMBER].max()) >= last:
+                if batch.num_rows and pc.max(numbers).as_py() >= last:
                     break
     except (BulkopsError, OSError, ValueError):
         return  # the examples keep their row numbers and messages: the page is still worth having
@@ -322,9 +326,27 @@ def _cut(value: Any) -> str:
 
 @cache
 def _template() -> Any:
-    from jinja2 import Environment, PackageLoader, StrictUndefined  # noqa: PLC0415 - only reports need Jinja
+    from jinja2 import (  # noqa: PLC0415 - only reports need Jinja
+        Environment,
+        FileSystemBytecodeCache,
+        PackageLoader,
+        StrictUndefined,
+    )
 
+    class Compiled(FileSystemBytecodeCache):
+        """Compiling the template costs ~0.09 s, every run: Jinja keeps the compiled code in a directory of the
+        user's own under the system's temp dir (made 0700 and checked to be theirs), keyed by the template's
+        source. A cache it cannot write is no reason to fail a run's report."""
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            with suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    try:
+        compiled: FileSystemBytecodeCache | None = Compiled()
+    except (OSError, RuntimeError):  # no temp dir of the user's own: compile every time
+        compiled = None
     env = Environment(loader=PackageLoader("bulkops.report", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, bytecode_cache=compiled)
     env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else f"{v:,.1f}" if isinstance(v, float) else v
     return env.get_template("report.html.j2")

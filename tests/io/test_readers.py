@@ -5,22 +5,27 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook
 
 from bulkops.errors import InputError
+from bulkops.io import readers
 from bulkops.io.columns import ROW_NUMBER
-from bulkops.io.readers import open_table
+from bulkops.io.readers import open_table, unmark
 
 ROWS = [["9979917896105882144", "00123", "0.30"], ["42", "sku-é", "1.5"]]
 
 
-def _all(path: Path, **kw: object) -> pd.DataFrame:
+def _all(path: Path, **kw: object) -> dict[str, list[object]]:
+    """Every batch of the file, one row per batch, as lists per column."""
     table = open_table(path, **kw)  # type: ignore[arg-type]
-    return pd.concat(list(table.iter_batches(rows=1)), ignore_index=True)
+    return pa.concat_tables(table.iter_batches(rows=1)).to_pydict()
+
+
+def _rows(frame: dict[str, list[object]], *names: str) -> list[list[object]]:
+    return [list(r) for r in zip(*(frame[n] for n in names), strict=True)]
 
 
 @pytest.mark.parametrize(("encoding", "bom"), [("utf-8", b""), ("utf-8", codecs.BOM_UTF8),
@@ -33,15 +38,15 @@ def test_csv_in_any_common_encoding_and_delimiter(tmp_path: Path, encoding: str,
     frame = _all(path)
     table = open_table(path)
     assert table.columns == ("lineItemId", "productId", "bidOverride") and table.delimiter == delimiter
-    assert frame[["lineItemId", "productId", "bidOverride"]].values.tolist() == ROWS
-    assert frame[ROW_NUMBER].tolist() == [2, 3]
+    assert _rows(frame, "lineItemId", "productId", "bidOverride") == ROWS
+    assert frame[ROW_NUMBER] == [2, 3]
 
 
 def test_quoted_line_breaks_and_blank_rows_keep_spreadsheet_row_numbers(tmp_path: Path) -> None:
     path = tmp_path / "bids.csv"
     path.write_text('lineItemId,productId,note\n1,a,"two\nlines"\n,,\n2,b,x\n', encoding="utf-8")
     frame = _all(path)
-    assert frame["productId"].tolist() == ["a", "b"] and frame[ROW_NUMBER].tolist() == [2, 4]
+    assert frame["productId"] == ["a", "b"] and frame[ROW_NUMBER] == [2, 4]
     assert frame["note"][0] == "two\nlines"
 
 
@@ -50,9 +55,9 @@ def test_parquet_numbers_come_back_as_typed(tmp_path: Path) -> None:
     pq.write_table(pa.table({"lineItemId": pa.array([9979917896105882144, 7], pa.uint64()),
                              "productId": ["00123", None], "bidOverride": [0.3, 2.0]}), path)
     frame = _all(path)
-    assert frame.drop(columns=ROW_NUMBER).values.tolist() == [["9979917896105882144", "00123", "0.3"],
-                                                                ["7", "", "2"]]
-    assert frame[ROW_NUMBER].tolist() == [2, 3]
+    assert _rows(frame, "lineItemId", "productId", "bidOverride") == [["9979917896105882144", "00123", "0.3"],
+                                                                        ["7", "", "2"]]
+    assert frame[ROW_NUMBER] == [2, 3]
 
 
 def test_xlsx_first_sheet_or_named_sheet(tmp_path: Path) -> None:
@@ -64,8 +69,8 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path: Path) -> None:
     other.append(["9", "x"])
     path = tmp_path / "bids.xlsx"
     book.save(path)
-    assert _all(path).drop(columns=ROW_NUMBER).values.tolist() == [["123456789012", "00123", "0.3"]]
-    assert _all(path, sheet="Pauses")["productId"].tolist() == ["x"]
+    assert _rows(_all(path), "lineItemId", "productId", "bidOverride") == [["123456789012", "00123", "0.3"]]
+    assert _all(path, sheet="Pauses")["productId"] == ["x"]
     with pytest.raises(InputError, match="no sheet named 'Bids'"):
         open_table(path, sheet="Bids")
 
@@ -89,3 +94,22 @@ def test_unreadable_files_get_one_clear_message(tmp_path: Path, name: str, conte
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="file not found"):
         open_table(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("block", [readers.BLOCK_BYTES, 1024])  # whole file in one block; the odd row far down
+def test_short_rows_are_padded_and_a_row_with_cells_too_many_is_marked_not_shifted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    monkeypatch.setattr(readers, "BLOCK_BYTES", block)
+    good = [f"{n},sku-{n},1.{n % 10}0" for n in range(150)]
+    lines = ["lineItemId,productId,bidOverride", *good, "7,short", "8,a comma,1,55", "9,trailing,2.0,,", "10,last,3"]
+    path = tmp_path / "bids.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    marked = pa.concat_tables(open_table(path).iter_batches(rows=64, marked=True)).to_pydict()
+    assert marked[ROW_NUMBER] == list(range(2, 2 + 154))
+    assert _rows(marked, "lineItemId", "productId", "bidOverride")[:150] == [g.split(",") for g in good]
+    tail = _rows(marked, "lineItemId", "productId", "bidOverride")[150:]
+    assert tail[0] == ["7", "short", ""] and tail[2] == ["9", "trailing", "2.0"] and tail[3] == ["10", "last", "3"]
+    code, detail = unmark(str(tail[1][0]))
+    assert code == "extra-cells" and "a row of 4 cells, but the header names 3 columns" in detail
+    plain = pa.concat_tables(open_table(path).iter_batches()).to_pydict()  # what the reports show of the row
+    assert _rows(plain, "lineItemId", "productId", "bidOverride")[151] == ["8", "a comma", "1"]

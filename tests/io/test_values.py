@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -42,12 +42,12 @@ def per_cell(column: Column, cells: list[str]) -> list[Any]:
 def vectorized(column: Column, cells: list[str]) -> list[Any]:
     """The same, through `check_frame` and `decode`."""
     schema = Schema((column,), key=(column.name,))
-    frame = pd.DataFrame({ROW_NUMBER: range(2, len(cells) + 2), column.name: pd.Series(cells, dtype="str")})
+    frame = pa.table({ROW_NUMBER: pa.array(range(2, len(cells) + 2), pa.int64()),
+                      column.name: pa.array(cells, pa.string())})
     out, errors = check_frame("in.csv", frame, schema, Header({column.name: column.name}, ()))
     by_row = {e.row_number: ("error", e.code, e.message) for e in errors}
-    values = dict(zip(out[ROW_NUMBER], out[column.name], strict=True))
-    return [by_row[n] if n in by_row else decode(column, None if pd.isna(values[n]) else values[n])
-            for n in range(2, len(cells) + 2)]
+    values = dict(zip(out.column(ROW_NUMBER).to_pylist(), out.column(column.name).to_pylist(), strict=True))
+    return [by_row[n] if n in by_row else decode(column, values[n]) for n in range(2, len(cells) + 2)]
 
 
 def both(column: Column, text: str) -> Any:

@@ -92,3 +92,25 @@ def test_help_loads_no_engine_and_names_every_verb(tmp_path: Path) -> None:
                          timeout=60, check=False).stdout
     assert all(verb in top for verb in ("bids", "pause", "line-items", "seller-bids", "budgets", "trackier-status",
                                         "export", "resume", "report", "sandbox"))
+
+
+async def test_a_small_run_loads_neither_pandas_nor_a_second_of_anything_it_does_not_use(sandbox: Sandbox,
+                                                                                          tmp_path: Path) -> None:
+    """A 10-row sheet starts at once: pyarrow would import pandas (0.35 s) for its first array, only to ask if a
+    list is a pandas object. The run still writes every report, and pandas still imports for whoever wants it."""
+    li = line_items(sandbox, "auction", "active")[0]
+    skus = sorted(sandbox.control.retail_media.products(li))[:3]
+    path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"],
+                     [[li, s, "1.21"] for s in skus])
+    code = ("import sys, runpy\nsys.argv = ['bulkops', *sys.argv[1:]]\n"
+            "try:\n    runpy.run_module('bulkops', run_name='__main__')\nexcept SystemExit as exc:\n    code = exc.code\n"
+            "print('LOADED', 'pandas' in sys.modules, code)\n"
+            "import pandas, pyarrow\nprint('FRAME', pyarrow.table({'a': [1]}).to_pandas().shape)\n")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("BULKOPS_")},
+           "BULKOPS_BASE_URL": sandbox.base_url, "BULKOPS_CLIENT_ID": sandbox.client_id,
+           "BULKOPS_CLIENT_SECRET": sandbox.client_secret}
+    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", code, "bids", str(path), "--run-dir", "run"],
+                                   cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert "LOADED False 0" in done.stdout and "FRAME (1, 1)" in done.stdout, (done.stdout, done.stderr[-2000:])
+    assert {p.name for p in (tmp_path / "run").iterdir()} >= {"results.csv", "summary.json", "report.html"}
+    assert all(sandbox.control.retail_media.products(li)[s]["bidOverride"] == 1.21 for s in skus)

@@ -52,6 +52,21 @@ async def test_semicolons_cp1252_and_decimal_commas(sandbox: Sandbox, tmp_path: 
     assert sandbox.control.retail_media.products(rows[0][0])[rows[0][1]]["bidOverride"] == 1.4
 
 
+async def test_a_row_with_a_cell_too_many_fails_alone_and_the_rows_after_it_stay_in_their_columns(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    (li, first), (_, second) = _pairs(sandbox, 2)
+    before = sandbox.control.retail_media.products(li)[first]
+    path = tmp_path / "bids.csv"  # "1,55": a decimal comma in a comma-separated file splits the bid in two
+    path.write_text(f"lineItemId,productId,bidOverride\n{li},{first},1,55\n{li},{second},1.60\n", encoding="utf-8")
+    result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+    assert (result.outcomes["failed"], result.outcomes["succeeded"]) == (1, 1)
+    [error] = read_csv(result.files.errors)
+    assert error["inputRow"] == "2" and error["errorCode"] == "extra-cells"
+    assert "bids.csv, row 2" in error["error"] and "a row of 4 cells, but the header names 3 columns" in error["error"]
+    assert sandbox.control.retail_media.products(li)[first] == before
+    assert sandbox.control.retail_media.products(li)[second]["bidOverride"] == 1.6
+
+
 @pytest.mark.parametrize(("header", "message"), [
     (["lineItemId", "productId"], "missing column(s) 'bidOverride'"),
     (["lineItemId", "productId", "bidOveride"], "did you mean 'bidOverride'"),

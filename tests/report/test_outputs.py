@@ -67,7 +67,7 @@ def test_xlsx_longer_than_a_sheet_continues_on_further_sheets(tmp_path: Path,
     assert [s.auto_filter.ref for s in book.worksheets] == ["A1:D6", "A1:D6", "A1:D5"]
     assert len(notices) == 1 and "14 rows do not fit on one Excel sheet" in notices[0] and "'bulkops 3'" in notices[0]
     again = open_table(tmp_path / "t.xlsx", sheet="bulkops 3")
-    assert [b["id"].tolist() for b in again.iter_batches()] == [["ABC-1", "2026-01-05", "", "=1+1"]]
+    assert [b.column("id").to_pylist() for b in again.iter_batches()] == [["ABC-1", "2026-01-05", "", "=1+1"]]
 
 
 def test_csv_cells_excel_would_change_are_counted_and_said_once(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ async def run(ctx: DemoContext) -> None:
     inventory = folder / "mpo-inventory.csv"
     exported = await mpo.export_mpo([advertiser], inventory, connection=conn)
     say(f"   {exported.rows} → {inventory}\n")
-    rows = [r for b in open_table(inventory).iter_batches() for r in b.to_dict("records")]
+    rows = [r for b in open_table(inventory).iter_batches() for r in b.to_pylist()]
 
     say("2. 22 seller bids, 2 of them wrong, applied with `bulkops seller-bids`")
     bids = await mpo.apply_seller_bids(_bid_sheet(rows, folder / "seller-bids.csv"), connection=conn,
@@ -30,7 +30,7 @@ async def run(ctx: DemoContext) -> None:
     if bids.files.errors is not None:
         say("   the errors file (fix the cells, feed it back):")
         for batch in open_table(bids.files.errors).iter_batches():
-            for r in batch.to_dict("records"):
+            for r in batch.to_pylist():
                 say(f"     {r['errorCode']}: {r['error']}")
 
     say("\n3. suspend one budget (`bulkops budgets suspend.csv`)")

@@ -27,7 +27,7 @@ async def run(ctx: DemoContext) -> None:
     if bids.files.errors is not None:
         say("   the errors file (fix the cells, feed it back):")
         for batch in open_table(bids.files.errors).iter_batches():
-            for r in batch.to_dict("records"):
+            for r in batch.to_pylist():
                 say(f"     {r['errorCode']}: {r['error']}")
 
     say(f"\n3. pause 5 SKUs wherever the account promotes them (`bulkops pause skus.csv --account {account}`)")
@@ -52,7 +52,7 @@ async def _first_account(conn: object) -> str:
 
 
 def _bid_sheet(inventory: Path, path: Path) -> Path:
-    rows_of = [r for b in open_table(inventory).iter_batches() for r in b.to_dict("records")]
+    rows_of = [r for b in open_table(inventory).iter_batches() for r in b.to_pylist()]
     products = [r for r in rows_of if r["entity"] == "product"]
     kinds = {r["lineItemId"]: r["type"] for r in rows_of if r["entity"] == "lineItem"}
     auction = [p for p in products if kinds.get(p["lineItemId"]) == "auction"][:35]
@@ -73,7 +73,7 @@ def _bid_sheet(inventory: Path, path: Path) -> Path:
 def _sku_list(inventory: Path, path: Path) -> Path:
     counts: dict[str, int] = {}
     for batch in open_table(inventory).iter_batches():
-        for r in batch.to_dict("records"):
+        for r in batch.to_pylist():
             if r["entity"] == "product":
                 counts[r["productId"]] = counts.get(r["productId"], 0) + 1
     skus = sorted(counts, key=lambda s: (-counts[s], s))[:5]

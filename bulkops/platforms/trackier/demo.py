@@ -25,7 +25,7 @@ async def run(ctx: DemoContext) -> None:
     ctx.show("trackier-status", changed)
     if changed.files.errors is not None:
         for batch in open_table(changed.files.errors).iter_batches():
-            for r in batch.to_dict("records"):
+            for r in batch.to_pylist():
                 say(f"   refused before sending, {r['errorCode']}: {r['error']}")
 
     if changed.files.undo is not None:
@@ -35,7 +35,7 @@ async def run(ctx: DemoContext) -> None:
 
 
 def _sheet(campaigns: Path, path: Path) -> Path:
-    rows = [r for b in open_table(campaigns).iter_batches() for r in b.to_dict("records")]
+    rows = [r for b in open_table(campaigns).iter_batches() for r in b.to_pylist()]
     active = [str(r["campaignId"]) for r in rows if r["status"] == "active"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
