@@ -166,7 +166,8 @@ class TableWriter:
             return
         if self.format == "xlsx":
             names = list(columns)
-            self.write(dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True))
+            listed = [c.to_pylist() if hasattr(c, "to_pylist") else c for c in columns.values()]
+            self.write(dict(zip(names, values, strict=True)) for values in zip(*listed, strict=True))
             self._flush()
             return
         self._write_arrow(columns, length)
@@ -186,6 +187,9 @@ class TableWriter:
             values, kind = columns.get(c), self._arrow_type(c)
             if values is None:
                 arrays.append(pa.nulls(length, kind))
+            elif isinstance(values, pa.Array | pa.ChunkedArray) and kind != pa.string():
+                arrays.append(values.cast(kind) if _numeric(values.type) else pa.array(
+                    [_whole(v) if kind == pa.int64() else _number(v) for v in values.to_pylist()], kind))
             elif kind == pa.int64():
                 arrays.append(pa.array([_whole(v) for v in values], kind))
             elif kind == pa.float64():
@@ -196,7 +200,7 @@ class TableWriter:
             for c, array in zip(self.columns, arrays, strict=True):
                 if c not in self.numeric:
                     self._count_excel_changes(c, array)
-            self._file.write(_csv_lines([_quoted(a) for a in _guarded_batch(arrays)]))
+            self._file.write(_csv_lines(_quoted_batch(_guarded_batch(arrays))))
         else:
             self._writer.write_table(pa.table(arrays, schema=self._schema))
         self.rows_written += length
@@ -349,6 +353,12 @@ def _cut(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
+def _numeric(kind: Any) -> bool:
+    import pyarrow as pa  # noqa: PLC0415
+
+    return bool(pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind))
+
+
 def _whole(value: Any) -> int | None:
     number = _number(value)
     return int(number) if number is not None and number.is_integer() else None
@@ -370,7 +380,9 @@ def _texts(values: Sequence[Any]) -> Any:
     anything else through `cell_text` (floats without noise, booleans in lower case)."""
     import pyarrow as pa  # noqa: PLC0415
 
-    if isinstance(values, pa.Array | pa.ChunkedArray):
+    if isinstance(values, pa.ChunkedArray):
+        array = values.combine_chunks()
+    elif isinstance(values, pa.Array):
         array = values
     else:
         try:  # typed in C: a column of text or whole numbers needs no Python call per cell
@@ -410,15 +422,28 @@ def _guarded(array: Any) -> Any:
     return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
 
 
-def _quoted(array: Any) -> Any:
-    """CSV quoting as Python's csv module does it by default: only cells holding a comma, quote or line break."""
+def _quoted_batch(texts: Sequence[Any]) -> list[Any]:
+    """CSV quoting as Python's csv module does it by default: only cells holding a comma, quote or line break.
+    One scan of the whole batch (each row's cells joined) finds the rows with such a cell; only those rows' cells
+    are looked at, column by column."""
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    needs = pc.match_substring_regex(array, r'[,"\r\n]')
-    if not pc.any(needs).as_py():
-        return array
-    escaped = pc.binary_join_element_wise('"', pc.replace_substring(array, '"', '""'), '"', "")
-    return pc.if_else(needs, escaped, array)
+    needs = r'[,"\r\n]'
+    joined = pc.binary_join_element_wise(*texts, "\x1f") if len(texts) > 1 else texts[0]
+    rows = pc.match_substring_regex(joined, needs)
+    if not pc.any(rows).as_py():
+        return list(texts)
+    which = pc.indices_nonzero(rows)
+    quoted = []
+    for text in texts:
+        cells = pc.take(text, which)
+        hits = pc.match_substring_regex(cells, needs)
+        if not pc.any(hits).as_py():
+            quoted.append(text)
+            continue
+        escaped = pc.binary_join_element_wise('"', pc.replace_substring(cells, '"', '""'), '"', "")
+        quoted.append(pc.replace_with_mask(text, rows, pc.if_else(hits, escaped, cells)))
+    return quoted
 
 
 def _csv_lines(arrays: Sequence[Any]) -> Any:

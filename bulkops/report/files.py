@@ -135,14 +135,14 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
             if columns is None:
                 columns = list(zip(*_outcome_rows(numbers, originals, notes, ops, planned, naming, parents),
                                    strict=True))
-            statuses = columns.pop()
+            statuses = _listed(columns.pop())
             tally.update(statuses)
-            cells = {new: batch.column(old).to_pylist() for old, new in names.items()}
+            cells = {new: batch.column(old) for old, new in names.items()}  # pyarrow arrays, written as they are
             results.write_columns({**cells, **dict(zip(OUTCOME_COLUMNS, columns, strict=True))})
             failed = [i for i, status in enumerate(statuses) if status == _FAILED]
             if failed:
-                errors.write_columns({**{k: [v[i] for i in failed] for k, v in cells.items()},
-                                      **_error_columns([tuple(c[i] for c in columns) for i in failed])})
+                shown = list(zip(*(_taken(c, failed) for c in columns), strict=True))
+                errors.write_columns({**{k: _taken(v, failed) for k, v in cells.items()}, **_error_columns(shown)})
             if progress is not None:
                 progress(sum(tally.values()))
     if errors.rows_written == 0:
@@ -186,8 +186,8 @@ def _outcome_rows(numbers: list[int], originals: list[int], notes: list[RowNote]
 
 def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, ...]],
                 planned: bool) -> list[Sequence[Any]] | None:
-    """`_op_cells` of a whole batch at once, by pyarrow, when every row of it is one operation and no note (a
-    plan's or a run's common batch); None otherwise."""
+    """`_op_cells` of a whole batch at once, by pyarrow (as pyarrow arrays), when every row of it is one operation
+    and no note (a plan's or a run's common batch); None otherwise."""
     if notes or len(ops) != len(numbers) or any(op[0] != n for op, n in zip(ops, numbers, strict=True)):
         return None
     import pyarrow as pa  # noqa: PLC0415
@@ -209,10 +209,21 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
         after = pc.if_else(pc.equal(status, _SUCCEEDED), pc.fill_null(after, ""), "")
     message = pc.if_else(pc.equal(message, ""), pa.scalar(None, text), message)
     attempts = pc.if_else(pc.equal(attempts, 0), pa.scalar(None, whole), attempts)
-    nothing = [None] * len(numbers)
-    return [numbers, shown.to_pylist(), message.to_pylist(), code.to_pylist(), nothing,
-            pc.fill_null(before, "").to_pylist(), after.to_pylist(), http_status.to_pylist(), attempts.to_pylist(),
-            trace_id.to_pylist(), status.to_pylist()]
+    return [pa.array(numbers, whole), shown, message, code, pa.nulls(len(numbers), text), pc.fill_null(before, ""),
+            after, http_status, attempts, trace_id, status]
+
+
+def _listed(column: Sequence[Any]) -> list[Any]:
+    """A column of cells as a list (a pyarrow array's values as Python's)."""
+    to_pylist = getattr(column, "to_pylist", None)
+    return to_pylist() if to_pylist is not None else list(column)
+
+
+def _taken(column: Sequence[Any], rows: list[int]) -> list[Any]:
+    """The cells of some rows of a column (a list, or a pyarrow array)."""
+    if hasattr(column, "take"):
+        return column.take(rows).to_pylist()
+    return [column[i] for i in rows]
 
 
 def _note_cells(note: RowNote, original: int, naming: Naming) -> tuple[Any, ...]:

@@ -49,8 +49,7 @@ CREATE TABLE IF NOT EXISTS ops (
     reason TEXT, error_code TEXT, http_status INTEGER, trace_id TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     result TEXT,            -- JSON: what the API answered for this item, when the undo needs it
-    shown_before TEXT, shown_after TEXT,  -- the operation's before and after as the results show them
-    UNIQUE (row_number, kind, parent_id, entity_id)
+    shown_before TEXT, shown_after TEXT  -- the operation's before and after as the results show them
 );
 CREATE TABLE IF NOT EXISTS rows (  -- the checked input rows (normalized cells), planned in (grp, row_number) order
     row_number INTEGER PRIMARY KEY, grp TEXT NOT NULL, key TEXT NOT NULL, vals TEXT NOT NULL, baseline TEXT
@@ -71,7 +70,7 @@ CREATE INDEX IF NOT EXISTS notes_row ON row_notes (row_number);
 """
 # Built once the plan is whole (`ready_to_send`): an index built over a million rows at once costs a fraction of
 # one kept up row by row while they are planned, and a dry run never needs them. The reports read operations by
-# row through the UNIQUE index, whose first column is row_number.
+# row through `ops_row` (see `plan_whole`), whose first column is row_number.
 _SENDING_INDEXES = """
 CREATE INDEX IF NOT EXISTS ops_open ON ops (status) WHERE status IS NULL OR status = 'unknown';
 CREATE INDEX IF NOT EXISTS ops_send ON ops (parent_id, kind, op_id);
@@ -199,6 +198,15 @@ class Journal:
             self._db.executemany(_INSERT_OP, operations)
             if through is not None:
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('planned_through', ?)", (json.dumps(through),))
+
+    def plan_whole(self) -> None:
+        """The plan is complete: index operations by row (unique: an operation is planned once), in the
+        transaction that says so. Built once over the whole plan, not kept up row by row while planning: planning
+        goes by line item, not by row, and that index cost most of the time a million operations took to insert."""
+        with self._writing():
+            self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS ops_row ON ops (row_number, kind, parent_id,"
+                             " entity_id)")
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('phase', ?)", (json.dumps("planned"),))
 
     def ready_to_send(self) -> None:
         """Build the indexes that sending reads by (once the plan is whole; a no-op when they are there)."""

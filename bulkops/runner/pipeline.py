@@ -150,7 +150,7 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
             done += len(batch)
             tick()
             await anyio.sleep(0)  # a batch planned without a read: let the ticker and a Ctrl-C in
-    journal.set_meta({"phase": "planned"})
+    journal.plan_whole()
 
 
 def _shown(job: WriteJob, op: Operation) -> tuple[str, str]:

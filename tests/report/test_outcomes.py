@@ -78,5 +78,6 @@ def test_a_batch_of_single_operations_reads_as_row_by_row(ops: list[tuple[Any, .
               for n, (status, reason, http, attempts, before, after) in zip(numbers, ops, strict=True)]
     naming = Naming({"productId": "sku"}, "in.csv")
     by_rows = [list(c) for c in zip(*(_op_cells(p, p[0], p[0], planned, naming) for p in pieces), strict=True)]
-    assert _op_columns(numbers, [], pieces, planned) == by_rows
+    columns = _op_columns(numbers, [], pieces, planned)
+    assert columns is not None and [c.to_pylist() for c in columns] == by_rows  # type: ignore[attr-defined]
     assert _op_columns(numbers, [RowNote(2, S.SKIPPED, None, "no-op", "same")], pieces, planned) is None
