@@ -167,6 +167,36 @@ def _delimiter(sample: str, first_line: str) -> str:
 
 
 def _csv_batches(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
+    """The rows of a CSV file (see `_parsed`), the last batch held back until it is known to be the last: a
+    quote never closed swallows the rest of the file into the last row's cell, which neither parser calls an
+    error; it is one here (`_closed`)."""
+    held = None
+    for batch in _parsed(table, rows, marked):
+        if batch.num_rows:
+            if held is not None:
+                yield held
+            held = batch
+    if held is not None:
+        _closed(table, held)
+        yield held
+
+
+def _closed(table: Table, last: pa.Table) -> None:
+    """Refuse the file when its last row's cell holds a line break because its quote is never closed."""
+    cells = last.slice(last.num_rows - 1, 1).to_pylist()[0]
+    if not any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in cells.values()):
+        return  # nearly always: a quoted line break in the last row is what this has to tell apart
+    with open(table.path, encoding=table.encoding, newline="") as f:
+        try:
+            for _ in csv.reader(f, delimiter=table.delimiter, strict=True):
+                pass
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                raise InputError(str(table.path), f"row {cells[ROW_NUMBER]} opens a quoted cell (\") that is never"
+                                 " closed: it would hold the rest of the file; close the quote or remove it") from None
+
+
+def _parsed(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
     """pyarrow's CSV reader (in C, on every core); from the first row whose cells do not match the header in
     number, Python's csv module takes over (`_ragged_batches`): pyarrow can neither pad nor number such a row."""
     import pyarrow as pa  # noqa: PLC0415 - `bulkops --help` starts without it
@@ -189,7 +219,9 @@ def _csv_batches(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
                                               ignore_empty_lines=False, invalid_row_handler=on_invalid),
             convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except pa.ArrowInvalid as exc:
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if "skip" in str(exc):  # nothing after the header line: a file of no rows
+            return
         if not ragged:
             raise _unreadable(table, 2, exc) from None
         yield from _ragged_batches(table, rows, marked, 0)

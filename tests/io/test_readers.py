@@ -82,6 +82,8 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path: Path) -> None:
     ("bids.xlsx", b"not a zip", "not a readable XLSX"),
     ("bids.json", b"{}", "unknown file type"),
     ("bids.csv", b"a,b,a\n1,2,3\n", "more than once"),
+    ("bids.csv", b'a,b\n1,"x\n2,y\n3,z\n', 'row 2 opens a quoted cell \\(\"\\) that is never closed'),
+    ("bids.csv", "a,b\n1,café\n".encode("cp1252") + b"2,x\x81\n", "line 3 is not cp1252 text \\(byte 0x81\\)"),
 ])
 def test_unreadable_files_get_one_clear_message(tmp_path: Path, name: str, content: bytes, message: str) -> None:
     path = tmp_path / name
@@ -113,3 +115,10 @@ def test_short_rows_are_padded_and_a_row_with_cells_too_many_is_marked_not_shift
     assert code == "extra-cells" and "a row of 4 cells, but the header names 3 columns" in detail
     plain = pa.concat_tables(open_table(path).iter_batches()).to_pydict()  # what the reports show of the row
     assert _rows(plain, "lineItemId", "productId", "bidOverride")[151] == ["8", "a comma", "1"]
+
+
+@pytest.mark.parametrize("content", [b"lineItemId,productId\n", b"lineItemId,productId", b"lineItemId,productId\n\n,\n"])
+def test_a_file_of_a_header_alone_has_no_rows(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bids.csv"
+    path.write_bytes(content)
+    assert [b.num_rows for b in open_table(path).iter_batches()] == []
