@@ -155,7 +155,20 @@ def _open_csv(path: Path, sheet: str | None) -> Table:
         header = next(csv.reader([first], delimiter=delimiter))
     except (csv.Error, StopIteration) as exc:
         raise InputError(str(path), f"cannot read the header: {exc}") from None
-    return Table(path, "csv", tuple(unguard(h.strip()) for h in header), delimiter, encoding)
+    names = [unguard(h.strip()) for h in header]
+    if any(names):  # a header cell left blank (Excel's trailing commas) is named after its column: never twice ""
+        names = [n or f"(column {_letters(i)})" for i, n in enumerate(names)]
+    return Table(path, "csv", tuple(names), delimiter, encoding)
+
+
+def _letters(index: int) -> str:
+    """A spreadsheet's name of the column at `index` (0: A, 26: AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _delimiter(sample: str, first_line: str) -> str:

@@ -122,3 +122,13 @@ def test_a_file_of_a_header_alone_has_no_rows(tmp_path: Path, content: bytes) ->
     path = tmp_path / "bids.csv"
     path.write_bytes(content)
     assert [b.num_rows for b in open_table(path).iter_batches()] == []
+
+
+def test_header_cells_left_blank_are_named_after_their_column(tmp_path: Path) -> None:
+    """Excel saves a sheet whose cells right of the table were ever touched with trailing commas."""
+    path = tmp_path / "bids.csv"
+    path.write_text("lineItemId,productId,bidOverride,,\n1,a,1.5,,\n2,b,1.6,,note\n", encoding="utf-8")
+    assert open_table(path).columns == ("lineItemId", "productId", "bidOverride", "(column D)", "(column E)")
+    frame = _all(path)
+    assert _rows(frame, "lineItemId", "productId", "bidOverride", "(column E)") == [["1", "a", "1.5", ""],
+                                                                                  ["2", "b", "1.6", "note"]]
