@@ -180,9 +180,9 @@ def _delimiter(sample: str, first_line: str) -> str:
 
 
 def _csv_batches(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
-    """The rows of a CSV file (see `_parsed`), the last batch held back until it is known to be the last: a
-    quote never closed swallows the rest of the file into the last row's cell, which neither parser calls an
-    error; it is one here (`_closed`)."""
+    """The rows of a CSV file (see `_parsed`), the last batch held back until the file is known to close every
+    quote it opens: one never closed swallows the rest of the file into a cell, which neither parser calls an
+    error; it is one here (`_unclosed_quote`)."""
     held = None
     for batch in _parsed(table, rows, marked):
         if batch.num_rows:
@@ -190,23 +190,53 @@ def _csv_batches(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
                 yield held
             held = batch
     if held is not None:
-        _closed(table, held)
+        last = held.slice(held.num_rows - 1, 1).to_pylist()[0].values()
+        line = _unclosed_quote(table, any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last))
+        if line is not None:
+            raise InputError(str(table.path), f"line {line} opens a quoted cell (\") that is never closed: it"
+                             " would hold the rest of the file; close the quote or remove it")
         yield held
 
 
-def _closed(table: Table, last: pa.Table) -> None:
-    """Refuse the file when its last row's cell holds a line break because its quote is never closed."""
-    cells = last.slice(last.num_rows - 1, 1).to_pylist()[0]
-    if not any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in cells.values()):
-        return  # nearly always: a quoted line break in the last row is what this has to tell apart
+def _unclosed_quote(table: Table, suspect: bool) -> int | None:
+    """The line (as an editor counts) where a quoted cell opens that the file never closes; None when every quote
+    closes. A quote opens a quoted cell at the start of a cell only (elsewhere it is text, as both parsers read
+    it), and `""` inside one is a quote. Unless `suspect` (the last row has a line break in a cell), a file
+    holding an even number of quotes is taken to close them all (a count in C); otherwise it is read quote by
+    quote, a megabyte at a time."""
+    if not suspect and table.encoding in ("utf-8", "utf-8-sig", "cp1252"):  # a quote is one byte: counted as bytes
+        count = 0
+        with open(table.path, "rb") as raw:
+            while chunk := raw.read(1 << 20):
+                count += chunk.count(b'"')
+        if count % 2 == 0:
+            return None
+    starts = (table.delimiter, "\n", "\r")
+    quoted = pending = False  # in a quoted cell; the block ended on a quote in one (closing, or half of "")
+    before, line, opened = "\n", 1, 0
     with open(table.path, encoding=table.encoding, newline="") as f:
-        try:
-            for _ in csv.reader(f, delimiter=table.delimiter, strict=True):
-                pass
-        except csv.Error as exc:
-            if "end of data" in str(exc):
-                raise InputError(str(table.path), f"row {cells[ROW_NUMBER]} opens a quoted cell (\") that is never"
-                                 " closed: it would hold the rest of the file; close the quote or remove it") from None
+        while block := f.read(1 << 20):
+            i = 0
+            if pending:
+                pending = False
+                if block[0] == '"':
+                    i = 1
+                else:
+                    quoted = False
+            while (j := block.find('"', i)) >= 0:
+                if quoted:
+                    if j + 1 == len(block):
+                        pending = True
+                        break
+                    quoted = block[j + 1] == '"'  # "" stays in the cell; a lone quote closes it
+                    i = j + 2 if quoted else j + 1
+                    continue
+                if (block[j - 1] if j else before) in starts:
+                    quoted, opened = True, line + block.count("\n", 0, j)
+                i = j + 1
+            line += block.count("\n")
+            before = block[-1]
+    return opened if quoted and not pending else None  # a quote ending the file closes its cell
 
 
 def _parsed(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
@@ -233,11 +263,10 @@ def _parsed(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
             convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        if "skip" in str(exc):  # nothing after the header line: a file of no rows
-            return
-        if not ragged:
+        if ragged:
+            yield from _ragged_batches(table, rows, marked, 0)
+        elif not str(exc).startswith("Could not skip initial"):  # that: nothing after the header, a file of no rows
             raise _unreadable(table, 2, exc) from None
-        yield from _ragged_batches(table, rows, marked, 0)
         return
     line = 2
     with reader:  # closed however the caller stops reading
@@ -276,6 +305,7 @@ def _ragged_batches(table: Table, rows: int, marked: bool, skip: int) -> Iterato
     """
     width = len(table.columns)
     line = 2 + skip
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # a cell of any length, as pyarrow reads it
     with open(table.path, encoding=table.encoding, newline="") as f:
         records = csv.reader(f, delimiter=table.delimiter)
         try:

@@ -82,7 +82,11 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path: Path) -> None:
     ("bids.xlsx", b"not a zip", "not a readable XLSX"),
     ("bids.json", b"{}", "unknown file type"),
     ("bids.csv", b"a,b,a\n1,2,3\n", "more than once"),
-    ("bids.csv", b'a,b\n1,"x\n2,y\n3,z\n', 'row 2 opens a quoted cell \\(\"\\) that is never closed'),
+    ("bids.csv", b'a,b\n1,"x\n2,y\n3,z\n', 'line 2 opens a quoted cell \\(\"\\) that is never closed'),
+    ("bids.csv", b'a,b\n1,2\n3,"x', "line 3 opens a quoted cell"),  # on the last line, no line break in it
+    ("bids.csv", b'a,b\n1,"x"y\n2,"x\n3,4\n', "line 3 opens a quoted cell"),  # after a quote that is text
+    ("bids.csv", b'a,b\n1,12"\n2,"x\n3,4\n', "line 3 opens a quoted cell"),  # an even count of quotes
+    ("bids.csv", b'a,b\n1,"x\n' + b"2,y\n" * 40_000, "line 2 opens a quoted cell"),  # 200 KB swallowed
     ("bids.csv", "a,b\n1,café\n".encode("cp1252") + b"2,x\x81\n", "line 3 is not cp1252 text \\(byte 0x81\\)"),
 ])
 def test_unreadable_files_get_one_clear_message(tmp_path: Path, name: str, content: bytes, message: str) -> None:
@@ -101,9 +105,10 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize("block", [readers.BLOCK_BYTES, 1024])  # whole file in one block; the odd row far down
 def test_short_rows_are_padded_and_a_row_with_cells_too_many_is_marked_not_shifted(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    """Whatever the odd rows hold: a cell reading "skip" once made a file of such rows read as empty."""
     monkeypatch.setattr(readers, "BLOCK_BYTES", block)
     good = [f"{n},sku-{n},1.{n % 10}0" for n in range(150)]
-    lines = ["lineItemId,productId,bidOverride", *good, "7,short", "8,a comma,1,55", "9,trailing,2.0,,", "10,last,3"]
+    lines = ["lineItemId,productId,bidOverride", *good, "7,short", "8,skip,1,55", "9,trailing,2.0,,", "10,last,3"]
     path = tmp_path / "bids.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     marked = pa.concat_tables(open_table(path).iter_batches(rows=64, marked=True)).to_pydict()
@@ -114,7 +119,7 @@ def test_short_rows_are_padded_and_a_row_with_cells_too_many_is_marked_not_shift
     code, detail = unmark(str(tail[1][0]))
     assert code == "extra-cells" and "a row of 4 cells, but the header names 3 columns" in detail
     plain = pa.concat_tables(open_table(path).iter_batches()).to_pydict()  # what the reports show of the row
-    assert _rows(plain, "lineItemId", "productId", "bidOverride")[151] == ["8", "a comma", "1"]
+    assert _rows(plain, "lineItemId", "productId", "bidOverride")[151] == ["8", "skip", "1"]
 
 
 @pytest.mark.parametrize("content", [b"lineItemId,productId\n", b"lineItemId,productId", b"lineItemId,productId\n\n,\n"])
@@ -132,3 +137,10 @@ def test_header_cells_left_blank_are_named_after_their_column(tmp_path: Path) ->
     frame = _all(path)
     assert _rows(frame, "lineItemId", "productId", "bidOverride", "(column E)") == [["1", "a", "1.5", ""],
                                                                                   ["2", "b", "1.6", "note"]]
+
+
+def test_a_cell_of_any_length_is_read_whichever_parser_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "bids.csv"  # the short row sends the rest of the file to Python's csv module
+    path.write_text('a,b\n1,"' + "x" * 200_000 + '"\n2\n3,"' + "y" * 200_000 + '"\n', encoding="utf-8")
+    frame = _all(path)
+    assert frame[ROW_NUMBER] == [2, 3, 4] and frame["b"][1] == "" and frame["b"][2] == "y" * 200_000
