@@ -353,6 +353,12 @@ def _cut(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
+def listed(column: Any) -> list[Any]:
+    """A column of cells as a list: a pyarrow array's values as Python's, any other sequence as it is."""
+    to_pylist = getattr(column, "to_pylist", None)
+    return list(to_pylist() if to_pylist is not None else column)
+
+
 def _numeric(kind: Any) -> bool:
     import pyarrow as pa  # noqa: PLC0415
 

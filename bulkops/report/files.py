@@ -24,7 +24,7 @@ from typing import Any
 
 from bulkops.io.columns import ROW_NUMBER
 from bulkops.io.readers import Table
-from bulkops.io.writers import Notice, TableWriter, cell_text
+from bulkops.io.writers import Notice, TableWriter, cell_text, listed
 from bulkops.report.outcomes import PIECE, UNANSWERED, UNSENT, RowOutcome, fold, joined
 from bulkops.types import OutcomeStatus, RowNote
 
@@ -135,7 +135,7 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
             if columns is None:
                 columns = list(zip(*_outcome_rows(numbers, originals, notes, ops, planned, naming, parents),
                                    strict=True))
-            statuses = _listed(columns.pop())
+            statuses = listed(columns.pop())
             tally.update(statuses)
             cells = {new: batch.column(old) for old, new in names.items()}  # pyarrow arrays, written as they are
             results.write_columns({**cells, **dict(zip(OUTCOME_COLUMNS, columns, strict=True))})
@@ -211,12 +211,6 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
     attempts = pc.if_else(pc.equal(attempts, 0), pa.scalar(None, whole), attempts)
     return [pa.array(numbers, whole), shown, message, code, pa.nulls(len(numbers), text), pc.fill_null(before, ""),
             after, http_status, attempts, trace_id, status]
-
-
-def _listed(column: Sequence[Any]) -> list[Any]:
-    """A column of cells as a list (a pyarrow array's values as Python's)."""
-    to_pylist = getattr(column, "to_pylist", None)
-    return to_pylist() if to_pylist is not None else list(column)
 
 
 def _taken(column: Sequence[Any], rows: list[int]) -> list[Any]:

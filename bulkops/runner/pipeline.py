@@ -23,7 +23,7 @@ from bulkops.engine.client import ApiClient
 from bulkops.errors import ApiUnreachable, JournalError
 from bulkops.io.columns import Header, match_header
 from bulkops.io.readers import Table, open_table
-from bulkops.io.writers import stderr_notice
+from bulkops.io.writers import listed, stderr_notice
 from bulkops.report.files import describe_values
 from bulkops.runner.checks import Layout, planned_rows, stage_input, staged_columns
 from bulkops.runner.events import Progress, ProgressListener, ignore
@@ -202,12 +202,8 @@ def _encoded(job: WriteJob, alike: Alike | None) -> Iterable[tuple[Any, ...]]:
     which = pa.array(alike.which)
     kinds, fields, befores, shown_before, shown_after = (pa.array(list(c), pa.string()).take(which).to_pylist()
                                                          for c in zip(*encoded, strict=True))
-    return zip(_listed(alike.numbers), kinds, _listed(alike.parents), _listed(alike.entities), fields, befores,
+    return zip(listed(alike.numbers), kinds, listed(alike.parents), listed(alike.entities), fields, befores,
                shown_before, shown_after, strict=True)
-
-
-def _listed(column: Any) -> list[Any]:
-    return column.to_pylist() if hasattr(column, "to_pylist") else list(column)
 
 
 def _checking(listener: ProgressListener, timing: Timing) -> Callable[[int, str], None]:
