@@ -155,10 +155,15 @@ def _open_csv(path: Path, sheet: str | None) -> Table:
         header = next(csv.reader([first], delimiter=delimiter))
     except (csv.Error, StopIteration) as exc:
         raise InputError(str(path), f"cannot read the header: {exc}") from None
-    names = [unguard(h.strip()) for h in header]
-    if any(names):  # a header cell left blank (Excel's trailing commas) is named after its column: never twice ""
-        names = [n or f"(column {_letters(i)})" for i, n in enumerate(names)]
-    return Table(path, "csv", tuple(names), delimiter, encoding)
+    return Table(path, "csv", named([unguard(h.strip()) for h in header]), delimiter, encoding)
+
+
+def named(header: list[str]) -> tuple[str, ...]:
+    """A header's names, each cell left blank (Excel's trailing commas, a column with no title) named after its
+    column, `(column D)`: never two columns called ""; a header all blank stays so (it is no header)."""
+    if not any(header):
+        return tuple(header)
+    return tuple(n or f"(column {_letters(i)})" for i, n in enumerate(header))
 
 
 def _letters(index: int) -> str:

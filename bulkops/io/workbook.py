@@ -23,7 +23,7 @@ from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from bulkops.errors import InputError
 from bulkops.io.columns import Schema, names_columns, needed, normalize
-from bulkops.io.readers import Table, _text, mark
+from bulkops.io.readers import Table, _text, mark, named
 
 SCAN_ROWS = 20  # the header is looked for in this many rows at the top of a sheet
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^<>]*?\bref="([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)"')
@@ -64,7 +64,7 @@ def open_workbook(path: Path, sheet: str | None, header_row: int | None, schema:
     cells = top[row - 1]
     while cells and not cells[-1]:
         cells = cells[:-1]
-    return Table(path, "xlsx", tuple(cells), sheet=name, header_row=row,
+    return Table(path, "xlsx", named(list(cells)), sheet=name, header_row=row,
                  note=_note(name, row, len(names), picked=sheet is None and len(names) > 1 and schema is not None))
 
 

@@ -52,6 +52,14 @@ def test_plain_workbook_still_reads_from_row_one(tmp_path: Path) -> None:
     assert frame[ROW_NUMBER] == [2] and frame["productId"] == ["a"]
 
 
+def test_header_cells_left_blank_are_named_after_their_column_and_keep_their_cells(tmp_path: Path) -> None:
+    path = _book(tmp_path, {"Bids": [["lineItemId", None, None, "productId", "bidOverride"], [1, "x", "y", "a", 0.5]]})
+    table = open_table(path, schema=BIDS, required=NEEDS)
+    assert table.columns == ("lineItemId", "(column B)", "(column C)", "productId", "bidOverride")
+    frame = _all(path, schema=BIDS, required=NEEDS)
+    assert (frame["(column B)"], frame["(column C)"], frame["productId"]) == (["x"], ["y"], ["a"])
+
+
 def test_title_rows_above_the_header_keep_excel_row_numbers(tmp_path: Path) -> None:
     path = _book(tmp_path, {"Bids": TITLED})
     table = open_table(path, schema=BIDS, required=NEEDS)
