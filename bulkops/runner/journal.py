@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from functools import lru_cache
 from pathlib import Path
@@ -301,17 +301,31 @@ class Journal:
     def mark_unsent(self, operations: Iterable[Operation]) -> None:
         """Operations that never reached the API after all (the connection could not be made)."""
         with self._writing():
-            self._db.executemany("UPDATE ops SET status=NULL WHERE row_number=? AND kind=? AND parent_id=?"
-                                 " AND entity_id=? AND status='unknown'", (_key(op) for op in operations))
+            self._unsent(operations)
 
     def record(self, results: Iterable[tuple[Operation, Outcome]]) -> None:
         """Record outcomes as soon as they are known (one transaction per call)."""
         with self._writing():
-            self._db.executemany(
-                "UPDATE ops SET status=?, reason=?, error_code=?, http_status=?, trace_id=?,"
-                " attempts=attempts+?, result=COALESCE(?, result)"
-                " WHERE row_number=? AND kind=? AND parent_id=? AND entity_id=?",
-                (_outcome_row(op, out) for op, out in results))
+            self._record(results)
+
+    def settle(self, results: Sequence[tuple[Operation, Outcome]], seconds: tuple[str, str, int, float]) -> None:
+        """A request settled, in one transaction: the outcomes it gave, its operations that never reached the API
+        (PENDING: unsent again), and how long it took (parent, kind, operations, seconds)."""
+        with self._writing():
+            self._record((op, out) for op, out in results if out.status is not OutcomeStatus.PENDING)
+            self._unsent(op for op, out in results if out.status is OutcomeStatus.PENDING)
+            self._db.execute("INSERT INTO chunk_times VALUES (?, ?, ?, ?)", seconds)
+
+    def _unsent(self, operations: Iterable[Operation]) -> None:
+        self._db.executemany("UPDATE ops SET status=NULL WHERE row_number=? AND kind=? AND parent_id=?"
+                             " AND entity_id=? AND status='unknown'", (_key(op) for op in operations))
+
+    def _record(self, results: Iterable[tuple[Operation, Outcome]]) -> None:
+        self._db.executemany(
+            "UPDATE ops SET status=?, reason=?, error_code=?, http_status=?, trace_id=?,"
+            " attempts=attempts+?, result=COALESCE(?, result)"
+            " WHERE row_number=? AND kind=? AND parent_id=? AND entity_id=?",
+            (_outcome_row(op, out) for op, out in results))
 
     def add_timeline(self, rows: Iterable[tuple[int, str, int, int, int, int]]) -> None:
         """(second, phase, requests, retries, 429s, errors) of the run, added to what is there."""
@@ -320,11 +334,6 @@ class Journal:
                 "INSERT INTO timeline VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (second, phase) DO UPDATE SET"
                 " requests=requests+excluded.requests, retries=retries+excluded.retries,"
                 " rate_limited=rate_limited+excluded.rate_limited, errors=errors+excluded.errors", rows)
-
-    def add_chunk_times(self, rows: Iterable[tuple[str, str, int, float]]) -> None:
-        """(parent, kind, operations, seconds) of settled requests."""
-        with self._writing():
-            self._db.executemany("INSERT INTO chunk_times VALUES (?, ?, ?, ?)", rows)
 
     def pending(self) -> Iterator[Operation]:
         """Operations not sent yet, sorted by parent and kind (so a streaming chunker makes the fewest requests),

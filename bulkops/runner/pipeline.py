@@ -271,10 +271,7 @@ class _Reporter:
         self.journal.mark_sent(operations)
 
     def settled(self, chunk: Chunk, results: list[tuple[Operation, Outcome]], seconds: float) -> None:
-        pending = [op for op, out in results if out.status is OutcomeStatus.PENDING]
-        self.journal.record((op, out) for op, out in results if out.status is not OutcomeStatus.PENDING)
-        self.journal.mark_unsent(pending)
-        self.journal.add_chunk_times([(chunk.parent_id, chunk.kind, len(chunk.operations), seconds)])
+        self.journal.settle(results, (chunk.parent_id, chunk.kind, len(chunk.operations), seconds))
         fresh = {op.row_number for op, out in results if out.status is not OutcomeStatus.PENDING} - self.seen
         self.seen |= fresh
         self.done += len(fresh)

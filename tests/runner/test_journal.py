@@ -45,6 +45,20 @@ def test_outcomes_recorded_and_pending_shrinks(tmp_path: Path) -> None:
         assert failed[0].outcome.attempts == 2
 
 
+def test_a_settled_request_is_journaled_whole(tmp_path: Path) -> None:
+    """Its outcomes, its operations that never reached the API (unsent again) and its time, in one transaction."""
+    ops = _ops(4)
+    with Journal.create(tmp_path / "run", {"job": "bids"}) as j:
+        j.add_operations(ops)
+        j.mark_sent(ops[:3])
+        j.settle([(ops[0], Outcome(2, OutcomeStatus.SUCCEEDED, attempts=1)),
+                  (ops[1], Outcome(3, OutcomeStatus.FAILED, reason="below min bid", http_status=400, attempts=1)),
+                  (ops[2], Outcome(4, OutcomeStatus.PENDING))], ("li0", "set_bid", 3, 0.25))
+        assert j.counts() == {"succeeded": 1, "failed": 1, "pending": 2}  # none left sent with no answer
+        assert sorted(op.row_number for op in j.pending()) == [4, 5]
+        assert j.chunk_times() == [("li0", "set_bid", 3, 0.25)]
+
+
 def test_notes_keep_validation_errors_in_row_order(tmp_path: Path) -> None:
     with Journal.create(tmp_path, {"job": "bids"}) as j:
         j.add_notes([RowNote.from_error(RowError("bids.csv", 9, "bidOverride", "not-a-number", "'x' is not a number")),
