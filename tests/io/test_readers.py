@@ -169,6 +169,6 @@ def test_any_csv_the_csv_module_writes_reads_back_cell_for_cell(tmp_path_factory
     read = [r for b in table.iter_batches(rows=batch, marked=True) for r in b.to_pylist()]
     with open(path, encoding="utf-8", newline="") as f:
         records = list(csv.reader(f, delimiter=delimiter))[1:]
-    expected = [{"a": unguard(a), "b": unguard(b), "c": unguard(c), ROW_NUMBER: n}
-                for n, (a, b, c) in enumerate(records, start=2) if (a + b + c).strip()]
+    cells = [(n, unguard(a), unguard(b), unguard(c)) for n, (a, b, c) in enumerate(records, start=2)]
+    expected = [{"a": a, "b": b, "c": c, ROW_NUMBER: n} for n, a, b, c in cells if (a + b + c).strip()]
     assert read == expected and len(records) == len(rows)
