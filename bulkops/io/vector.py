@@ -70,11 +70,7 @@ def check_frame(path: str, frame: pa.Table, schema: Schema,
 
 def _array(frame: pa.Table, name: str) -> pa.Array:
     """One column of a batch as one array."""
-    import pyarrow as pa  # noqa: PLC0415
-
-    column = frame.column(name)
-    return column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks) if column.num_chunks \
-        else pa.array([], column.type)
+    return frame.column(name).combine_chunks()
 
 
 def _damaged(path: str, frame: pa.Table, header: Header) -> tuple[pa.Table, pa.Array, list[RowError]]:
