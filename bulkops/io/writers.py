@@ -197,24 +197,21 @@ class TableWriter:
             else:
                 arrays.append(_texts(values))
         if self.format == "csv":
+            cells = []
             for c, array in zip(self.columns, arrays, strict=True):
-                if c not in self.numeric:
-                    self._count_excel_changes(c, array)
-            self._file.write(_csv_lines(_quoted_batch(_guarded_batch(arrays))))
+                typed = columns.get(c)
+                if isinstance(typed, pa.Array | pa.ChunkedArray) and pa.types.is_integer(typed.type):
+                    cells.append(array.fill_null(""))  # digits: nothing to guard, quote or warn about
+                    continue
+                text, changed, first = _csv_cells(array, excel=c not in self.numeric)
+                cells.append(text)
+                if changed:
+                    seen, shown = self.excel_changes.get(c, (0, ""))
+                    self.excel_changes[c] = (seen + changed, shown or first)
+            self._file.write(_csv_lines(cells))
         else:
             self._writer.write_table(pa.table(arrays, schema=self._schema))
         self.rows_written += length
-
-    def _count_excel_changes(self, column: str, array: Any) -> None:
-        """Count the cells of a text column that Excel would change when it opens the CSV file."""
-        import pyarrow.compute as pc  # noqa: PLC0415
-
-        hits = pc.match_substring_regex(array, EXCEL_CHANGES.pattern)
-        count = pc.sum(hits).as_py() or 0
-        if not count:
-            return
-        seen, first = self.excel_changes.get(column, (0, ""))
-        self.excel_changes[column] = (seen + count, first or str(array.filter(hits)[0].as_py()))
 
     def _flush(self) -> None:
         batch, self._batch = self._batch, []
@@ -401,17 +398,34 @@ def _texts(values: Sequence[Any]) -> Any:
     return pa.array([None if v is None else cell_text(v) for v in values], pa.string())
 
 
-def _guarded_batch(arrays: Sequence[Any]) -> list[Any]:
-    """`_guarded` on every column of a batch, nulls blank. One scan of the whole batch says first whether any
-    cell may need it (a control character, or a formula-like start: at the start of a line, the cells joined by
-    line breaks); nearly always none does, and the columns are not scanned one by one."""
+# A cell that needs a look before it goes into a CSV line: a control character, a comma, quote or line break
+# (quoted), or a formula-like start (guarded).
+_ATTENTION = r'[\x00-\x08\x0b\x0c\x0e-\x1f,"\r\n]|^[=+\-@\t\r]'
+
+
+def _csv_cells(array: Any, *, excel: bool) -> tuple[Any, int, str]:
+    """A text column's cells as they go into CSV lines: nulls blank, `guard`ed, quoted as Python's csv module
+    quotes (only cells holding a comma, quote or line break); with, when `excel`, how many cells Excel would change
+    on opening the file (`EXCEL_CHANGES`) and the first of them.
+
+    A report's columns repeat a few texts (an outcome, a message, a bid, an id of a line item): each distinct text
+    is looked at once and the column is taken from them. A column of nearly all distinct texts is looked at cell by
+    cell, in one scan when no cell needs anything (nearly always)."""
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    texts = [pc.fill_null(a, "") for a in arrays]
-    probe = pc.binary_join_element_wise(*texts, "\n") if len(texts) > 1 else texts[0]
-    if pc.any(pc.match_substring_regex(probe, f"{_CONTROL.pattern}|(^|\n)[=+\\-@\t\r]")).as_py():
-        return [_guarded(t) for t in texts]
-    return texts
+    text = pc.fill_null(array, "")
+    coded = pc.dictionary_encode(text)
+    repeats = 2 * len(coded.dictionary) <= len(text)
+    values = coded.dictionary if repeats else text
+    changed, first = 0, ""
+    if excel:
+        hits = pc.match_substring_regex(values, EXCEL_CHANGES.pattern)
+        if pc.any(hits).as_py():
+            per_cell = pc.take(hits, coded.indices) if repeats else hits
+            changed, first = pc.sum(per_cell).as_py(), text.filter(per_cell)[0].as_py()
+    if pc.any(pc.match_substring_regex(values, _ATTENTION)).as_py():
+        values = _quoted(_guarded(values))
+    return (pc.take(values, coded.indices) if repeats else values), changed, first
 
 
 def _guarded(array: Any) -> Any:
@@ -428,28 +442,16 @@ def _guarded(array: Any) -> Any:
     return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
 
 
-def _quoted_batch(texts: Sequence[Any]) -> list[Any]:
-    """CSV quoting as Python's csv module does it by default: only cells holding a comma, quote or line break.
-    One scan of the whole batch (each row's cells joined) finds the rows with such a cell; only those rows' cells
-    are looked at, column by column."""
+def _quoted(text: Any) -> Any:
+    """CSV quoting as Python's csv module does it by default: only the cells holding a comma, quote or line break,
+    their quotes doubled."""
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    needs = r'[,"\r\n]'
-    joined = pc.binary_join_element_wise(*texts, "\x1f") if len(texts) > 1 else texts[0]
-    rows = pc.match_substring_regex(joined, needs)
-    if not pc.any(rows).as_py():
-        return list(texts)
-    which = pc.indices_nonzero(rows)
-    quoted = []
-    for text in texts:
-        cells = pc.take(text, which)
-        hits = pc.match_substring_regex(cells, needs)
-        if not pc.any(hits).as_py():
-            quoted.append(text)
-            continue
-        escaped = pc.binary_join_element_wise('"', pc.replace_substring(cells, '"', '""'), '"', "")
-        quoted.append(pc.replace_with_mask(text, rows, pc.if_else(hits, escaped, cells)))
-    return quoted
+    hits = pc.match_substring_regex(text, r'[,"\r\n]')
+    if not pc.any(hits).as_py():
+        return text
+    escaped = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.if_else(hits, escaped, text)
 
 
 def _csv_lines(arrays: Sequence[Any]) -> Any:
