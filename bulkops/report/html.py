@@ -44,6 +44,8 @@ ADVICE = {
     "duplicate-conflict": "The same item appears on several rows with different values: keep one row.",
     "line-item-not-found": "Check the line item id: it does not exist, or these credentials cannot see its account.",
     "not-on-line-item": "The product is not on this line item: fix the ids, or set action=add (or --add) to add it.",
+    "bid-with-action": "A pause, unpause or remove row sets no bid: blank its bid, and set the bid on a row of its"
+                       " own.",
     "bid-on-preferred": "Preferred line items take no product bids: set the bid on an auction line item instead.",
     "below-min-bid": "Raise the bid to at least the minimum the message names.",
     "not-in-catalog": "The SKU is not in the retailer's catalog: check the product id for typos.",

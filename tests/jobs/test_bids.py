@@ -217,3 +217,29 @@ async def test_a_blank_bid_never_clears_an_override_with_add_either(sandbox: San
     if snapshot:  # the blank `add` row of a SKU already there leaves it as it is (blind, the API has the last word)
         assert (report[3]["outcome"], report[3]["errorCode"]) == ("skipped", "no-op")
         assert {s: v for s, v in now.items() if s != new} == before[li]
+
+
+async def test_a_bid_on_a_row_whose_action_sets_none_fails_and_nothing_is_sent_for_it(sandbox: Sandbox,
+                                                                                     tmp_path: Path) -> None:
+    li = line_items(sandbox, "auction", "active")[0]
+    products = sandbox.control.retail_media.products(li)
+    active = sorted(s for s, p in products.items() if p["status"] == "active")
+    path = write_csv(tmp_path / "bids.csv", HEADER, [
+        [li, active[0], "0.77", "pause"],   # 2 a bid the pause would drop
+        [li, active[1], "0.78", ""],        # 3 a bid: set
+        [li, active[2], "", "pause"],       # 4 a pause: done
+        [li, active[3], "none", "remove"],  # 5 `none` is a filled cell too
+    ])
+    before = sandbox.control.retail_media.products(li)
+
+    result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+
+    report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
+    assert {n: (r["outcome"], r["errorCode"], r["errorColumn"]) for n, r in report.items()} == {
+        2: ("failed", "bid-with-action", "bid"), 3: ("succeeded", "", ""), 4: ("succeeded", "", ""),
+        5: ("failed", "bid-with-action", "bid")}
+    assert "action pause sets no bid" in report[2]["message"]
+    after = sandbox.control.retail_media.products(li)
+    assert after[active[0]] == before[active[0]] and after[active[3]] == before[active[3]]  # nothing sent for them
+    assert after[active[2]]["status"] == "paused" and after[active[1]]["bidOverride"] in (0.78, "0.78")
+    assert [r["sku"] for r in read_csv(result.files.errors)] == [active[0], active[3]]  # fix and feed back

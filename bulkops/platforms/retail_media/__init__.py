@@ -27,7 +27,8 @@ ADD = Option("add", "Add SKUs that are not on the line item yet (otherwise such 
 BIDS_DOC = """Set bidOverride on promoted products, from rows of lineItemId, productId, bidOverride.
 
 Columns: lineItemId, productId (or sku), bidOverride (or bid), and optionally action (set-bid, add, pause,
-unpause, remove) to override the verb row by row, as undo files do. Example row: 50000012,0a1b2c3d4e5,1.25
+unpause, remove) to override the verb row by row, as undo files do; a pause, unpause or remove row sets no
+bid, so its bid cell must be blank (a filled one fails the row). Example row: 50000012,0a1b2c3d4e5,1.25
 
 A bid changes a product already on the line item: a SKU that is not there fails (a typo in lineItemId must not
 promote products on the wrong line item); action=add, or --add, adds it.

@@ -19,6 +19,7 @@ from bulkops.types import Alike, Operation, OutcomeStatus, Plan, RowNote
 
 PHASE_ONE = (Action.SET_BID, Action.ADD, Action.REMOVE)
 PHASE_TWO = (Action.PAUSE, Action.UNPAUSE)
+BIDLESS = (Action.PAUSE, Action.UNPAUSE, Action.REMOVE)  # the actions that set no bid
 
 
 def asked(row: Row, verb: Action) -> Action:
@@ -30,7 +31,8 @@ def asked(row: Row, verb: Action) -> Action:
 def split(rows: Iterable[Row], verb: Action,
           add: bool = False) -> tuple[dict[Action, list[ProductRow]], list[RowNote]]:
     """Rows per action as planner rows; rows that ask nothing settled. A blank bid asks nothing of a set-bid row
-    (with --add too); an `add` row with a blank bid adds the SKU with no override, or leaves it as it is."""
+    (with --add too); an `add` row with a blank bid adds the SKU with no override, or leaves it as it is. A row
+    whose action cell pauses, unpauses or removes while its bid cell is filled fails: its bid would be dropped."""
     by_kind: dict[Action, list[ProductRow]] = {}
     settled: list[RowNote] = []
     for row in rows:
@@ -39,11 +41,20 @@ def split(rows: Iterable[Row], verb: Action,
         if kind == Action.SET_BID and bid is None:  # with --add too: a blank cell never clears an override
             settled.append(_no_bid(row.row_number))
             continue
+        if row.get("action") and kind in BIDLESS and bid is not None:
+            settled.append(_bid_dropped(row.row_number, kind))
+            continue
         kind = Action.ADD if add and kind == Action.SET_BID else kind  # --add: a bid on a SKU not there adds it
         product_row = ProductRow(row.row_number, row.get("lineItemId") or "", row.get("productId"),
                                  None if bid is NONE else bid, row.baseline, blank_bid=bid is None)
         by_kind.setdefault(kind, []).append(product_row)
     return by_kind, settled
+
+
+def _bid_dropped(number: int, kind: Action) -> RowNote:
+    return RowNote(number, OutcomeStatus.FAILED, "bidOverride", "bid-with-action",
+                   f"action {kind} sets no bid, so this row's bidOverride would be dropped: leave bidOverride blank"
+                   " on this row and set the bid on a row of its own (action set-bid), or clear the action cell")
 
 
 def _no_bid(number: int) -> RowNote:
@@ -98,12 +109,18 @@ def plan_blind_columns(batch: Columns, verb: Action, add: bool) -> Plan:
     import pyarrow.compute as pc  # noqa: PLC0415
 
     result = Plan()
-    kind = pc.fill_null(batch.get("action"), verb.value)
+    action = batch.get("action")
+    kind = pc.fill_null(action, verb.value)
     bid = batch.get("bidOverride")
     no_bid = pc.and_(pc.equal(kind, Action.SET_BID.value), pc.is_null(bid))
-    if pc.any(no_bid).as_py():  # with --add too: a blank cell never clears an override
-        result.notes += [_no_bid(n) for n in batch.numbers.filter(no_bid).to_pylist()]
-        keep = pc.invert(no_bid)
+    dropped = pc.and_(pc.and_(pc.is_valid(action), pc.is_in(kind, pa.array([str(k) for k in BIDLESS]))),
+                      pc.is_valid(bid))
+    settled = pc.or_(no_bid, dropped)
+    if pc.any(settled).as_py():  # with --add too: a blank cell never clears an override
+        numbers, kinds = batch.numbers.filter(settled).to_pylist(), kind.filter(settled).to_pylist()
+        result.notes += [_no_bid(n) if k == Action.SET_BID else _bid_dropped(n, Action(k))
+                         for n, k in zip(numbers, kinds, strict=True)]
+        keep = pc.invert(settled)
         batch = Columns(batch.numbers.filter(keep), {k: v.filter(keep) for k, v in batch.cells.items()})
         kind, bid = kind.filter(keep), bid.filter(keep)
     if add:  # --add: a bid on a SKU not there adds it
