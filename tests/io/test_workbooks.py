@@ -110,7 +110,7 @@ def test_damaged_cells_are_marked_and_the_last_row_flagged_across_batches(tmp_pa
     assert bid.startswith(MARK) and "=1+1" in bid
     assert line_item.startswith(MARK) and "A2:A3" in line_item
     plain = pa.concat_tables(open_table(tmp_path / "bids.xlsx").iter_batches()).to_pydict()
-    assert plain["bidOverride"] == ["", "0.5", "1"] and plain["lineItemId"] == ["11", "", "12"]
+    assert plain["bidOverride"] == ["=1+1", "0.5", "1"] and plain["lineItemId"] == ["11", "", "12"]  # as written
 
 
 def _pairs(sb: Sandbox, n: int) -> tuple[str, list[str]]:
@@ -170,6 +170,17 @@ async def test_a_real_world_workbook_is_applied_row_by_row(sandbox: Sandbox, tmp
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert (summary["sheet"], summary["header_row"], summary["hidden_rows"]) == ("Bids Nov", 3, 1)
     assert result.exit_code == 1
+
+    # The errors file keeps the formula as written (guarded against running in a spreadsheet), never a blank,
+    # which, fed back unfixed, would read as "leave the bid as it is" and end the run clean.
+    errors = {r["inputRow"]: r for r in read_csv(result.files.errors)}
+    assert errors["7"]["Bid"] == "'=C4*2" and errors["6"]["Line Item ID"] == ""
+    again = await bulkops.api.run("bids", result.files.errors, connection=conn(sandbox),
+                                  options=RunSettings(run_dir=tmp_path / "again"))
+    fed = {r["inputRow"]: r for r in read_csv(again.files.results)}
+    assert (fed["7"]["outcome"], fed["7"]["errorCode"], fed["7"]["errorColumn"]) == ("failed", "not-a-number", "Bid")
+    assert "'=C4*2' is not a number" in fed["7"]["message"]
+    assert sandbox.control.retail_media.products(li)[skus[3]] == before[skus[3]]
 
 
 async def test_hidden_rows_left_out_when_asked(sandbox: Sandbox, tmp_path: Path) -> None:
