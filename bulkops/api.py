@@ -49,7 +49,7 @@ from bulkops.platform import Platform
 from bulkops.runner import export as exporting
 from bulkops.runner.events import ProgressListener
 from bulkops.runner.export import ExportResult
-from bulkops.runner.pipeline import reopen, resume_job, run_write_job
+from bulkops.runner.pipeline import finished, reopen, resume_job, run_write_job
 from bulkops.runner.protocol import RunOptions, RunResult
 from bulkops.types import ApiKey, ClientCredentials, Connection, Secret
 
@@ -161,11 +161,15 @@ async def resume(run_dir: str | Path, *, connection: ConnectionLike = None,  # n
                  listener: ProgressListener | None = None, notice: target.Notice = target.stderr_notice,
                  retarget: bool = False, tuning: Tuning | None = None) -> RunResult:
     """Finish an interrupted run: read back what may have been applied, send what is left, rewrite its reports.
+    A run already finished (its reports whole) is left as it is: its result, as its summary.json says.
 
     The run's own target is used: its base URL, client id and API version (or its embedded sandbox); the secret
     comes from `connection` or the settings, never from the run directory. Another target is refused unless
     `retarget=True` says so on purpose.
     """
+    done = finished(Path(run_dir))
+    if done is not None:  # nothing to send: no connection, and the reports stand as written
+        return done
     journal = reopen(Path(run_dir))
     try:
         meta = journal.meta()

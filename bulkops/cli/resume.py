@@ -17,7 +17,8 @@ def resume(run_dir: Path, **values: Any) -> None:
     """Finish an interrupted run (Ctrl-C, crash, kill -9) and rewrite its reports.
 
     Refuses if the input file changed since the run started. Sends again only the operations whose outcome was
-    never seen; everything already settled stays as it is.
+    never seen; everything already settled stays as it is. A run that finished is left as it is (nothing is sent,
+    its reports are not rewritten): its result is shown again. summary.json counts every process of the run.
 
     The connection is the run's own (its base URL, client id and API version; its embedded sandbox if it used
     one). The secret or API key comes from the flags, the environment or the config file, never from the run
@@ -36,7 +37,11 @@ def resume(run_dir: Path, **values: Any) -> None:
         meta = journal.meta()
         pending = journal.counts()
     left = pending.get("pending", 0) + pending.get("unknown", 0)
-    out.say(f"resuming {run_dir} ({meta.get('job')}): {left} operation(s) without a known outcome")
+    if meta.get("reported") and meta.get("phase") == "done" and not left:
+        out.say(f"{run_dir} ({meta.get('job')}) finished earlier: every operation has its outcome, nothing to"
+                " resume; its reports stand as written")
+    else:
+        out.say(f"resuming {run_dir} ({meta.get('job')}): {left} operation(s) without a known outcome")
     retarget = values.pop("retarget")
     result = interruptible(lambda: api.resume(run_dir, connection=flags, listener=out.progress, notice=out.notice,
                                               retarget=retarget), out, run_dir)

@@ -9,6 +9,7 @@ are sent again. Sending those is safe because every executor's requests are (see
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
@@ -24,12 +25,13 @@ from bulkops.errors import ApiUnreachable, JournalError
 from bulkops.io.columns import Header, match_header
 from bulkops.io.readers import Table, open_table
 from bulkops.io.writers import listed, stderr_notice
-from bulkops.report.files import describe_values
+from bulkops.report.files import ReportFiles, describe_values
 from bulkops.runner.checks import Layout, planned_rows, stage_input, staged_columns
 from bulkops.runner.events import Progress, ProgressListener, ignore
 from bulkops.runner.journal import Journal, encode, file_fingerprint
 from bulkops.runner.protocol import PlanOptions, RunOptions, RunResult, WriteJob
 from bulkops.runner.reports import RunInfo, Timing, write_reports
+from bulkops.runner.summary import spent
 from bulkops.types import Alike, Chunk, Connection, Operation, Outcome, OutcomeStatus
 
 ClientFactory = Callable[[Connection], ApiClient]
@@ -85,7 +87,7 @@ async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpti
     meta = journal.meta()
     table = open_table(journal.run_dir / meta["input_copy"], sheet=meta.get("sheet"), header_row=meta.get("header_row"))
     header = Header(meta["header"], ())
-    timing = Timing(time.monotonic())
+    timing = Timing(time.monotonic(), earlier=dict(meta.get("spent") or {}))
     try:
         if meta.get("phase") == "checking":
             source = meta.get("input_name") or meta["input"]
@@ -106,13 +108,15 @@ async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpti
     except BaseException as exc:
         timing.counters = dict(api.counters)
         timing.stopped = "API unreachable" if isinstance(exc, ApiUnreachable) else "interrupted"
-        _flush(journal, api)
+        _flush(journal, api, timing, options.dry_run)
         if journal.meta().get("phase") not in ("checking", "planning"):
             write_reports(job, journal, table, timing, options, interrupted=True)
         raise
     timing.counters = dict(api.counters)
-    _flush(journal, api)
+    _flush(journal, api, timing, options.dry_run)
     result = write_reports(job, journal, table, timing, options)
+    if not options.dry_run:
+        journal.set_meta({"reported": True})  # finished, its reports whole: a resume has nothing to add
     c = api.counters  # the last snapshot: the whole run, reports written
     options.listener(Progress("done", rows_total, rows_total, c["requests"], c["retries"], c["rate_limited"],
                               timing.elapsed_s))
@@ -313,8 +317,10 @@ async def _ticking(api: ApiClient, listener: ProgressListener, phase: str, rows_
     tick(done=True)
 
 
-def _flush(journal: Journal, api: ApiClient) -> None:
+def _flush(journal: Journal, api: ApiClient, timing: Timing, dry_run: bool) -> None:
+    """This process's requests per second, and what the run has cost so far (a resume adds its own to it)."""
     journal.add_timeline(api.timeline.drain())
+    journal.set_meta({"spent": spent(timing, dry_run)})
 
 
 def start(run_dir: Path, meta: dict[str, Any], input_path: Path) -> Journal:
@@ -345,6 +351,24 @@ def reopen(run_dir: Path) -> Journal:
         journal.close()
         raise
     return journal
+
+
+def finished(run_dir: Path) -> RunResult | None:
+    """A run that finished, its reports whole (every operation has its outcome): its result as its summary.json
+    says; None when there is something to resume. Refused, as resume is, while another process holds the run."""
+    with Journal.open(run_dir, lock=True) as journal:
+        meta = journal.meta()
+        if not (meta.get("reported") and meta.get("phase") == "done" and not unfinished(journal)):
+            return None
+    path = run_dir / "summary.json"
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # the reports are rewritten from the journal
+    paths = {k: Path(v) for k, v in (summary.get("files") or {}).items()}
+    reports = ReportFiles(paths.pop("results", None), paths.pop("errors", None), paths.pop("undo", None),
+                          paths.pop("summary", None), paths)
+    return RunResult(run_dir, int(summary["rows"]), dict(summary["outcomes"]), summary, reports)
 
 
 def unfinished(journal: Journal) -> int:

@@ -14,23 +14,40 @@ if TYPE_CHECKING:
     from bulkops.runner.reports import Timing
 
 
+def spent(timing: Timing, dry_run: bool) -> dict[str, float]:
+    """What the run has cost so far: its earlier processes' figures (`Timing.earlier`, journaled as `spent`; a run
+    interrupted and resumed is one run) and this process's, per phase."""
+    counters = timing.counters or timing.reads
+    planned = bool(timing.reads)  # the reads before sending are over
+    sending = timing.info
+    if sending is not None:
+        sent_s = sending.elapsed_s
+    else:  # stopped while sending: the time since the reads
+        sent_s = max(timing.elapsed_s - timing.read_s, 0.0) if planned and timing.stopped and not dry_run else 0.0
+    own = {"requests": counters.get("requests", 0), "retries": counters.get("retries", 0),
+           "rate_limited": counters.get("rate_limited", 0), "wall_time_s": timing.elapsed_s,
+           "reading_requests": timing.reads.get("requests", 0) if planned else counters.get("requests", 0),
+           "reading_s": timing.read_s if planned else timing.elapsed_s,
+           "sending_requests": counters.get("requests", 0) - timing.reads.get("requests", 0) if planned else 0,
+           "sending_s": sent_s}
+    return {k: v + timing.earlier.get(k, 0) for k, v in own.items()}
+
+
 def summary_of(job: str, meta: Mapping[str, Any], run_dir: Path, tally: dict[str, int],  # noqa: PLR0913
                timing: Timing, operations: int, planned: int, dry_run: bool, interrupted: bool) -> dict[str, Any]:
-    """The summary of a run (or of its dry run)."""
-    elapsed = timing.elapsed_s
-    counters = timing.counters or timing.reads
-    sending = timing.info
-    sent_requests = sending.counters.get("requests", 0) - timing.reads.get("requests", 0) if sending else 0
-    phases = {"reading": {"requests": timing.reads.get("requests", 0), "seconds": round(timing.read_s, 2)}}
-    if sending is not None:
-        phases["sending"] = {"requests": sent_requests, "seconds": round(sending.elapsed_s, 2),
-                             "rate_per_min": _rate(sent_requests, sending.elapsed_s)}
+    """The summary of a run (or of its dry run): its figures cover every process the run took (`spent`)."""
+    figures = spent(timing, dry_run)
+    phases = {"reading": {"requests": int(figures["reading_requests"]), "seconds": round(figures["reading_s"], 2)}}
+    if timing.info is not None or figures["sending_s"] or figures["sending_requests"]:
+        sent = int(figures["sending_requests"])
+        phases["sending"] = {"requests": sent, "seconds": round(figures["sending_s"], 2),
+                             "rate_per_min": _rate(sent, figures["sending_s"])}
     summary: dict[str, Any] = {
         "platform": meta.get("platform"), "job": job, "target": meta.get("target") or meta.get("base_url"),
         "input": meta.get("input"), "run_dir": str(run_dir), "dry_run": dry_run, "interrupted": interrupted,
         "stopped": timing.stopped, "rows": int(meta["rows_total"]), "outcomes": tally, "operations": operations,
-        "requests": counters.get("requests", 0), "retries": counters.get("retries", 0),
-        "rate_limited": counters.get("rate_limited", 0), "wall_time_s": round(elapsed, 2), "phases": phases,
+        "requests": int(figures["requests"]), "retries": int(figures["retries"]),
+        "rate_limited": int(figures["rate_limited"]), "wall_time_s": round(figures["wall_time_s"], 2), "phases": phases,
         "achieved_rate_per_min": phases.get("sending", {}).get("rate_per_min", 0.0),
         "quota_per_min": timing.quota,
     }

@@ -95,6 +95,16 @@ async def test_sigterm_while_sending_writes_true_reports_and_resume_finishes(mak
         outcomes = json.loads(done.stdout)["outcomes"]
         assert done.returncode == 0 and outcomes["succeeded"] + outcomes["skipped"] == len(wanted)
         assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())
+        whole = (tmp_path / "run" / "summary.json").read_text()
+        seen = sb.control.stats()["requests"]
+        assert abs(json.loads(whole)["requests"] - seen) <= 4  # both processes' requests: one run
+
+        again = await asyncio.to_thread(cli, "resume", "run", "--json", cwd=tmp_path, env=cli_env(sb))
+        assert again.returncode == 0 and json.loads(again.stdout)["outcomes"] == outcomes
+        said = await asyncio.to_thread(cli, "resume", "run", cwd=tmp_path, env=cli_env(sb))
+        assert said.returncode == 0 and "finished earlier" in said.stderr + said.stdout
+        assert "nothing to resume" in said.stderr + said.stdout and sb.control.stats()["requests"] == seen
+        assert (tmp_path / "run" / "summary.json").read_text() == whole  # the run's record stands
 
 
 async def test_an_api_gone_mid_run_stops_the_run_resumable_and_resume_finishes(server: ServerProcess,
