@@ -70,6 +70,12 @@ class Schema:
     #                              another kind are skipped before any check (the job says which, and why)
     values: tuple[str, ...] = ()  # columns that change something: a file with none of them has nothing to do
     baseline: str | None = None  # a column an export writes with each row's values as read (see `baseline`)
+    # A job that acts on the rows it is given (pause): (column, value). An export fed back acts only on the rows whose
+    # column was set to that value since (see `unchanged`): the export lists every row of an account.
+    acts_on: tuple[str, str] | None = None
+    # Columns an export carries that this job does not set, with who does: (column, where). An edit there fails the
+    # row (`edited_elsewhere`) rather than go unseen.
+    set_elsewhere: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> Column:
         """The column with this canonical name."""
@@ -225,13 +231,40 @@ def parse_baseline(schema: Schema, text: str) -> dict[str, Any] | None:
 def unchanged(row: Row, schema: Schema) -> bool:
     """An exported row fed back as it was: every value column it carries is still what the export read.
 
-    Only for jobs that set values from cells (`Schema.values`): a pause of every row of an export is an action,
-    not an edit.
+    For a job that sets values from cells (`Schema.values`). For a job that acts on the rows it is given
+    (`Schema.acts_on`, pause), an exported row fed back is unchanged unless its column was set to the job's value
+    since (status → paused): fed back whole, an export must not pause every product of an account. An export
+    from before it carried that column cannot tell, and acts on every row.
     """
-    if row.baseline is None or not schema.values:
+    if row.baseline is None:
+        return False
+    if schema.acts_on is not None:
+        column, value = schema.acts_on
+        if column not in row.baseline:
+            return False
+        now, was = _text(row.values.get(column)), _text(row.baseline.get(column))
+        return not (now == value.lower() and was != value.lower())
+    if not schema.values:
         return False
     compared = [name for name in schema.values if name in row.baseline]
     return bool(compared) and all(_same(row.values.get(n), row.baseline.get(n)) for n in compared)
+
+
+def edited_elsewhere(row: Row, schema: Schema) -> tuple[str, str] | None:
+    """(column, what to say) when an exported row fed back has a column edited that this job does not set
+    (`Schema.set_elsewhere`); a blank cell is no edit."""
+    for column, where in schema.set_elsewhere:
+        if row.baseline is None or column not in row.baseline:
+            continue
+        now, was = _text(row.values.get(column)), _text(row.baseline.get(column))
+        if now and now != was:
+            return column, (f"{column} was edited since the export ({was or 'blank'} → {now}), and this job does"
+                            f" not change it: {where}; or put back {was or 'a blank'} to send the rest of the row")
+    return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip().lower()
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -44,6 +44,8 @@ ADVICE = {
     "duplicate-conflict": "The same item appears on several rows with different values: keep one row.",
     "line-item-not-found": "Check the line item id: it does not exist, or these credentials cannot see its account.",
     "not-on-line-item": "The product is not on this line item: fix the ids, or set action=add (or --add) to add it.",
+    "edited-elsewhere": "The export's row has an edit this verb does not make: feed the row to the verb the message"
+                        " names, or put the cell back as exported.",
     "bid-with-action": "A pause, unpause or remove row sets no bid: blank its bid, and set the bid on a row of its"
                        " own.",
     "bid-on-preferred": "Preferred line items take no product bids: set the bid on an auction line item instead.",

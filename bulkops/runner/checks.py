@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, parse_baseline, unchanged
+from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, edited_elsewhere, parse_baseline, unchanged
 from bulkops.io.readers import ROW_FLAGS, Table
 from bulkops.io.vector import MISSING, check_frame, decode
 from bulkops.runner.journal import Journal
@@ -62,7 +62,7 @@ def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  
         notes += more
         valid, errors = check_frame(path, mine, schema, header)
         notes += _from_errors(errors)
-        rows, unchanged_notes = _staged_rows(valid, layout, schema)
+        rows, unchanged_notes = _staged_rows(valid, layout, schema, path, header)
         journal.stage(rows, [*notes, *unchanged_notes])
         if progress is not None:
             progress(total, "checking rows")
@@ -176,8 +176,8 @@ def _from_errors(errors: list[RowError]) -> list[RowNote]:
     return list(seen.values())
 
 
-def _staged_rows(valid: pa.Table, layout: Layout,
-                 schema: Schema) -> tuple[list[tuple[int, str, str, str, str | None]], list[RowNote]]:
+def _staged_rows(valid: pa.Table, layout: Layout, schema: Schema, path: str,
+                 header: Header) -> tuple[list[tuple[int, str, str, str, str | None]], list[RowNote]]:
     """The batch's rows as the journal stages them: (row_number, group, key, cells, baseline), made column by
     column; rows of an export not edited since are skipped (they are the only ones looked at one by one)."""
     import pyarrow as pa  # noqa: PLC0415
@@ -198,18 +198,25 @@ def _staged_rows(valid: pa.Table, layout: Layout,
     if not (schema.baseline and schema.baseline in present):
         return [(*row, None) for row in staged], []
     rows, notes = [], []
+    unedited = "not edited since the export: nothing to send"
+    if schema.acts_on is not None:
+        column, value = schema.acts_on
+        unedited += f" (set its {column} to {value} to act on it, or delete the {schema.baseline} column to act on" \
+                    " every row of the file)"
     for row, base in zip(staged, valid.column(schema.baseline).to_pylist(), strict=True):
-        if base and _unedited(row[0], row[3], base, layout, schema):
-            notes.append(RowNote(row[0], OutcomeStatus.SKIPPED, None, "unchanged",
-                                 "not edited since the export: nothing to send"))
-            continue
+        if base:
+            (typed,) = planned_rows([(row[0], "", row[3], base)], layout, schema)
+            elsewhere = edited_elsewhere(typed, schema)
+            if elsewhere is not None:
+                column, message = elsewhere
+                error = RowError(path, row[0], header.mapping.get(column, column), "edited-elsewhere", message)
+                notes.append(RowNote.from_error(error))
+                continue
+            if unchanged(typed, schema):
+                notes.append(RowNote(row[0], OutcomeStatus.SKIPPED, None, "unchanged", unedited))
+                continue
         rows.append((*row, base))
     return rows, notes
-
-
-def _unedited(number: int, vals: str, baseline: str, layout: Layout, schema: Schema) -> bool:
-    (row,) = planned_rows([(number, "", vals, baseline)], layout, schema)
-    return unchanged(row, schema)
 
 
 def _conflict(path: str, layout: Layout, key: str, row: int, numbers: str) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 import bulkops
+from bulkops.api import RunSettings
 from bulkops.platforms.retail_media.schemas import EXPORT_COLUMNS
 from bulkops.sandbox import Sandbox
 from tests.jobs.conftest import conn, read_csv
@@ -56,3 +58,42 @@ async def test_formula_like_names_are_inert_in_csv_and_read_back_as_typed(sandbo
     assert "'=HYPERLINK" in raw and ',=HYPERLINK' not in raw
     again = await bulkops.update_line_items(tmp_path / "inv.csv", connection=conn(sandbox), run_dir=tmp_path / "r2")
     assert again.outcomes["succeeded"] == 0  # the guard quote is taken off on input: the name is unchanged
+
+
+async def test_an_export_fed_back_pauses_only_the_rows_set_to_paused(sandbox: Sandbox, tmp_path: Path) -> None:
+    """An export lists every product of the account: fed back whole to `pause` with one status edited, it pauses
+    that one product, not the account; `bids` fed the same file fails the edited row instead of skipping it
+    as "not edited"."""
+    rm = sandbox.control.retail_media
+    account = rm.account_ids()[0]
+    await bulkops.export([account], tmp_path / "inv.csv", connection=conn(sandbox))
+    rows = read_csv(tmp_path / "inv.csv")
+    products = [r for r in rows if r["entity"] == "product" and r["status"] == "active"]
+    edited, other = products[0], products[1]
+    edited["status"] = "paused"
+    other["bidOverride"] = "3.21"  # a bid edit on another row: bids sends it
+    with open(tmp_path / "edited.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    before = {li: rm.products(li) for li in {r["lineItemId"] for r in products}}
+
+    paused = await bulkops.api.run("pause", tmp_path / "edited.csv", connection=conn(sandbox),
+                                   options=RunSettings(run_dir=tmp_path / "pause"))
+
+    after = {li: rm.products(li) for li in before}
+    changed = {(li, sku) for li in after for sku in after[li] if after[li][sku]["status"] != before[li][sku]["status"]}
+    assert changed == {(edited["lineItemId"], edited["productId"])}
+    report = read_csv(paused.files.results)
+    unedited = [r for r in report if r["productId"] == other["productId"] and r["lineItemId"] == other["lineItemId"]]
+    assert unedited[0]["outcome"] == "skipped" and "set its status to paused to act on it" in unedited[0]["message"]
+
+    bids = await bulkops.api.run("bids", tmp_path / "edited.csv", connection=conn(sandbox),
+                                 options=RunSettings(run_dir=tmp_path / "bids"))
+    by_row = {(r["lineItemId"], r["productId"]): r for r in read_csv(bids.files.results)}
+    status_row = by_row[(edited["lineItemId"], edited["productId"])]
+    assert (status_row["outcome"], status_row["errorCode"], status_row["errorColumn"]) == \
+        ("failed", "edited-elsewhere", "status")
+    assert "status was edited since the export (active → paused)" in status_row["message"]
+    assert by_row[(other["lineItemId"], other["productId"])]["outcome"] == "succeeded"
+    assert rm.products(other["lineItemId"])[other["productId"]]["bidOverride"] == 3.21

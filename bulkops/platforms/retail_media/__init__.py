@@ -46,7 +46,8 @@ STATUS_DOC = """{what} the promoted products of the file: rows of lineItemId and
 Columns: lineItemId, productId (or sku). Example row: 50000012,0a1b2c3d4e5
 
 With --account, rows may give productId alone: the SKU is {done} on every line item of those accounts that
-promotes it. {skipped} Reports as for `bids`, with an undo file."""
+promotes it. {skipped} An export fed back acts only on the rows whose status was set to {status} since (delete
+its asExported column to act on every row). Reports as for `bids`, with an undo file."""
 
 LINE_ITEMS_DOC = """Change line items from rows of lineItemId and the values to set.
 
@@ -60,8 +61,9 @@ item costs three requests. Reports as for `bids`, with an undo file."""
 EXPORT_DOC = """Campaigns, line items and promoted products of accounts (--account), one row per entity (column
 `entity`: campaign, lineItem, product) under stable columns: entity, accountId, campaignId, lineItemId,
 productId, name, type, status, retailerId, startDate, endDate, budget, budgetSpent, targetBid, maxBid,
-bidOverride. Edit it and feed it back to `bids`, `pause`, `unpause`, `remove` (product rows) or `line-items`
-(line item rows)."""
+bidOverride. Edit it and feed it back: to `bids` (product rows whose bidOverride you edited), to `pause`,
+`unpause` or `remove` (product rows whose status you set to paused, active or removed; the other rows are
+skipped), or to `line-items` (line item rows you edited)."""
 
 
 def _products(verb: str) -> Any:
@@ -95,14 +97,16 @@ PLATFORM = Platform(
         JobSpec("bids", "Set bidOverride on promoted products.", BIDS_DOC, _products("bids"), (ADD,),
                 refuse=_bids_refused),
         JobSpec("pause", "Pause promoted products (SKUs).",
-                STATUS_DOC.format(what="Pause", done="paused", skipped="Rows already paused are skipped."),
+                STATUS_DOC.format(what="Pause", done="paused", skipped="Rows already paused are skipped.",
+                                  status="paused"),
                 _products("pause"), (ACCOUNTS,)),
         JobSpec("unpause", "Unpause promoted products (SKUs).",
-                STATUS_DOC.format(what="Unpause", done="unpaused", skipped="Rows already active are skipped."),
+                STATUS_DOC.format(what="Unpause", done="unpaused", skipped="Rows already active are skipped.",
+                                  status="active"),
                 _products("unpause"), (ACCOUNTS,)),
         JobSpec("remove", "Remove promoted products from line items.",
                 STATUS_DOC.format(what="Remove", done="removed", skipped="Rows whose product is already gone are"
-                                  " skipped; a line item keeps at least one product."),
+                                  " skipped; a line item keeps at least one product.", status="removed"),
                 _products("remove"), (ACCOUNTS,)),
         JobSpec("line-items", "Change line items (name, status, bids, budget, dates).", LINE_ITEMS_DOC,
                 lambda options: LineItemJob(), snapshot_optional=False),

@@ -112,7 +112,7 @@ def product_row(account: str, campaign: str, line_item: str, item: Mapping[str, 
     a = item.get("attributes") or {}
     return {"entity": "product", "accountId": account, "campaignId": campaign, "lineItemId": line_item,
             "productId": str(item["id"]), "status": a.get("status"), "bidOverride": a.get("bidOverride"),
-            "asExported": encode_baseline({"bidOverride": a.get("bidOverride")})}
+            "asExported": encode_baseline({"bidOverride": a.get("bidOverride"), "status": a.get("status")})}
 
 
 def _day(value: Any) -> Any:

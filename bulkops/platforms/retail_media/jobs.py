@@ -14,7 +14,7 @@ from bulkops.platforms.retail_media import line_items, products, read_back, wire
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow
 from bulkops.platforms.retail_media.executor import ProductExecutor
-from bulkops.platforms.retail_media.schemas import BIDS, LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCTS
+from bulkops.platforms.retail_media.schemas import BIDS, LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCT_VERB_SCHEMAS
 from bulkops.platforms.retail_media.snapshot import LineItemDirectory, product_states, promoted_in_accounts
 from bulkops.platforms.retail_media.undo import NO_OVERRIDE, undo_rows
 from bulkops.runner.protocol import Columns, Parent, PlanOptions
@@ -43,7 +43,7 @@ class ProductJob:
     def __post_init__(self) -> None:
         self.directory = LineItemDirectory()
         self.verb = VERBS[self.name]
-        self.schema = BIDS if self.verb == Action.SET_BID else PRODUCTS
+        self.schema = BIDS if self.verb == Action.SET_BID else PRODUCT_VERB_SCHEMAS[self.verb.value]
 
     def required(self) -> tuple[str, ...]:
         """lineItemId, unless the SKUs are looked up in accounts; bidOverride for bids."""

@@ -37,14 +37,22 @@ PRODUCTS = Schema(
              Column("bidOverride", "decimal", max_value=MAX_BID, none_ok=True,
                     aliases=("bid", "bid override", "bid_override", "cpc", "max cpc", "new bid")),
              Column("action", "choice", choices=PRODUCT_ACTIONS, aliases=("operation",)),
+             Column("status", "text"),  # an export's: fed back, its edits say which rows to pause or unpause
              ENTITY, BASELINE),
     key=("lineItemId", "productId", "action"),
     ignored=EXPORT_COLUMNS + REPORT_COLUMNS,
     selector="entity",
     baseline=BASELINE.name,
 )
-# bids set a value from a cell: an exported row fed back unedited is skipped, an edited one checked for conflicts
-BIDS = replace(PRODUCTS, values=("bidOverride",))
+# bids set a value from a cell: an exported row fed back unedited is skipped, an edited one checked for conflicts;
+# an edited status is not theirs to set, and fails the row rather than go unseen
+BIDS = replace(PRODUCTS, values=("bidOverride",),
+               set_elsewhere=(("status", "`bulkops pause` or `unpause` on the same file acts on the rows whose status"
+                                         " was edited"),))
+# pause, unpause and remove act on every row they are given; an export fed back, only on the rows edited to say so
+PRODUCT_VERB_SCHEMAS = {"pause": replace(PRODUCTS, acts_on=("status", "paused")),
+                        "unpause": replace(PRODUCTS, acts_on=("status", "active")),
+                        "remove": replace(PRODUCTS, acts_on=("status", "removed"))}
 
 LINE_ITEMS = Schema(
     columns=(Column("lineItemId", "id", required=True, blank_ok=False, aliases=LINE_ITEM_ID.aliases),
