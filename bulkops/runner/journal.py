@@ -109,6 +109,8 @@ class Journal:
         try:
             # Built under another name and renamed when whole: nobody ever opens a journal without its tables.
             fresh = run_dir / f"{JOURNAL_NAME}.new"
+            for left in _HALF_MADE:  # a run killed while its journal was made (`_never_began`): made again
+                (run_dir / left).unlink(missing_ok=True)
             db = _connect(fresh)
             db.executescript(_SCHEMA)
             with db:
@@ -128,6 +130,9 @@ class Journal:
         run_dir = Path(run_dir)
         path = run_dir / JOURNAL_NAME
         if not path.is_file():
+            if run_dir.is_dir() and _never_began(run_dir):
+                raise JournalError(str(run_dir), "this run never began: it was stopped while its journal was being"
+                                   " made, before anything was read or sent; run the job again with this --run-dir")
             raise JournalError(str(run_dir), f"no run journal here (expected {JOURNAL_NAME})")
         held = _lock(run_dir) if lock else None
         try:
@@ -504,7 +509,7 @@ def _usable_dir(run_dir: Path) -> None:
     if is_run_dir(run_dir):
         raise JournalError(str(run_dir), f"already holds a run; finish it with `bulkops resume {run_dir}` or choose"
                            " another --run-dir")
-    if run_dir.is_dir() and any(run_dir.iterdir()):
+    if run_dir.is_dir() and any(run_dir.iterdir()) and not _never_began(run_dir):
         raise JournalError(str(run_dir), "is not empty and holds no bulkops run: its files are left alone; choose a"
                            " new or empty --run-dir")
     try:
@@ -514,6 +519,18 @@ def _usable_dir(run_dir: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise JournalError(str(run_dir), f"cannot be written ({exc.strerror or exc})") from None
+
+
+# What a run leaves when it is killed while its journal is being made (before the rename that makes it a run):
+# the journal under its building name, SQLite's files beside it, the lock, the write probe.
+_HALF_MADE = tuple(f"{JOURNAL_NAME}.new{end}" for end in ("", "-journal", "-wal", "-shm"))
+
+
+def _never_began(run_dir: Path) -> bool:
+    """A directory holding only what a run killed while its journal was being made leaves (nothing was read or
+    sent): a new run may take it, and resume says so."""
+    names = {p.name for p in run_dir.iterdir()}
+    return bool(names) and names <= {*_HALF_MADE, LOCK_NAME, "lock.pid", ".write-test"}
 
 
 def _lock(run_dir: Path) -> FileLock:

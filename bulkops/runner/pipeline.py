@@ -328,10 +328,18 @@ def start(run_dir: Path, meta: dict[str, Any], input_path: Path) -> Journal:
     or editing the original during the run cannot mix rows up."""
     journal = Journal.create(run_dir, {**meta, "input": str(input_path.resolve()), "input_name": str(input_path),
                                        "input_sha256": file_fingerprint(input_path)})
-    copy = f"input{input_path.suffix.lower()}"
-    shutil.copyfile(input_path, run_dir / copy)
-    journal.set_meta({"input_copy": copy, "input_copy_sha256": file_fingerprint(run_dir / copy)})
+    try:
+        _copy_input(journal, input_path)
+    except BaseException:  # stopped while copying: resume makes the copy (see `reopen`)
+        journal.close()
+        raise
     return journal
+
+
+def _copy_input(journal: Journal, input_path: Path) -> None:
+    copy = f"input{input_path.suffix.lower()}"
+    shutil.copyfile(input_path, journal.run_dir / copy)
+    journal.set_meta({"input_copy": copy, "input_copy_sha256": file_fingerprint(journal.run_dir / copy)})
 
 
 def reopen(run_dir: Path) -> Journal:
@@ -344,6 +352,9 @@ def reopen(run_dir: Path) -> Journal:
             raise JournalError(str(run_dir), f"its input {path} is gone; resume needs the same file")
         if file_fingerprint(path) != meta["input_sha256"]:
             raise JournalError(str(run_dir), f"its input {path} changed since the run started; resume refused")
+        if "input_copy" not in meta:  # stopped while its copy was made: nothing was read yet, the input is the same
+            _copy_input(journal, path)
+            meta = journal.meta()
         copy = run_dir / str(meta.get("input_copy"))
         if not copy.is_file() or file_fingerprint(copy) != meta.get("input_copy_sha256"):
             raise JournalError(str(run_dir), f"the run's copy of its input ({copy.name}) is missing or changed")

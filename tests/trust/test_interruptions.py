@@ -9,10 +9,15 @@ import json
 import signal
 from pathlib import Path
 
+import pytest
+
+import bulkops
+from bulkops.api import RunSettings
 from bulkops.errors import JournalError
+from bulkops.runner import pipeline
 from bulkops.runner.journal import Journal
 from bulkops.sandbox import Sandbox
-from tests.jobs.conftest import write_csv
+from tests.jobs.conftest import conn, write_csv
 from tests.trust.conftest import ServerProcess, cli, cli_env, spawn, wait_for
 
 SHEET = ("lineItemId", "productId", "bidOverride")
@@ -140,3 +145,44 @@ async def test_an_api_gone_mid_run_stops_the_run_resumable_and_resume_finishes(s
     with open(tmp_path / "after.csv", encoding="utf-8-sig") as f:
         bids = {(r["lineItemId"], r["productId"]): r["bidOverride"] for r in csv.DictReader(f) if r["entity"] == "product"}
     assert all(bids[(li, sku)] == "2.4" for li, sku, _ in sheet)
+
+
+async def test_a_run_killed_while_its_journal_was_made_never_began_and_its_directory_is_reused(
+        make_sandbox, tmp_path: Path) -> None:
+    async with make_sandbox() as sb:
+        path, wanted = _bid_sheet(sb, tmp_path / "bids.csv", line_items=2)
+        run = tmp_path / "run"  # what kill -9 leaves while the journal is built under its other name
+        run.mkdir()
+        (run / "journal.sqlite.new").write_bytes(b"SQLite format 3\x00" + bytes(100))
+        (run / "journal.sqlite.new-journal").write_bytes(bytes(512))
+        (run / "lock").write_bytes(b"")
+        (run / "lock.pid").write_text("999999")
+
+        resumed = await asyncio.to_thread(cli, "resume", "run", cwd=tmp_path, env=cli_env(sb))
+        assert resumed.returncode == 2 and "this run never began" in resumed.stderr
+        assert "before anything was read or sent" in resumed.stderr and not sb.control.stats().get("requests")
+
+        again = await asyncio.to_thread(cli, "bids", str(path), "--run-dir", "run", cwd=tmp_path, env=cli_env(sb))
+        assert again.returncode == 0, again.stderr
+        assert not (run / "journal.sqlite.new").exists() and (run / "journal.sqlite").is_file()
+        assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())
+
+
+async def test_a_run_stopped_while_its_input_was_copied_is_resumed(make_sandbox, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    async with make_sandbox() as sb:
+        path, wanted = _bid_sheet(sb, tmp_path / "bids.csv", line_items=2)
+
+        def stopped(*_: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(pipeline, "_copy_input", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            await bulkops.api.run("bids", path, connection=conn(sb),
+                                  options=RunSettings(run_dir=tmp_path / "run"))
+        monkeypatch.undo()
+        assert (tmp_path / "run" / "journal.sqlite").is_file() and not (tmp_path / "run" / "input.csv").exists()
+
+        done = await asyncio.to_thread(cli, "resume", "run", cwd=tmp_path, env=cli_env(sb))
+        assert done.returncode == 0, done.stderr
+        assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())
