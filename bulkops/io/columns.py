@@ -11,9 +11,12 @@ Numbers are read as people type them (`_money`): spaces (also no-break, thin ...
 dropped: nothing is converted, so the currency must be the account's. A single `.` or `,` marks the decimals
 (`1.20`, `1,20`); with both, the last one does and the other groups thousands (`1.234,50`, `1,234.50`), and so
 do spaces, `'` or a repeated `.` or `,` (`1 234,50`, `1'234.50`, `1.234.567`), always by three digits. One
-comma followed by exactly three digits (`1,234`) could be either, and is refused as ambiguous; `1.234` is
-1.234, the dot being the default decimal mark. A long id that Excel stored as a number (`2.46570E+18`) has
-lost its last digits and is refused with how to get it back.
+comma followed by exactly three digits (`1,234`) could be either, and is refused as ambiguous. So is one dot
+followed by exactly three digits (`2.500`: 2.5, or 2500 where a `;`-separated file groups thousands with dots)
+when the column takes both values (a budget); where the whole reading is above the column's maximum (a bid of
+at most 100), the dot marks the decimals. bulkops writes such numbers with a fourth decimal (`2.1250`).
+A long id that Excel stored as a number (`2.46570E+18`) has lost its last digits and is refused with how to get
+it back.
 """
 
 from __future__ import annotations
@@ -368,12 +371,25 @@ def _money(column: Column, text: str) -> str:
             separators and (found["exponent"] or not _GROUPED[separators.pop()].fullmatch(whole))):
         raise ValueError(f"not-a-number: {column.name} {echo(text)} is not a number; {NUMBER_HELP}")
     digits = re.sub("[^0-9]", "", whole)
-    if (mark >= 0 and number[mark] == "," and len(fraction) == 3 and not found["exponent"]
-            and re.fullmatch("[1-9][0-9]{0,2}", whole)):
-        raise ValueError(f"ambiguous-number: {column.name} {echo(text)} is ambiguous: is it {whole}.{fraction} or"
-                         f" {whole}{fraction}? Write {whole}.{fraction} for the decimal number, or {whole}{fraction}"
-                         " (no separator) for the whole one")
+    if mark >= 0 and len(fraction) == 3 and not found["exponent"] and re.fullmatch("[1-9][0-9]{0,2}", whole) and (
+            number[mark] == "," or (number.count(".") == 1 and _thousands_fit(column, whole + fraction))):
+        raise ValueError(_ambiguous(column, text, whole, fraction))
     return f"{sign}{digits}{'.' if mark >= 0 else ''}{fraction}{found['exponent'] or ''}"
+
+
+def _thousands_fit(column: Column, digits: str) -> bool:
+    """Could the digits, read whole, be a value of the column (under its maximum)?"""
+    return column.max_value is None or Decimal(digits) <= column.max_value
+
+
+def _ambiguous(column: Column, text: str, whole: str, fraction: str) -> str:
+    """`ambiguous-number`, with a way to write each reading that no reader can take two ways."""
+    thousands, kept = f"{whole}{fraction}", fraction.rstrip("0")
+    decimal = f"{whole}.{kept}" if kept else whole
+    if len(kept) == 3 and _thousands_fit(column, thousands):
+        decimal += "0"  # 1.2340: four decimals, never thousands
+    return (f"ambiguous-number: {column.name} {echo(text)} is ambiguous: is it {whole}.{fraction} or {thousands}?"
+            f" Write {decimal} for the decimal number, or {thousands} (no separator) for the whole one")
 
 
 def _decimal(column: Column, text: str) -> Decimal:

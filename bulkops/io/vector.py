@@ -157,6 +157,7 @@ def _ids(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
 _PLAIN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"  # 1.23: kept as it is
 _COMMA = r"[+-]?(?:[0-9]+,[0-9]*|,[0-9]+)(?:[eE][+-]?[0-9]+)?"  # 1,23: the comma becomes a dot ...
 _AMBIGUOUS = r"[+-]?[1-9][0-9]{0,2},[0-9]{3}"  # ... unless it may group thousands (1,234): `_money` refuses it
+_DOT_THREE = r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}"  # 2.500 may group thousands too: `_money` decides, by the column
 
 
 def _full(text: pa.Array, pattern: str) -> pa.Array:
@@ -170,6 +171,8 @@ def _decimals(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
     import pyarrow.compute as pc  # noqa: PLC0415
 
     plain = _full(text, _PLAIN)
+    if column.max_value is None or column.max_value >= 1000:  # 2.500 could be 2500 here: not plain
+        plain = pc.and_(plain, pc.invert(_full(text, _DOT_THREE)))
     cleaned = pc.if_else(plain, text, pa.scalar(None, pa.string()))  # 1.23 as it is; other cells null for now
     if not pc.all(plain).as_py():
         other = pc.invert(plain)

@@ -36,6 +36,7 @@ XLSX_SHEET = "bulkops"  # the first sheet's name; the next ones are "bulkops 2",
 XLSX_WIDTH = (8, 60)  # narrowest and widest column (in characters), sized from the header and the first rows
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_DOT_THREE = re.compile(r"-?[1-9][0-9]{0,2}\.[0-9]{3}")  # 2.125: a reader may take the dot for thousands
 _MONTH = "(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
 # Text Excel changes when it opens a CSV: leading zeros (00123), more than 15 digits (rounded), exponents
 # (874309944e2), day-month or month-day pairs and non-ISO dates (1-2, 3/4, 2024/1/5, 5-mar, mar-5), clock times
@@ -90,13 +91,15 @@ def format_of(path: str | Path) -> str:
 
 
 def cell_text(value: Any) -> str:
-    """How a value is written as text: blank for None, no float noise, booleans in lower case."""
+    """How a value is written as text: blank for None, no float noise, booleans in lower case, and no number a
+    reader could take two ways (`columns._money`: 2.125 is written 2.1250)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+        text = str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+        return text + "0" if _DOT_THREE.fullmatch(text) else text  # 2.125 as 2.1250: never read as thousands
     return str(value)
 
 

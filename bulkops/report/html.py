@@ -34,7 +34,8 @@ ADVICE = {
     "invalid-id": "Ids are digits or the platform's id format: check for stray spaces, letters or a decimal point.",
     "too-long": "Shorten the value to the length the API allows.",
     "not-a-number": "Write a number like 1.25 or 1,25; a currency sign may stand beside it (€1,25 or 1.25 USD).",
-    "ambiguous-number": "1,234 could be 1.234 or 1234: write 1.234 for the decimal, or 1234 with no separator.",
+    "ambiguous-number": "1,234 could be 1.234 or 1234, and a budget of 2.500 could be 2.5 or 2500: write the decimal"
+                        " as the message says (2.5, 1.2340), or the whole number with no separator (1234).",
     "id-as-number": "Excel stored the ids as numbers and lost their last digits: format the column as Text and"
                     " paste the ids again (from the export, which keeps them as text).",
     "negative": "Use 0 or more; to clear a value write `none`.",

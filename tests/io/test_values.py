@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import bulkops
 from bulkops.io.columns import NONE, ROW_NUMBER, Column, Header, Schema, check_rows
 from bulkops.io.vector import check_frame, decode
+from bulkops.io.writers import cell_text
 from bulkops.sandbox import Sandbox
 from tests.jobs.conftest import conn, line_items, read_csv, write_csv
 
@@ -72,21 +73,43 @@ def test_money_reads_as_the_number(text: str) -> None:
     ("1\u2009234,50", "1234.5"), ("1\u202f234.50", "1234.5"), ("1'234.50", "1234.5"), ("€1.234,50", "1234.5"),
     ("1,234,567.5", "1234567.5"), ("1.234.567", "1234567"), ("1,234,567", "1234567"), ("1 234", "1234"),
     ("12 345 678,9 EUR", "12345678.9"),
-    ("1.234", "1.234"),  # a dot marks the decimals: never thousands on its own
+    ("1.2340", "1.234"), ("1.23", "1.23"), ("0.234", "0.234"),  # a dot marks the decimals, unless ...
     ("0,234", "0.234"), ("1234,567", "1234.567"), (",5", "0.5"), ("5.", "5"), ("1,5E-05", "0.000015"),
 ])
 def test_thousands_separators(text: str, value: str) -> None:
     assert both(AMOUNT, text) == Decimal(value)
 
 
-@pytest.mark.parametrize(("text", "decimal", "whole"), [
-    ("1,234", "1.234", "1234"), ("12,345", "12.345", "12345"), ("€ 999,000", "999.000", "999000"),
+@pytest.mark.parametrize(("text", "read", "decimal", "whole"), [
+    ("1,234", "1.234", "1.2340", "1234"), ("12,345", "12.345", "12.3450", "12345"),
+    ("€ 999,000", "999.000", "999", "999000"), ("2,500", "2.500", "2.5", "2500"),
 ])
-def test_a_comma_before_three_digits_is_ambiguous(text: str, decimal: str, whole: str) -> None:
+def test_a_comma_before_three_digits_is_ambiguous(text: str, read: str, decimal: str, whole: str) -> None:
     _, code, message = both(AMOUNT, text)
     assert code == "ambiguous-number"
-    assert message == (f"amount {text!r} is ambiguous: is it {decimal} or {whole}? Write {decimal} for the decimal"
+    assert message == (f"amount {text!r} is ambiguous: is it {read} or {whole}? Write {decimal} for the decimal"
                        f" number, or {whole} (no separator) for the whole one")
+
+
+@pytest.mark.parametrize(("text", "decimal", "whole"), [
+    ("2.500", "2.5", "2500"), ("1.000", "1", "1000"), ("€12.345", "12.3450", "12345"), ("100.125 EUR", "100.1250",
+                                                                                          "100125"),
+])
+def test_a_dot_before_three_digits_is_ambiguous_where_the_whole_reading_fits(text: str, decimal: str,
+                                                                              whole: str) -> None:
+    """2.500 budget: 2.5, or 2500 as a `;`-separated (German, French ...) file groups thousands? Asked, never
+    guessed; a bid (at most 100) cannot be 2500, so there the dot marks the decimals."""
+    _, code, message = both(AMOUNT, text)
+    assert code == "ambiguous-number" and f"Write {decimal} for the decimal number, or {whole} (no" in message
+    assert both(BID, text.replace("100.125", "10.125")) == Decimal(text.replace("100.125", "10.125").strip(
+        "€ EUR"))
+    assert both(AMOUNT, "0.500") == Decimal("0.5") and both(AMOUNT, "2.5000") == Decimal("2.5")
+
+
+def test_bulkops_writes_no_number_a_reader_could_take_two_ways() -> None:
+    assert [cell_text(v) for v in (2.125, 100.125, -1.5, 2.5, 1234.567, 0.125)] == \
+        ["2.1250", "100.1250", "-1.5", "2.5", "1234.567", "0.125"]
+    assert all(both(AMOUNT, cell_text(v)) == Decimal(str(v)) for v in (2.125, 100.125, 2.5, 1234.567))
 
 
 @pytest.mark.parametrize("text", [
