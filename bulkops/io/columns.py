@@ -224,7 +224,7 @@ def parse_baseline(schema: Schema, text: str) -> dict[str, Any] | None:
         if known is None:
             continue
         try:
-            found[name] = None if cell is None else parse_cell(replace(known, blank_ok=True), str(cell))
+            found[name] = None if cell is None else parse_cell(replace(known, blank_ok=True), str(cell), written=True)
         except ValueError:
             raise ValueError(f"bad-baseline: {schema.baseline} holds {name} {str(cell)[:40]!r}; {BASELINE_HELP}")\
                 from None
@@ -274,8 +274,10 @@ def _same(a: Any, b: Any) -> bool:
     return ((a is None or a is NONE) and (b is None or b is NONE)) or a == b
 
 
-def parse_cell(column: Column, text: str) -> Any:  # noqa: PLR0911 - one return per column kind
-    """A cell's text → its typed value, None for blank; ValueError("code: message") when it is not valid."""
+def parse_cell(column: Column, text: str, *, written: bool = False) -> Any:  # noqa: PLR0911 - one return per kind
+    """A cell's text → its typed value, None for blank; ValueError("code: message") when it is not valid.
+    `written`: the text is a program's (an export's `asExported`, a value the API returned), whose dot only ever
+    marks the decimals (2.125 is never ambiguous there)."""
     if text == "":
         if not column.blank_ok:
             raise ValueError(f"missing-value: {column.name} is empty")
@@ -285,7 +287,7 @@ def parse_cell(column: Column, text: str) -> Any:  # noqa: PLR0911 - one return 
     if column.kind == "id":
         return _id(column, text)
     if column.kind == "decimal":
-        return _decimal(column, text)
+        return _decimal(column, text, written)
     if column.kind == "choice":
         return _choice(column, text)
     if column.kind == "date":
@@ -392,8 +394,11 @@ def _ambiguous(column: Column, text: str, whole: str, fraction: str) -> str:
             f" Write {decimal} for the decimal number, or {thousands} (no separator) for the whole one")
 
 
-def _decimal(column: Column, text: str) -> Decimal:
-    value = Decimal(_money(column, text))
+_WRITTEN = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")  # a number as a program writes it
+
+
+def _decimal(column: Column, text: str, written: bool = False) -> Decimal:
+    value = Decimal(text) if written and _WRITTEN.fullmatch(text) else Decimal(_money(column, text))
     if value < 0:
         raise ValueError(f"negative: {column.name} {echo(text)} is negative")
     if column.max_value is not None and value > column.max_value:

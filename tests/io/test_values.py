@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bulkops
-from bulkops.io.columns import NONE, ROW_NUMBER, Column, Header, Schema, check_rows
+from bulkops.io.columns import NONE, ROW_NUMBER, Column, Header, Schema, check_rows, parse_baseline, parse_cell
 from bulkops.io.vector import check_frame, decode
 from bulkops.io.writers import cell_text
 from bulkops.sandbox import Sandbox
@@ -211,3 +211,13 @@ async def test_euro_comma_bid_lands_and_an_ambiguous_one_is_explained(sandbox: S
     [error] = read_csv(result.files.errors)
     assert error["errorCode"] == "ambiguous-number"
     assert "'1,234 €' is ambiguous: is it 1.234 or 1234? Write 1.234 for the decimal number" in error["error"]
+
+
+def test_a_number_a_program_wrote_is_never_ambiguous() -> None:
+    """An export's asExported (written before bulkops wrote 2.1250) and a value the API returns: a dot there
+    only ever marks the decimals."""
+    assert parse_cell(AMOUNT, "100.125", written=True) == Decimal("100.125")
+    assert parse_baseline(Schema((AMOUNT,), key=("amount",), baseline="asExported"),
+                          '{"amount":"100.125"}') == {"amount": Decimal("100.125")}
+    with pytest.raises(ValueError, match="ambiguous-number"):
+        parse_cell(AMOUNT, "100.125")

@@ -113,7 +113,7 @@ def live_value(state: Current, name: str) -> Any:
     if raw is None:
         return None
     text = str(raw)[:10] if name in ("startDate", "endDate") else cell_text(raw)
-    return parse_cell(replace(LINE_ITEMS.column(name), max_value=None), text)
+    return parse_cell(replace(LINE_ITEMS.column(name), max_value=None), text, written=True)
 
 
 def _changes(row: Row, state: Current) -> tuple[dict[str, Any], RowNote | None]:
