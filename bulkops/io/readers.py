@@ -103,7 +103,11 @@ def open_table(path: str | Path, *, sheet: str | None = None, header_row: int | 
 
         table = open_workbook(path, sheet, header_row, schema, required)
     else:
-        table = (_open_csv if fmt == "csv" else _open_parquet)(path, sheet)
+        for given, what in ((sheet, "--sheet"), (header_row not in (None, 1) and header_row, "--header-row")):
+            if given:
+                raise InputError(str(path), f"{what} applies to workbooks (.xlsx): a {fmt.upper()} file's header is"
+                                            " its first line (delete the lines above it, or save the sheet as XLSX)")
+        table = (_open_csv if fmt == "csv" else _open_parquet)(path)
     _check_header(table)
     return table
 
@@ -143,7 +147,7 @@ def _encoding(head: bytes, path: Path) -> str:
         return "cp1252"
 
 
-def _open_csv(path: Path, sheet: str | None) -> Table:
+def _open_csv(path: Path) -> Table:
     head = path.read_bytes()[:65536]
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(str(path), "this is not a text table (binary content)")
@@ -352,7 +356,7 @@ def _undecodable(path: Path, encoding: str) -> tuple[int, int]:
 
 
 # -- Parquet -------------------------------------------------------------------------------------
-def _open_parquet(path: Path, sheet: str | None) -> Table:
+def _open_parquet(path: Path) -> Table:
     import pyarrow.parquet as pq  # noqa: PLC0415 - only Parquet inputs pay for it
 
     try:

@@ -172,3 +172,13 @@ def test_any_csv_the_csv_module_writes_reads_back_cell_for_cell(tmp_path_factory
     cells = [(n, unguard(a), unguard(b), unguard(c)) for n, (a, b, c) in enumerate(records, start=2)]
     expected = [{"a": a, "b": b, "c": c, ROW_NUMBER: n} for n, a, b, c in cells if (a + b + c).strip()]
     assert read == expected and len(records) == len(rows)
+
+
+def test_sheet_and_header_row_are_refused_for_a_csv_rather_than_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "bids.csv"
+    path.write_text("Bid sheet for week 42,,\n\nlineItemId,productId,bidOverride\n1,a,1.5\n")
+    with pytest.raises(InputError, match=r"--header-row applies to workbooks .*the lines above it"):
+        open_table(path, header_row=3)
+    with pytest.raises(InputError, match=r"--sheet applies to workbooks"):
+        open_table(path, sheet="Bids")
+    assert open_table(path, header_row=1).columns[0] == "Bid sheet for week 42"  # the default: said, not refused
