@@ -68,7 +68,7 @@ def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  
             progress(total, "checking rows")
     if progress is not None:
         progress(total, "finding duplicate rows")
-    journal.settle_duplicates(partial(_conflict, path, layout))
+    journal.settle_duplicates(partial(_conflict, path, layout), partial(_same_values, layout, schema))
     if table.format == "xlsx":
         journal.set_meta({"hidden_rows": hidden})
     return total
@@ -217,6 +217,13 @@ def _staged_rows(valid: pa.Table, layout: Layout, schema: Schema, path: str,
                 continue
         rows.append((*row, base))
     return rows, notes
+
+
+def _same_values(layout: Layout, schema: Schema, vals: str, other: str) -> bool:
+    """Two staged rows' cells hold the same values (1.50 and 1.5 are one bid)."""
+    columns = [schema.column(n) for n in layout.names]
+    return all(decode(c, a) == decode(c, b) for c, a, b in zip(columns, vals.split(SEP), other.split(SEP),
+                                                                 strict=True))
 
 
 def _conflict(path: str, layout: Layout, key: str, row: int, numbers: str) -> str:

@@ -18,9 +18,10 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -236,9 +237,11 @@ class Journal:
             self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)",
                                  ((n.row_number, n.status.value, n.column, n.code, n.message) for n in notes))
 
-    def settle_duplicates(self, describe: Any) -> int:
+    def settle_duplicates(self, describe: Any, same: Callable[[str, str], bool] | None = None) -> int:
         """Rows sharing a key: exact repeats are skipped (done once), rows with other values all fail (no one can
-        tell which was meant). `describe(key, row, others)` words the conflict. Returns the rows settled."""
+        tell which was meant). `same(vals, other)` says whether two rows' cells are the same values written two
+        ways (1.50 and 1.5): such rows are repeats too. `describe(key, row, others)` words the conflict. Returns
+        the rows settled."""
         with self._writing():
             self._db.execute("CREATE INDEX IF NOT EXISTS rows_keys ON rows (key)")
             if not self._db.execute("SELECT 1 FROM rows GROUP BY key HAVING COUNT(*) > 1 LIMIT 1").fetchone():
@@ -250,14 +253,23 @@ class Journal:
                 " GROUP BY key, vals HAVING COUNT(*) > 1) f ON r.key = f.key AND r.vals = f.vals"
                 " WHERE r.row_number <> f.first").fetchall()
             conflicts = self._db.execute(
-                "SELECT r.row_number, r.key, g.numbers FROM rows r JOIN (SELECT key, GROUP_CONCAT(row_number) numbers"
-                " FROM rows GROUP BY key HAVING COUNT(DISTINCT vals) > 1) g ON r.key = g.key").fetchall()
-            notes = [(n, OutcomeStatus.SKIPPED.value, None, "duplicate", f"same as row {first}; done once")
-                     for n, first in repeats]
-            notes += [(n, OutcomeStatus.FAILED.value, None, "duplicate-conflict", describe(key, n, numbers))
-                      for n, key, numbers in conflicts]
-            self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)", notes)
-            self._db.executemany("DELETE FROM rows WHERE row_number=?", ((n[0],) for n in notes))
+                "SELECT r.row_number, r.key, r.vals, g.numbers FROM rows r JOIN (SELECT key, GROUP_CONCAT(row_number)"
+                " numbers FROM rows GROUP BY key HAVING COUNT(DISTINCT vals) > 1) g ON r.key = g.key"
+                " ORDER BY r.key, r.row_number").fetchall()
+            notes = {n: (n, OutcomeStatus.SKIPPED.value, None, "duplicate", f"same as row {first}; done once")
+                     for n, first in repeats}
+            for key, rows in groupby(conflicts, key=lambda r: r[1]):
+                group = list(rows)
+                first, first_vals = group[0][0], group[0][2]
+                if same is not None and all(same(first_vals, vals) for _, _, vals, _ in group[1:]):
+                    notes.update({n: (n, OutcomeStatus.SKIPPED.value, None, "duplicate",
+                                      f"same as row {first} (the same values, written another way); done once")
+                                  for n, _, vals, _ in group[1:] if vals != first_vals})
+                    continue
+                notes.update({n: (n, OutcomeStatus.FAILED.value, None, "duplicate-conflict",
+                                  describe(key, n, numbers)) for n, _, _, numbers in group})
+            self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)", notes.values())
+            self._db.executemany("DELETE FROM rows WHERE row_number=?", ((n,) for n in notes))
             self._db.execute("CREATE INDEX IF NOT EXISTS rows_grp ON rows (grp, row_number)")
         return len(notes)
 

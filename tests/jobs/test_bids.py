@@ -243,3 +243,24 @@ async def test_a_bid_on_a_row_whose_action_sets_none_fails_and_nothing_is_sent_f
     assert after[active[0]] == before[active[0]] and after[active[3]] == before[active[3]]  # nothing sent for them
     assert after[active[2]]["status"] == "paused" and after[active[1]]["bidOverride"] in (0.78, "0.78")
     assert [r["sku"] for r in read_csv(result.files.errors)] == [active[0], active[3]]  # fix and feed back
+
+
+async def test_the_same_bid_written_two_ways_is_a_repeat_not_a_conflict(sandbox: Sandbox, tmp_path: Path) -> None:
+    li = line_items(sandbox, "auction", "active")[0]
+    skus = sorted(sandbox.control.retail_media.products(li))
+    path = write_csv(tmp_path / "bids.csv", HEADER, [
+        [li, skus[0], "1.50", ""],   # 2 sent ...
+        [li, skus[0], "1.5", ""],    # 3 ... and these are the same bid: done once
+        [li, skus[0], "1,5", ""],    # 4
+        [li, skus[1], "1.40", ""],   # 5 other values: nobody can tell which was meant
+        [li, skus[1], "1.41", ""],   # 6
+    ])
+
+    result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+
+    report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
+    assert {n: (r["outcome"], r["errorCode"]) for n, r in report.items()} == {
+        2: ("succeeded", ""), 3: ("skipped", "duplicate"), 4: ("skipped", "duplicate"),
+        5: ("failed", "duplicate-conflict"), 6: ("failed", "duplicate-conflict")}
+    assert "same as row 2" in report[3]["message"] and "same as row 2" in report[4]["message"]
+    assert sandbox.control.retail_media.products(li)[skus[0]]["bidOverride"] == 1.5
