@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from bulkops.platforms.mpo import wire
-from bulkops.platforms.mpo.budget_rows import BudgetRow, live_fields, parse, shown
+from bulkops.platforms.mpo.budget_rows import NOTHING, BudgetRow, live_fields, parse, shown
 from bulkops.platforms.mpo.budget_rules import Facts, Problem, create_problem, overlap, update_problem
 from bulkops.platforms.mpo.budget_snapshot import BudgetSnapshot
 from bulkops.platforms.mpo.reads import LookupFailure
@@ -93,6 +93,8 @@ class _Planner:
             if given is not None and given != now:
                 return _fail(row, (name, f"{name}-cannot-change", f"budget {budget_id} has {name} {now}, not"
                                    f" {given}: it cannot change (create a new budget instead)"))
+        if not row.asked:  # its seller and type, as they are
+            return RowNote(row.row_number, OutcomeStatus.SKIPPED, None, "nothing-to-change", NOTHING)
         for name in row.asked:
             note = conflict(row.row_number, row.baseline, name, live.get(name), self.options,
                             show=partial(shown, name), what=f"of budget {budget_id}")

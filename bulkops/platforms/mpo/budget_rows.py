@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from bulkops.io.columns import NONE, Row
-from bulkops.platforms.mpo.schemas import BUDGET_FIELDS, CAMPAIGN_SEPARATOR
+from bulkops.platforms.mpo.schemas import BUDGET_FIELDS, BUDGET_IDENTITY, CAMPAIGN_SEPARATOR
 from bulkops.types import OutcomeStatus, RowNote
 
 OPEN_ENDED = ("", "never")  # endDate "" (the spec) or "Never" (a guide's example): no end date
@@ -82,6 +82,9 @@ def shown(name: str, value: Any) -> str:
     return "none" if value is None else str(value)
 
 
+NOTHING = "no amount, startDate, endDate, isSuspended or campaignIds to change"
+
+
 def parse(rows: list[Row]) -> tuple[list[BudgetRow], list[RowNote]]:
     """Rows in canonical form; rows with a bad campaignIds cell, or nothing to do, settled."""
     found: list[BudgetRow] = []
@@ -97,9 +100,11 @@ def parse(rows: list[Row]) -> tuple[list[BudgetRow], list[RowNote]]:
             continue
         if baseline is not None:  # cells left as exported are not the row's to change (someone else may have)
             asked = {n: v for n, v in asked.items() if n not in baseline or baseline[n] != v}
-        if row.get("budgetId") is not None and not asked:
-            notes.append(RowNote(row.row_number, OutcomeStatus.SKIPPED, None, "nothing-to-change",
-                                 "no amount, startDate, endDate, isSuspended or campaignIds to change"))
+        # a seller or type given (edited, in an export) goes to the plan, which refuses a change of either
+        identity = [n for n in BUDGET_IDENTITY if row.get(n) is not None and (
+            row.baseline is None or n not in row.baseline or str(row.get(n)) != str(row.baseline.get(n)))]
+        if row.get("budgetId") is not None and not asked and not identity:
+            notes.append(RowNote(row.row_number, OutcomeStatus.SKIPPED, None, "nothing-to-change", NOTHING))
             continue
         found.append(BudgetRow(row.row_number, row.get("budgetId"), row.get("sellerId"), row.get("budgetType"),
                                asked, baseline))

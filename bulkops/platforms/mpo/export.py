@@ -51,7 +51,7 @@ def seller_campaign_row(common: Mapping[str, Any], sc: Mapping[str, Any]) -> dic
     return {"entity": "sellerCampaign", **common, "campaignId": str(sc["campaignId"]),
             "sellerCampaignId": str(sc["id"]), "bid": sc.get("bid"),
             "status": ";".join(reasons) if reasons else ACTIVE, "suspendedSince": sc.get("suspendedSince"),
-            "asExported": encode_baseline({"bid": sc.get("bid")})}
+            "asExported": encode_baseline({"bid": sc.get("bid"), "status": ";".join(reasons) if reasons else ACTIVE})}
 
 
 def budget_row(common: Mapping[str, Any], budget: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,4 +61,5 @@ def budget_row(common: Mapping[str, Any], budget: Mapping[str, Any]) -> dict[str
                 "startDate": f["startDate"], "endDate": f["endDate"], "isSuspended": f["isSuspended"]}
     return {"entity": "budget", **common, "budgetId": str(budget["id"]), "budgetType": budget.get("budgetType"),
             "spend": budget.get("spend"), "status": budget.get("status"), **editable,
-            "asExported": encode_baseline(editable)}
+            "asExported": encode_baseline({**editable, "sellerId": common["sellerId"],
+                                           "budgetType": budget.get("budgetType")})}

@@ -35,16 +35,20 @@ SELLER_BIDS = Schema(
              Column("campaignId", "id", aliases=("campaign", "campaign id", "campaign_id")),
              Column("bid", "decimal", max_value=MAX_BID, none_ok=True,
                     aliases=("cpc", "bidOverride", "bid override", "new bid", "max cpc")),
+             Column("status", "text"),  # an export's, read only: an edit there fails the row (`set_elsewhere`)
              ENTITY, BASELINE),
     key=("sellerCampaignId", "sellerId", "campaignId"),
     ignored=EXPORT_COLUMNS + REPORT_COLUMNS,
     selector="entity",
     values=("bid",),
     baseline=BASELINE.name,
+    set_elsewhere=(("status", "a seller-campaign's status follows from its bid and its budgets (change those:"
+                              " `bulkops budgets` for the budgets)"),),
 )
 
 # The budget columns that change something on an update (the others identify the row or describe a create).
 BUDGET_FIELDS = ("campaignIds", "amount", "startDate", "endDate", "isSuspended")
+BUDGET_IDENTITY = ("sellerId", "budgetType")  # set when a budget is created, never changed: the export keeps them
 
 BUDGETS = Schema(
     columns=(Column("budgetId", "id", aliases=("budget id", "budget_id", "budget")),
@@ -59,6 +63,6 @@ BUDGETS = Schema(
     key=("budgetId", "sellerId", "campaignIds", "budgetType", "amount", "startDate", "endDate", "isSuspended"),
     ignored=EXPORT_COLUMNS + REPORT_COLUMNS,
     selector="entity",
-    values=BUDGET_FIELDS,
+    values=(*BUDGET_FIELDS, *BUDGET_IDENTITY),  # an edited seller or type reaches the plan, which refuses it
     baseline=BASELINE.name,
 )

@@ -14,7 +14,7 @@ from bulkops.engine.client import ApiClient
 from bulkops.errors import UsageError
 from bulkops.io.columns import encode_baseline
 from bulkops.platforms.trackier import reads, wire
-from bulkops.platforms.trackier.schema import ENTITY
+from bulkops.platforms.trackier.schema import ENTITY, READ_ONLY
 
 
 async def rows(api: ApiClient, options: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
@@ -34,7 +34,7 @@ def campaign_row(campaign: Mapping[str, Any]) -> dict[str, Any]:
            "status": campaign.get("status"), "advertiserId": _text(campaign.get("advertiserId")),
            "advertiserName": campaign.get("advertiserName"), "currency": campaign.get("currency"),
            **wire.caps(campaign), "updatedAt": campaign.get("updatedAt")}
-    row["asExported"] = encode_baseline({"status": row["status"]})
+    row["asExported"] = encode_baseline({name: row[name] for name in ("status", *READ_ONLY)})
     return row
 
 

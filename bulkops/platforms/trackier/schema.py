@@ -16,6 +16,7 @@ EXPORT_COLUMNS = ("entity", "campaignId", "title", "status", "advertiserId", "ad
 REPORT_COLUMNS = ("inputRow", "outcome", "message", "errorCode", "errorColumn", "before", "after", "httpStatus",
                   "attempts", "traceId", "error")
 UNDO_COLUMNS = ("campaignId", "status", "note")
+READ_ONLY = ("title", *CAP_COLUMNS)  # exported as read; fed back edited, the row fails rather than the edit be lost
 
 STATUS_COLUMNS = Schema(
     columns=(Column("campaignId", "id", required=True, blank_ok=False,
@@ -23,10 +24,13 @@ STATUS_COLUMNS = Schema(
              # every status parses, so that paused and suspended are refused with their reason, not as typos
              Column("status", "choice", choices=STATUSES, aliases=("new status", "target status")),
              Column("note", "text"),  # the undo file's why, for a row it cannot restore (status left blank)
+             *(Column(name, "text") for name in READ_ONLY),  # an export's: an edit there fails the row
              Column("entity", "choice", choices=(ENTITY,)), BASELINE),
     key=("campaignId",),
     ignored=EXPORT_COLUMNS + REPORT_COLUMNS,
     selector="entity",
     values=("status",),
     baseline=BASELINE.name,
+    set_elsewhere=tuple((name, f"{VERB} changes a campaign's status only (change its {name} in Trackier)")
+                        for name in READ_ONLY),
 )

@@ -69,3 +69,26 @@ async def test_edited_rows_are_written_and_moved_ones_are_conflicts(make_sandbox
         suspended = await bulkops.update_budgets(edited, connection=conn(sb), run_dir=tmp_path / "budgets")
         assert suspended.outcomes["succeeded"] == 1
         assert sb.control.mpo.budget(budget["budgetId"])["isSuspended"] is True
+
+
+async def test_an_edit_the_verb_does_not_make_fails_its_row_instead_of_being_called_unedited(
+        make_sandbox, tmp_path: Path) -> None:
+    async with make_sandbox(mpo_sellers=30, quota=0) as sb:
+        out = tmp_path / "mpo.csv"
+        await bulkops.export_mpo([advertiser(sb)], out, connection=conn(sb))
+        scs = [r["sellerCampaignId"] for r in read_csv(out) if r["entity"] == "sellerCampaign"]
+        budget = next(r for r in read_csv(out) if r["entity"] == "budget" and r["status"] == "Current")
+        other_type = next(t for t in ("Daily", "Capped", "Uncapped") if t != budget["budgetType"])
+        edited = _edit(out, tmp_path / "edited.csv", {("sellerCampaign", scs[0]): {"status": "paused"},
+                                                      ("budget", budget["budgetId"]): {"budgetType": other_type}})
+        sb.control.reset_stats()
+        bids = await bulkops.apply_seller_bids(edited, connection=conn(sb), run_dir=tmp_path / "bids")
+        budgets = await bulkops.update_budgets(edited, connection=conn(sb), run_dir=tmp_path / "budgets")
+
+        [status] = [r for r in read_csv(bids.files.results) if r["sellerCampaignId"] == scs[0]]
+        assert (status["outcome"], status["errorCode"], status["errorColumn"]) == \
+            ("failed", "edited-elsewhere", "status")
+        assert "status was edited since the export (active → paused)" in status["message"]
+        [kind] = [r for r in read_csv(budgets.files.results) if r["budgetId"] == budget["budgetId"]]
+        assert (kind["outcome"], kind["errorCode"]) == ("failed", "budgetType-cannot-change")
+        assert writes(sb) == {} and bids.exit_code == budgets.exit_code == 1

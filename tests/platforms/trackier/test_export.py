@@ -77,3 +77,22 @@ async def test_a_stale_edited_row_is_a_conflict_unless_overwrite_changed(tsb: Sa
     forced = await bulkops.set_trackier_status(tmp_path / "edited.csv", connection=conn(tsb),
                                                run_dir=tmp_path / "b", overwrite_changed=True)
     assert forced.outcomes["succeeded"] == 1 and statuses(tsb, [stale]) == {stale: "disabled"}
+
+
+async def test_an_edited_title_or_cap_fails_its_row_instead_of_being_called_unedited(tsb: Sandbox,
+                                                                                       tmp_path: Path) -> None:
+    rows = list((await _exported(tsb, tmp_path / "e.csv")).values())
+    rows[0]["title"] = rows[0]["title"] + " (renamed)"
+    rows[1]["dailyClicksCap"] = "777"
+    with open(tmp_path / "edited.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    result = await bulkops.set_trackier_status(tmp_path / "edited.csv", connection=conn(tsb), run_dir=tmp_path / "r")
+
+    failed = {r["campaignId"]: r for r in read_csv(result.files.results) if r["outcome"] == "failed"}
+    assert {k: (r["errorCode"], r["errorColumn"]) for k, r in failed.items()} == {
+        rows[0]["campaignId"]: ("edited-elsewhere", "title"), rows[1]["campaignId"]: ("edited-elsewhere", "dailyClicksCap")}
+    assert "trackier-status changes a campaign's status only" in failed[rows[1]["campaignId"]]["message"]
+    assert status_calls(tsb) == 0 and result.outcomes["skipped"] == result.rows - 2
