@@ -111,6 +111,8 @@ class ApiClient:
                  retry: RetryPolicy = DEFAULT_RETRY, quota_window_s: float | None = None) -> None:
         self.connection = connection
         self.dialect = dialect
+        # how long a request sent may still land: connecting, then waiting for its answer
+        self.in_flight_s = timeouts.connect + timeouts.read
         self.transport = transport or Transport(timeouts, max_connections=max(8, connection.concurrency * 2))
         self.auth = dialect.auth(self.transport, connection)
         spec = dialect.rate

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from functools import lru_cache
@@ -314,6 +315,12 @@ class Journal:
             self._db.executemany("UPDATE ops SET status='unknown' WHERE row_number=? AND kind=? AND parent_id=?"
                                  " AND entity_id=? AND (status IS NULL OR status='unknown')",
                                  (_key(op) for op in operations))
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_sent_at', ?)", (json.dumps(time.time()),))
+
+    def last_sent_at(self) -> float | None:
+        """When operations were last handed to the network (seconds since the epoch), by any process of the run."""
+        found = self._read("SELECT value FROM meta WHERE key='last_sent_at'")
+        return float(json.loads(found[0][0])) if found else None
 
     def mark_unsent(self, operations: Iterable[Operation]) -> None:
         """Operations that never reached the API after all (the connection could not be made)."""

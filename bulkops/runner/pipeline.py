@@ -103,7 +103,7 @@ async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpti
         timing.quota = api.quota
         if not options.dry_run:
             journal.set_meta({"phase": "sending"})
-            timing.info = await _send_and_settle(job, journal, api, rows_total, options.listener)
+            timing.info = await _send_and_settle(job, journal, api, rows_total, options.listener, options.notice)
             journal.set_meta({"phase": "done"})
     except BaseException as exc:
         timing.counters = dict(api.counters)
@@ -217,13 +217,13 @@ def _checking(listener: ProgressListener, timing: Timing) -> Callable[[int, str]
     return tick
 
 
-async def _send_and_settle(job: WriteJob, journal: Journal, api: ApiClient, rows_total: int,
-                           listener: ProgressListener) -> RunInfo:
+async def _send_and_settle(job: WriteJob, journal: Journal, api: ApiClient, rows_total: int,  # noqa: PLR0913
+                           listener: ProgressListener, notice: Callable[[str], None]) -> RunInfo:
     """Send what is not sent; read back what was sent with no answer; send again what was not applied."""
     started = time.monotonic()
     journal.ready_to_send()
     for _ in range(SETTLE_ROUNDS):
-        await _settle_unknown(job, journal, api)
+        await _settle_unknown(job, journal, api, notice)
         unsent, rows_unsent = journal.pending_count()
         if not unsent:
             break
@@ -235,13 +235,29 @@ async def _send_and_settle(job: WriteJob, journal: Journal, api: ApiClient, rows
     return RunInfo(journal.counts(), time.monotonic() - started, dict(api.counters))
 
 
-async def _settle_unknown(job: WriteJob, journal: Journal, api: ApiClient) -> None:
-    """Operations sent with no answer seen: read back; applied ones succeeded, the others are sent again."""
+async def _settle_unknown(job: WriteJob, journal: Journal, api: ApiClient, notice: Callable[[str], None]) -> None:
+    """Operations sent with no answer seen: read back; applied ones succeeded, the others are sent again.
+
+    An operation that is not idempotent (a create: `WriteJob.not_idempotent`) and is not there yet may still be
+    in flight, sent by a process that stopped a moment ago: it is read back again once any request sent then
+    has landed or timed out (`ApiClient.in_flight_s`), and only then sent again if still not there."""
     unknown = list(journal.unknown())
     if not unknown:
         return
     api.timeline.phase = "reading back"
     applied = await job.read_back(api, unknown)
+    risky = [i for i, (op, ok) in enumerate(zip(unknown, applied, strict=True))
+             if ok is False and op.kind in getattr(job, "not_idempotent", ())]
+    wait = (journal.last_sent_at() or 0.0) + api.in_flight_s - time.time()
+    if risky and wait > 0:
+        notice(f"{len(risky)} operation(s) that create something were sent {api.in_flight_s - wait:.0f}s ago with no"
+               f" answer and are not there yet: they may still be in flight; reading them back again in"
+               f" {wait:.0f}s before sending anything again")
+        await anyio.sleep(wait)
+        again = await job.read_back(api, [unknown[i] for i in risky])
+        applied = list(applied)
+        for i, ok in zip(risky, again, strict=True):
+            applied[i] = ok
     done = [(op, Outcome(op.row_number, OutcomeStatus.SUCCEEDED, "applied (the answer was lost; confirmed by"
                          " reading it back)", attempts=0, result=ok if isinstance(ok, Mapping) else None))
             for op, ok in zip(unknown, applied, strict=True) if ok is True or isinstance(ok, Mapping)]

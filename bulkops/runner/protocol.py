@@ -64,6 +64,8 @@ class WriteJob(Protocol):
     def required(self) -> tuple[str, ...]:
         """Columns this run needs besides the schema's always-required ones."""
 
+    # Optional: `not_idempotent`, the kinds of operation that must never be sent twice (a create): one sent with no
+    # answer and not read back yet waits for requests still in flight before it is sent again.
     # Optional: `missing_hint(missing: tuple[str, ...]) -> str | None`, the job's advice when a file lacks columns
     # it requires (e.g. "a sheet of productId alone works with --account ID"); `fit.check` adds it to the error.
 

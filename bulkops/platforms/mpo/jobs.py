@@ -97,6 +97,7 @@ class BudgetJob:
     schema = BUDGETS
     parent = BUDGET
     group_by: tuple[str, ...] = ()  # one plan: the overlap rules span a seller's budgets, whatever rows name them
+    not_idempotent: tuple[str, ...] = (wire.CREATE_BUDGET,)  # sent twice, a create makes two budgets
 
     def required(self) -> tuple[str, ...]:
         """Nothing more: a create and an update need different cells, checked row by row."""
