@@ -55,6 +55,9 @@ ADVICE = {
     "line-item-full": "The line item holds its maximum of products: remove some, or use another line item.",
     "last-product": "A line item keeps at least one product: add another before removing this one.",
     "not-promoted": "The product is not promoted in these accounts: check the SKU and --account.",
+    "status-needed": "The line item is ended or archived, which hides whether it was active or paused: add status"
+                     " active or paused to the row.",
+    "budget-required": "A preferred line item keeps a budget: give an amount instead of none.",
     "status-not-settable": "This status is set by the platform, not by a client: use the one the message suggests.",
     "seller-campaign-not-found": "Check sellerCampaignId (or sellerId + campaignId): no such seller-campaign.",
     "changed-since-export": "The live value moved since the export: re-export, or run with --overwrite-changed.",

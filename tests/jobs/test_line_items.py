@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import bulkops
@@ -39,16 +40,18 @@ async def test_changes_are_merged_into_the_line_item_and_undone_exactly(sandbox:
 
 async def test_bad_values_fail_before_sending(sandbox: Sandbox, tmp_path: Path) -> None:
     active = line_items(sandbox, "auction", "active")
-    preferred = line_items(sandbox, "preferred")[0]
+    preferred, other = line_items(sandbox, "preferred")[:2]
     rows = [[active[0], "", "ended", "", "", "", ""],               # a status only the system sets
             [active[1], "", "", "", "", "2026-13-01", ""],          # not a date
             [active[2], "", "", "", "", "2030-01-01", "2029-01-01"],  # ends before it starts
             [preferred, "", "", "0.90", "", "", ""],                # preferred line items have no targetBid
-            [active[0] + "x", "", "paused", "", "", "", ""]]        # not an id
+            [active[0] + "x", "", "paused", "", "", "", ""],        # not an id
+            [other, "", "", "", "none", "", ""]]                    # a preferred line item keeps a budget
     path = write_csv(tmp_path / "li.csv", ["lineItemId", *FIELDS], rows)
     result = await bulkops.update_line_items(path, connection=conn(sandbox), run_dir=tmp_path / "run")
     codes = [r["errorCode"] for r in read_csv(result.files.errors)]
-    assert codes == ["status-not-settable", "bad-date", "end-before-start", "not-on-preferred", "line-item-not-found"]
+    assert codes == ["status-not-settable", "bad-date", "end-before-start", "not-on-preferred", "line-item-not-found",
+                     "budget-required"]
     assert writes(sandbox) == 0
 
 
@@ -62,3 +65,34 @@ async def test_an_export_fed_back_unchanged_changes_nothing(sandbox: Sandbox, tm
     assert writes(sandbox) == 0
     assert result.outcomes["succeeded"] == result.outcomes["failed"] == 0
     assert bids.outcomes["succeeded"] == bids.outcomes["failed"] == 0
+
+
+async def test_an_undo_sets_back_the_status_the_run_wrote_not_the_one_the_system_shows_since(
+        make_sandbox, tmp_path: Path) -> None:
+    """A cleared targetBid makes an auction line item draft, a past endDate makes a paused one ended: the system's
+    statuses, shown over the one set. The undo puts back the status the run wrote, so an active line item is not
+    left draft for good, nor a paused one made active (spending) when its dates come back."""
+    async with make_sandbox() as sb:
+        first, second = line_items(sb, "auction", "active")[:2]
+        setup = write_csv(tmp_path / "setup.csv", ["lineItemId", "status"], [[second, "paused"]])
+        await bulkops.update_line_items(setup, connection=conn(sb), run_dir=tmp_path / "setup")
+        before = {li: _view(sb, li) for li in (first, second)}
+        yesterday = (date.today() - timedelta(days=1)).isoformat()
+        assert str(before[second]["startDate"]) < yesterday
+        path = write_csv(tmp_path / "li.csv", ["lineItemId", "targetBid", "endDate"],
+                         [[first, "none", ""], [second, "", yesterday]])
+
+        result = await bulkops.update_line_items(path, connection=conn(sb), run_dir=tmp_path / "run")
+        assert result.outcomes["succeeded"] == 2
+        assert (_view(sb, first)["status"], _view(sb, second)["status"]) == ("draft", "ended")
+
+        undo = await bulkops.update_line_items(result.files.undo, connection=conn(sb), run_dir=tmp_path / "undo")
+        assert undo.exit_code == 0 and {li: _view(sb, li) for li in (first, second)} == before
+
+        # an ended line item hides whether it was active or paused: changed without a status, it is not guessed
+        ended = write_csv(tmp_path / "ended.csv", ["lineItemId", "name"], [[second, "Renamed"]])
+        await bulkops.update_line_items(path, connection=conn(sb), run_dir=tmp_path / "again")
+        refused = await bulkops.update_line_items(ended, connection=conn(sb), run_dir=tmp_path / "ended")
+        [row] = read_csv(refused.files.errors)
+        assert (row["errorCode"], row["errorColumn"]) == ("status-needed", "status") and "ended now" in row["error"]
+        assert _view(sb, second)["name"] == before[second]["name"]

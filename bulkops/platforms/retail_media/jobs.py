@@ -200,10 +200,15 @@ class LineItemJob:
         return before, {k: _day(v) for k, v in op.fields["changes"].items()}
 
     def undo(self, done: Iterable[OpRecord]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
-        """lineItemId and the old value of every field the run changed."""
+        """lineItemId and the old value of every field the run changed, and the status the run wrote: the system
+        may show another since (a cleared targetBid makes a line item draft, a past endDate ended), and the undo
+        sets it back, not what is shown then."""
         rows = []
         for op in (r.operation for r in done):
-            rows.append({"lineItemId": op.entity_id, **{k: _undo_value(v) for k, v in (op.before or {}).items()}})
+            written = {"status": op.fields["attributes"]["status"]} if "status" in op.fields.get("attributes", {}) \
+                else {}
+            rows.append({"lineItemId": op.entity_id,
+                         **{k: _undo_value(v) for k, v in {**written, **(op.before or {})}.items()}})
         used = {k for row in rows for k in row}
         return ("lineItemId", *[f for f in LINE_ITEM_FIELDS if f in used]), rows
 

@@ -77,6 +77,10 @@ def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupF
             continue
         changes, problem = _changes(row, state)
         problem = problem or _conflict(row, state, options)
+        if problem is None and changes and row.get("status") is None and state.status in HIDDEN_STATUS:
+            problem = _fail(row, "status", "status-needed", f"line item {li} is {state.status} now, which hides"
+                            " whether it was set active or paused: the change writes the line item whole, status"
+                            " included, so say which it is to be (status active or paused on this row)")
         if problem is not None:
             plan.notes.append(problem)
         elif not changes:
@@ -132,6 +136,9 @@ def _changes(row: Row, state: Current) -> tuple[dict[str, Any], RowNote | None]:
         elif name in AUCTION_ONLY and state.kind != "auction":
             return {}, _fail(row, name, "not-on-preferred", f"line item {state.line_item_id} is a preferred line"
                              f" item: it has no {name}")
+        elif name == "budget" and wanted is None and state.kind == "preferred":
+            return {}, _fail(row, name, "budget-required", f"line item {state.line_item_id} is a preferred line"
+                             " item: it must keep a budget (give an amount, not none)")
         if not _same(name, wanted, state.attributes.get(name)):
             changes[name] = wanted
     start, end = changes.get("startDate", state.attributes.get("startDate")), changes.get("endDate",
@@ -172,6 +179,10 @@ def _writable(state: Current) -> dict[str, Any]:
     attributes = {k: state.attributes[k] for k in WRITABLE[state.kind] if k in state.attributes}
     attributes["status"] = user_status(state.status)
     return attributes
+
+
+# Statuses the system shows over the one a user set, whatever it was (the others sit on an active line item only)
+HIDDEN_STATUS = ("ended", "archived")
 
 
 def user_status(derived: str) -> str:

@@ -193,11 +193,13 @@ async def put_preferred(request: web.Request) -> web.Response:
     li = owned_line_item(request, "preferred")
     attrs = resource_attributes(await json_body(request), PREFERRED_FIELDS, {"name", "startDate", "status"})
     _checked_common(attrs, ("active", "paused"))
+    if attrs.get("budget") is None:  # required by PreferredLineItemUpdateModelV2
+        raise bad("invalid-value", "budget is required for a preferred line item", "budget")
     _editable(li, request)
     start, end = _checked_dates(attrs)
     store(request).update_line_item(li["id"], {
         "name": attrs["name"], "start_date": start, "end_date": end, "user_status": attrs["status"],
-        "budget": attrs.get("budget") or 0.0, "pacing": attrs.get("pacing") or "standard",
+        "budget": attrs["budget"], "pacing": attrs.get("pacing") or "standard",
         "updated_at": _now(request)})
     row = store(request).line_item(li["id"])
     return ok({"data": ser.preferred_line_item(row, state(request).clock.today())})  # type: ignore[arg-type]
