@@ -264,3 +264,32 @@ async def test_the_same_bid_written_two_ways_is_a_repeat_not_a_conflict(sandbox:
         5: ("failed", "duplicate-conflict"), 6: ("failed", "duplicate-conflict")}
     assert "same as row 2" in report[3]["message"] and "same as row 2" in report[4]["message"]
     assert sandbox.control.retail_media.products(li)[skus[0]]["bidOverride"] == 1.5
+
+
+async def test_actions_that_undo_each_other_on_one_product_fail_together(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A remove and a bid on one product (the bid's append would re-add it), a pause and an unpause: one file
+    cannot ask both; all their rows fail, nothing is sent for them. A bid and a pause on one product go."""
+    li = line_items(sandbox, "auction", "active")[0]
+    products = sandbox.control.retail_media.products(li)
+    active = sorted(s for s, p in products.items() if p["status"] == "active")
+    path = write_csv(tmp_path / "bids.csv", HEADER, [
+        [li, active[0], "", "remove"],     # 2 ... clashes with 3
+        [li, active[0], "1.77", ""],       # 3
+        [li, active[1], "", "pause"],      # 4 ... clashes with 5
+        [li, active[1], "", "unpause"],    # 5
+        [li, active[2], "1.78", ""],       # 6 a bid and a pause: both done
+        [li, active[2], "", "pause"],      # 7
+    ])
+    before = sandbox.control.retail_media.products(li)
+
+    result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+
+    report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
+    assert {n: (r["outcome"], r["errorCode"]) for n, r in report.items()} == {
+        2: ("failed", "conflicting-actions"), 3: ("failed", "conflicting-actions"),
+        4: ("failed", "conflicting-actions"), 5: ("failed", "conflicting-actions"),
+        6: ("succeeded", ""), 7: ("succeeded", "")}
+    assert "row 3 to set-bid" in report[2]["message"] and report[2]["errorColumn"] == "action"
+    after = sandbox.control.retail_media.products(li)
+    assert after[active[0]] == before[active[0]] and after[active[1]] == before[active[1]]
+    assert after[active[2]]["status"] == "paused" and after[active[2]]["bidOverride"] == 1.78

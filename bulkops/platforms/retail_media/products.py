@@ -32,23 +32,57 @@ def split(rows: Iterable[Row], verb: Action,
           add: bool = False) -> tuple[dict[Action, list[ProductRow]], list[RowNote]]:
     """Rows per action as planner rows; rows that ask nothing settled. A blank bid asks nothing of a set-bid row
     (with --add too); an `add` row with a blank bid adds the SKU with no override, or leaves it as it is. A row
-    whose action cell pauses, unpauses or removes while its bid cell is filled fails: its bid would be dropped."""
+    whose action cell pauses, unpauses or removes while its bid cell is filled fails: its bid would be dropped.
+    Rows asking one product for actions that undo each other fail together (`clashes`)."""
     by_kind: dict[Action, list[ProductRow]] = {}
-    settled: list[RowNote] = []
+    settled: dict[int, RowNote] = {}
+    kept: list[tuple[Row, Action]] = []
     for row in rows:
         kind = asked(row, verb)
         bid = row.get("bidOverride")
         if kind == Action.SET_BID and bid is None:  # with --add too: a blank cell never clears an override
-            settled.append(_no_bid(row.row_number))
+            settled[row.row_number] = _no_bid(row.row_number)
+        elif row.get("action") and kind in BIDLESS and bid is not None:
+            settled[row.row_number] = _bid_dropped(row.row_number, kind)
+        else:
+            kept.append((row, kind))
+    settled.update(clashes([(row.row_number, row.get("lineItemId") or "", str(row.get("productId")), kind)
+                            for row, kind in kept]))
+    for row, kind in kept:
+        if row.row_number in settled:
             continue
-        if row.get("action") and kind in BIDLESS and bid is not None:
-            settled.append(_bid_dropped(row.row_number, kind))
-            continue
-        kind = Action.ADD if add and kind == Action.SET_BID else kind  # --add: a bid on a SKU not there adds it
+        bid = row.get("bidOverride")
+        planned = Action.ADD if add and kind == Action.SET_BID else kind  # --add: a bid on a SKU not there adds it
         product_row = ProductRow(row.row_number, row.get("lineItemId") or "", row.get("productId"),
                                  None if bid is NONE else bid, row.baseline, blank_bid=bid is None)
-        by_kind.setdefault(kind, []).append(product_row)
-    return by_kind, settled
+        by_kind.setdefault(planned, []).append(product_row)
+    return by_kind, [settled[n] for n in sorted(settled)]
+
+
+# Actions one file may not ask of one product together: they undo each other, or both set its bid (an add or
+# a bid re-adds a product removed in the same run). A bid and a pause, or an add and a pause (undo files), go.
+_CLASHING = ({Action.REMOVE, Action.SET_BID}, {Action.REMOVE, Action.ADD}, {Action.REMOVE, Action.PAUSE},
+             {Action.REMOVE, Action.UNPAUSE}, {Action.PAUSE, Action.UNPAUSE}, {Action.SET_BID, Action.ADD})
+
+
+def clashes(asks: Iterable[tuple[int, str, str, Action]]) -> dict[int, RowNote]:
+    """(row, lineItemId, productId, action) → a failure for every row of a product asked for clashing actions."""
+    by_product: dict[tuple[str, str], list[tuple[int, Action]]] = {}
+    for number, line_item, product, kind in asks:
+        by_product.setdefault((line_item, product), []).append((number, kind))
+    notes: dict[int, RowNote] = {}
+    for (line_item, product), found in by_product.items():
+        kinds = {k for _, k in found}
+        if len(found) < 2 or not any(pair <= kinds for pair in _CLASHING):
+            continue
+        for number, kind in found:
+            others = [(n, k) for n, k in found if n != number]
+            said = ", ".join(f"row {n} to {k}" for n, k in others)
+            where = f"product {product} of line item {line_item}" if line_item else f"product {product}"
+            notes[number] = RowNote(number, OutcomeStatus.FAILED, "action", "conflicting-actions",
+                                    f"this row asks to {kind} {where}, and {said}: one run cannot do both (one"
+                                    " would undo the other); keep one of these rows")
+    return notes
 
 
 def _bid_dropped(number: int, kind: Action) -> RowNote:
@@ -116,10 +150,27 @@ def plan_blind_columns(batch: Columns, verb: Action, add: bool) -> Plan:
     dropped = pc.and_(pc.and_(pc.is_valid(action), pc.is_in(kind, pa.array([str(k) for k in BIDLESS]))),
                       pc.is_valid(bid))
     settled = pc.or_(no_bid, dropped)
+    notes = {}
     if pc.any(settled).as_py():  # with --add too: a blank cell never clears an override
         numbers, kinds = batch.numbers.filter(settled).to_pylist(), kind.filter(settled).to_pylist()
-        result.notes += [_no_bid(n) if k == Action.SET_BID else _bid_dropped(n, Action(k))
-                         for n, k in zip(numbers, kinds, strict=True)]
+        notes = {n: _no_bid(n) if k == Action.SET_BID else _bid_dropped(n, Action(k))
+                 for n, k in zip(numbers, kinds, strict=True)}
+    # products asked twice (rarely): their rows' actions may clash (`clashes`), looked at one by one
+    open_rows = pc.invert(settled)
+    line_item = pc.fill_null(batch.get("lineItemId"), "")
+    product = pc.binary_join_element_wise(line_item, pc.cast(batch.get("productId"), pa.string()), "\x1f")
+    counts = pc.value_counts(product.filter(open_rows))
+    twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    if len(twice):
+        asked_twice = pc.and_(open_rows, pc.is_in(product, twice))
+        notes.update(clashes(zip(batch.numbers.filter(asked_twice).to_pylist(),
+                                 line_item.filter(asked_twice).to_pylist(),
+                                 pc.cast(batch.get("productId"), pa.string()).filter(asked_twice).to_pylist(),
+                                 map(Action, kind.filter(asked_twice).to_pylist()), strict=True)))
+        if notes:
+            settled = pc.or_(settled, pc.is_in(batch.numbers, pa.array(list(notes), pa.int64())))
+    if notes:
+        result.notes += [notes[n] for n in sorted(notes)]
         keep = pc.invert(settled)
         batch = Columns(batch.numbers.filter(keep), {k: v.filter(keep) for k, v in batch.cells.items()})
         kind, bid = kind.filter(keep), bid.filter(keep)
