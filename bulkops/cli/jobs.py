@@ -103,7 +103,8 @@ def _stopped(why: str, run_dir: Path | None) -> str:
     if not (run_dir / "journal.sqlite").is_file():
         return f"{why} before the run began; nothing was sent"
     reports = f" (reports so far: {run_dir})" if (run_dir / "summary.json").is_file() else ""
-    return f"{why}; nothing is lost: `bulkops resume {run_dir}` finishes the run{reports}"
+    return (f"{why}; nothing is lost: `bulkops resume {run_dir}` finishes the run{reports} (a secret given as a flag"
+            " is given again: a run directory never keeps one)")
 
 
 def show_result(verb: str, result: RunResult, out: Output, *, label: str | None = None) -> None:
@@ -121,6 +122,10 @@ def show_result(verb: str, result: RunResult, out: Output, *, label: str | None 
         lines.append(f"  dry run: {s['planned_requests']} write requests planned; {at}; nothing was sent")
         lines += _planned_lines(result)
     lines += _why_failed(s.get("top_errors") or [])
+    open_rows = sum(result.outcomes.get(k, 0) for k in ("unknown", "pending"))
+    if open_rows and not s.get("dry_run"):
+        lines.append(f"  {open_rows} row(s) with no known outcome yet: `bulkops resume {result.run_dir}` reads them"
+                     " back and finishes them (exit 130 until then)")
     for name, path in result.files.as_dict().items():
         hint = {"errors": f"  ← fix these rows, then `bulkops {verb} {path}`",
                 "undo": f"  ← `bulkops {verb} {path}` restores the previous values"}.get(name, "")

@@ -33,7 +33,7 @@ def resume(run_dir: Path, **values: Any) -> None:
 
     out = Output(quiet=values.pop("quiet"), as_json=values.pop("as_json"))
     flags = opt.connection_flags(values)
-    with Journal.open(run_dir) as journal:
+    with Journal.open(run_dir, lock=True) as journal:  # in use by another process: said before anything else
         meta = journal.meta()
         pending = journal.counts()
     left = pending.get("pending", 0) + pending.get("unknown", 0)
