@@ -20,6 +20,7 @@ before the wait could expire in the queue.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -34,6 +35,11 @@ from bulkops.engine.limiter import Limiter
 from bulkops.engine.transport import Timeouts, Transport
 from bulkops.errors import ApiError, ApiUnreachable, RateLimited, RequestError, TransportError, Unauthorized
 from bulkops.types import Connection
+
+# bulkops counts retries in its own reports and progress: stamina's log line per retry would be noise on a
+# script's stderr (Python prints a warning of a logger with no handler). A handler that drops them, on stamina's
+# logger only: an application that configures logging still gets them.
+logging.getLogger("stamina").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True, slots=True)

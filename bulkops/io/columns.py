@@ -323,7 +323,9 @@ def _key_text(key: tuple[str, ...], values: tuple[Any, ...]) -> str:
     return ", ".join(f"{k} {v}" for k, v in zip(key, values, strict=True) if v is not None)
 
 
-_EXCEL_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE]\+[0-9]+")  # how Excel shows a long number: 2.46570E+18
+# How Excel shows a long number (2.46570E+18), or a program writes one (5.0000025E7): never an id, digits lost.
+# (A SKU may be 9e5: without a decimal point or a plus, it stays an id.)
+_EXCEL_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+[eE]\+?|[eE]\+)[0-9]+")
 
 
 def _id(column: Column, text: str) -> str:
@@ -332,7 +334,7 @@ def _id(column: Column, text: str) -> str:
     if len(text) > column.max_length:
         raise ValueError(f"too-long: {column.name} is {len(text)} characters long; ids are at most"
                          f" {column.max_length} ({echo(text)})")
-    if not _ID.match(text):
+    if not _ID.match(text) or _EXCEL_NUMBER.fullmatch(text):
         if _EXCEL_NUMBER.fullmatch(text):
             raise ValueError(f"id-as-number: {column.name} {echo(text)} is a number, not an id: Excel stored the id"
                              " as a number and lost its last digits; format the column as Text, then type (or"

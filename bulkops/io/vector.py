@@ -17,6 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bulkops.io.columns import (
+    _EXCEL_NUMBER,
     _ID,
     NONE,
     NONE_WORDS,
@@ -147,7 +148,8 @@ def _ids(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
     floaty = pc.match_substring_regex(text, r"^[0-9]+\.0$")  # a numeric id that went through a float
     value = pc.if_else(floaty, pc.utf8_slice_codeunits(text, 0, -2), text)
     invalid = pc.or_(pc.greater(pc.utf8_length(value), column.max_length),
-                     pc.invert(pc.match_substring_regex(value, _ID.pattern)))
+                     pc.or_(pc.invert(pc.match_substring_regex(value, _ID.pattern)),
+                            pc.match_substring_regex(value, f"^(?:{_EXCEL_NUMBER.pattern})$")))
     return value, invalid
 
 

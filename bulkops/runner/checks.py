@@ -220,10 +220,12 @@ def _staged_rows(valid: pa.Table, layout: Layout, schema: Schema, path: str,
 
 
 def _same_values(layout: Layout, schema: Schema, vals: str, other: str) -> bool:
-    """Two staged rows' cells hold the same values (1.50 and 1.5 are one bid)."""
+    """Two staged rows' cells hold the same values (1.50 and 1.5 are one bid); of a job that sets values
+    (`Schema.values`), those alone count: rows differing in a note say the same thing."""
     columns = [schema.column(n) for n in layout.names]
     return all(decode(c, a) == decode(c, b) for c, a, b in zip(columns, vals.split(SEP), other.split(SEP),
-                                                                 strict=True))
+                                                                 strict=True)
+               if not schema.values or c.name in schema.values)
 
 
 def _conflict(path: str, layout: Layout, key: str, row: int, numbers: str) -> str:

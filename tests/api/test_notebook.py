@@ -287,3 +287,37 @@ async def test_python_messages_name_arguments_not_flags(make_sandbox, tmp_path: 
         await bulkops.set_product_status(tmp_path / "any.csv", "stopped")
     said = python_terms("sheets 'Nov', 'Dec' both fit; pass --sheet NAME, or choose another --run-dir")
     assert said == "sheets 'Nov', 'Dec' both fit; pass sheet=\"NAME\", or choose another run_dir"
+
+
+RETRIES = textwrap.dedent("""
+    import asyncio, threading
+    import bulkops
+    from bulkops.sandbox import Sandbox
+
+    ready, box = threading.Event(), {}
+
+    async def serve():
+        async with Sandbox(seed=7, line_items=6, max_products=5, quota=0) as sb:
+            box.update(sb=sb)
+            ready.set()
+            await asyncio.Event().wait()
+
+    threading.Thread(target=asyncio.run, args=(serve(),), daemon=True).start()
+    ready.wait(30)
+    sb, rm = box["sb"], box["sb"].control.retail_media
+    rows = [f"{li},{sku},2.49" for li in rm.line_item_ids(rm.account_ids()[0]) for sku in rm.products(li)]
+    open("bids.csv", "w").write("lineItemId,productId,bidOverride\\n" + "\\n".join(rows) + "\\n")
+    sb.control.set_faults(error_rate=0.5, methods=("POST",))  # half the writes fail once or more: retried
+    result = bulkops.sync.apply_bids("bids.csv", connection=bulkops.connect(sb.base_url, sb.client_id,
+                                     sb.client_secret), run_dir="run", snapshot=False, add=True)
+    print(result.summary["retries"], flush=True)
+""")
+
+
+def test_a_scripts_retries_print_nothing_on_its_stderr(tmp_path: Path) -> None:
+    """bulkops counts retries in its results; stamina's log line per retry is not printed on a script's stderr
+    (Python prints a warning of a logger with no handler), unless the script configures logging."""
+    done = subprocess.run([sys.executable, "-c", RETRIES], cwd=tmp_path, env=cli_env(), capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 0 and "stamina" not in done.stderr and "retry" not in done.stderr.lower()

@@ -154,7 +154,8 @@ def test_none_still_clears(text: str) -> None:
     assert both(BID, text) is NONE
 
 
-@pytest.mark.parametrize("text", ["2.465695028166499e+18", "2.46570E+18", "2,46570E+18", "9E+15"])
+@pytest.mark.parametrize("text", ["2.465695028166499e+18", "2.46570E+18", "2,46570E+18", "9E+15", "5.0000025E7",
+                                  "5,0000025e7"])
 def test_an_id_excel_stored_as_a_number_says_how_to_get_it_back(text: str) -> None:
     assert both(SKU, text) == ("error", "id-as-number",
                                f"productId {text!r} is a number, not an id: Excel stored the id as a number and lost"
@@ -162,7 +163,7 @@ def test_an_id_excel_stored_as_a_number_says_how_to_get_it_back(text: str) -> No
 
 
 @pytest.mark.parametrize(("text", "value"), [("2465695028166499000", "2465695028166499000"), ("123.0", "123"),
-                                             ("1E5", "1E5"), ("sku-1.5e3", "sku-1.5e3")])
+                                             ("1E5", "1E5"), ("sku-1.5e3", "sku-1.5e3"), ("9e5", "9e5")])
 def test_ids_that_only_look_numeric_are_kept(text: str, value: str) -> None:
     assert both(SKU, text) == value
 

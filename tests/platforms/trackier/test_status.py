@@ -78,3 +78,16 @@ async def test_undo_restores_what_a_client_may_set_and_says_so_for_the_rest(tsb:
     assert [now[i] for i in picked[4:]] == ["disabled", "disabled"]  # said, not restored
     skipped = [r for r in read_csv(back.files.results) if r["outcome"] == "skipped"]
     assert all(r["message"].startswith("not restored") for r in skipped)
+
+
+async def test_rows_asking_one_status_with_other_notes_are_one_change(tsb: Sandbox, tmp_path: Path) -> None:
+    """The note says why, it changes nothing: two rows asking one campaign the same status are done once."""
+    first, second = ids_in(tsb, "active")[:2]
+    path = write_csv(tmp_path / "s.csv", ["campaignId", "status", "note"], [
+        [first, "disabled", "out of stock"], [first, "disabled", "season over"],
+        [second, "disabled", "a"], [second, "pending", "b"]])
+    result = await bulkops.set_trackier_status(path, connection=conn(tsb), run_dir=tmp_path / "r")
+    report = {int(r["inputRow"]): (r["outcome"], r["errorCode"]) for r in read_csv(result.files.results)}
+    assert report == {2: ("succeeded", ""), 3: ("skipped", "duplicate"), 4: ("failed", "duplicate-conflict"),
+                      5: ("failed", "duplicate-conflict")}
+    assert statuses(tsb, [first, second]) == {first: "disabled", second: "active"}
