@@ -236,8 +236,8 @@ def unchanged(row: Row, schema: Schema) -> bool:
 
     For a job that sets values from cells (`Schema.values`). For a job that acts on the rows it is given
     (`Schema.acts_on`, pause), an exported row fed back is unchanged unless its column was set to the job's value
-    since (status → paused): fed back whole, an export must not pause every product of an account. An export
-    from before it carried that column cannot tell, and acts on every row.
+    since (status → paused): fed back whole, an export must not pause every product of an account. (An export
+    from before it carried that column cannot tell: the checks fail its rows, `export-too-old`.)
     """
     if row.baseline is None:
         return False

@@ -99,8 +99,14 @@ def cell_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         text = str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
-        return text + "0" if _DOT_THREE.fullmatch(text) else text  # 2.125 as 2.1250: never read as thousands
+        return unambiguous(text)
     return str(value)
+
+
+def unambiguous(number: str) -> str:
+    """A number's text that no reader takes two ways: 2.125 as 2.1250, never read as thousands
+    (`columns._money`); any other text as it is."""
+    return number + "0" if _DOT_THREE.fullmatch(number) else number
 
 
 class TableWriter:

@@ -47,6 +47,8 @@ ADVICE = {
     "not-on-line-item": "The product is not on this line item: fix the ids, or set action=add (or --add) to add it.",
     "edited-elsewhere": "The export's row has an edit this verb does not make: feed the row to the verb the message"
                         " names, or put the cell back as exported.",
+    "export-too-old": "The export predates bulkops keeping each row's status: export again, or delete its asExported"
+                      " column to act on every row.",
     "conflicting-actions": "Rows ask one product for actions that undo each other: keep the row you mean.",
     "bid-with-action": "A pause, unpause or remove row sets no bid: blank its bid, and set the bid on a row of its"
                        " own.",

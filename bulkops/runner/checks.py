@@ -212,6 +212,14 @@ def _staged_rows(valid: pa.Table, layout: Layout, schema: Schema, path: str,
                 error = RowError(path, row[0], header.mapping.get(column, column), "edited-elsewhere", message)
                 notes.append(RowNote.from_error(error))
                 continue
+            if schema.acts_on is not None and typed.baseline is not None and schema.acts_on[0] not in typed.baseline:
+                column = schema.acts_on[0]
+                notes.append(RowNote.from_error(RowError(
+                    path, row[0], header.mapping.get(schema.baseline or "", schema.baseline), "export-too-old",
+                    f"this row is from an export that did not keep each row's {column}, so the rows edited since"
+                    f" cannot be told from the others (fed back whole, it would act on every row): export again,"
+                    f" or delete the {schema.baseline} column to act on every row of the file")))
+                continue
             if unchanged(typed, schema):
                 notes.append(RowNote(row[0], OutcomeStatus.SKIPPED, None, "unchanged", unedited))
                 continue

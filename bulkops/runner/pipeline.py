@@ -53,7 +53,7 @@ async def run_write_job(job: WriteJob, path: Path, connection: Connection, optio
             "base_url": connection.base_url, "target": connection.where, "client_id": connection.client_id,
             "api_version": connection.api_version, "dry_run": options.dry_run,
             "snapshot": options.snapshot, "overwrite_changed": options.overwrite_changed,
-            "sheet": table.sheet or options.sheet,
+            "sheet": table.sheet,
             "header_row": table.header_row if table.format == "xlsx" else None,  # resume reads the input the same way
             "skip_hidden": options.skip_hidden,
             "report_format": report_format(table, options.report_format),
@@ -85,7 +85,10 @@ async def resume_job(job: WriteJob, journal: Journal, connection: Connection, cl
 
 async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOptions) -> RunResult:
     meta = journal.meta()
-    table = open_table(journal.run_dir / meta["input_copy"], sheet=meta.get("sheet"), header_row=meta.get("header_row"))
+    copy = journal.run_dir / meta["input_copy"]
+    workbook = copy.suffix.lower() == ".xlsx"  # a run of an older bulkops may have journaled --sheet for a CSV
+    table = open_table(copy, sheet=meta.get("sheet") if workbook else None,
+                       header_row=meta.get("header_row") if workbook else None)
     header = Header(meta["header"], ())
     timing = Timing(time.monotonic(), earlier=dict(meta.get("spent") or {}))
     try:
@@ -98,7 +101,7 @@ async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpti
         rows_total = int(journal.meta()["rows_total"])
         if journal.meta().get("phase") == "planning":
             await _plan(job, journal, api, options, Layout.of(job, header), rows_total)
-        timing.reads = dict(api.counters)
+        timing.reads, timing.planned = dict(api.counters), True
         timing.read_s = time.monotonic() - timing.started
         timing.quota = api.quota
         if not options.dry_run:

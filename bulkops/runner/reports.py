@@ -48,6 +48,7 @@ class Timing:
     counters: dict[str, int] = field(default_factory=dict)  # the client's counters at the end, however it ended
     stopped: str | None = None  # why the run stopped early: "interrupted", "API unreachable"
     read_s: float = 0.0  # how long the reads before sending took
+    planned: bool = False  # the reads before sending are over (`reads` holds the counters then)
     earlier: dict[str, float] = field(default_factory=dict)  # the run's earlier processes' figures (`summary.spent`)
 
     @property

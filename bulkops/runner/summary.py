@@ -18,7 +18,7 @@ def spent(timing: Timing, dry_run: bool) -> dict[str, float]:
     """What the run has cost so far: its earlier processes' figures (`Timing.earlier`, journaled as `spent`; a run
     interrupted and resumed is one run) and this process's, per phase."""
     counters = timing.counters or timing.reads
-    planned = bool(timing.reads)  # the reads before sending are over
+    planned = timing.planned
     sending = timing.info
     if sending is not None:
         sent_s = sending.elapsed_s

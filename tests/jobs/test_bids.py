@@ -293,3 +293,18 @@ async def test_actions_that_undo_each_other_on_one_product_fail_together(sandbox
     after = sandbox.control.retail_media.products(li)
     assert after[active[0]] == before[active[0]] and after[active[1]] == before[active[1]]
     assert after[active[2]]["status"] == "paused" and after[active[2]]["bidOverride"] == 1.78
+
+
+async def test_a_pause_or_unpause_of_a_product_another_row_removes_is_moot(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The undo file of a run that added a product and paused it removes it and unpauses it: the remove goes,
+    the unpause is skipped (the product is gone), and the line item is as it was."""
+    li = line_items(sandbox, "auction", "active")[0]
+    sku = sorted(sandbox.control.retail_media.products(li))[0]
+    path = write_csv(tmp_path / "undo.csv", HEADER, [[li, sku, "", "remove"], [li, sku, "", "unpause"]])
+
+    result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+
+    report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
+    assert (report[2]["outcome"], report[3]["outcome"], report[3]["errorCode"]) == \
+        ("succeeded", "skipped", "removed-by-row")
+    assert "row 2 removes" in report[3]["message"] and sku not in sandbox.control.retail_media.products(li)

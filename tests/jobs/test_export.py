@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -97,3 +98,28 @@ async def test_an_export_fed_back_pauses_only_the_rows_set_to_paused(sandbox: Sa
     assert "status was edited since the export (active → paused)" in status_row["message"]
     assert by_row[(other["lineItemId"], other["productId"])]["outcome"] == "succeeded"
     assert rm.products(other["lineItemId"])[other["productId"]]["bidOverride"] == 3.21
+
+
+async def test_an_export_from_before_it_kept_statuses_is_refused_by_pause_row_by_row(sandbox: Sandbox,
+                                                                                       tmp_path: Path) -> None:
+    """An export whose asExported holds no status cannot tell the rows edited since: fed whole to pause, it
+    would pause the account. Its rows fail (export-too-old), nothing is sent."""
+    rm = sandbox.control.retail_media
+    await bulkops.export([rm.account_ids()[0]], tmp_path / "inv.csv", connection=conn(sandbox))
+    rows = read_csv(tmp_path / "inv.csv")
+    for r in rows:
+        if r["entity"] == "product":
+            r["asExported"] = json.dumps({"bidOverride": json.loads(r["asExported"])["bidOverride"]})
+    with open(tmp_path / "old.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    pauses = {k: v for k, v in sandbox.control.stats()["routes"].items() if "pause" in k}
+
+    result = await bulkops.api.run("pause", tmp_path / "old.csv", connection=conn(sandbox),
+                                   options=RunSettings(run_dir=tmp_path / "pause"))
+
+    products = [r for r in read_csv(result.files.results) if r["entity"] == "product"]
+    assert {(r["outcome"], r["errorCode"]) for r in products} == {("failed", "export-too-old")}
+    assert "export again, or delete the asExported column" in products[0]["message"]
+    assert {k: v for k, v in sandbox.control.stats()["routes"].items() if "pause" in k} == pauses

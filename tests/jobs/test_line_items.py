@@ -96,3 +96,13 @@ async def test_an_undo_sets_back_the_status_the_run_wrote_not_the_one_the_system
         [row] = read_csv(refused.files.errors)
         assert (row["errorCode"], row["errorColumn"]) == ("status-needed", "status") and "ended now" in row["error"]
         assert _view(sb, second)["name"] == before[second]["name"]
+        # nor when the status cell says what the export showed (ended): that is no status to write
+        shown = write_csv(tmp_path / "shown.csv", ["lineItemId", "name", "status"], [[second, "Renamed", "ended"]])
+        again = await bulkops.update_line_items(shown, connection=conn(sb), run_dir=tmp_path / "shown")
+        assert [r["errorCode"] for r in read_csv(again.files.errors)] == ["status-needed"]
+        # told, it is done; its undo never makes the line item active (what it was set to was not shown)
+        told = write_csv(tmp_path / "told.csv", ["lineItemId", "name", "status"], [[second, "Renamed", "paused"]])
+        done = await bulkops.update_line_items(told, connection=conn(sb), run_dir=tmp_path / "told")
+        [result_row] = read_csv(done.files.results)
+        assert result_row["outcome"] == "succeeded" and "status ended" in result_row["before"]
+        assert read_csv(done.files.undo)[0]["status"] == "paused"

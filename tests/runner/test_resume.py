@@ -108,3 +108,21 @@ async def test_ctrl_c_exits_130_and_leaves_the_run_resumable(make_sandbox, tmp_p
         assert child.returncode == 130 and "bulkops resume" in err
         with run.reopen(tmp_path / "run") as journal:
             assert 0 < run.unfinished(journal) < len(ops)
+
+
+async def test_a_csv_run_that_journaled_a_sheet_resumes(make_sandbox, tmp_path: Path) -> None:
+    """An older bulkops journaled --sheet for a CSV (and ignored it): resume reads the CSV copy as a CSV."""
+    async with make_sandbox(line_items=12, max_products=5) as sb:
+        source = tmp_path / "bids.csv"
+        ops, wanted = _plan(sb)
+        source.write_text("lineItemId,productId,bidOverride\n" + "".join(
+            f"{op.parent_id},{op.entity_id},2.75\n" for op in ops))
+        meta = {"job": "bids", "base_url": sb.base_url, "client_id": sb.client_id, "api_version": "2026-07",
+                "rows_total": len(ops), "report_format": "csv", "snapshot": False, "dry_run": False, "sheet": "Bids",
+                "header": {"lineItemId": "lineItemId", "productId": "productId", "bidOverride": "bidOverride"}}
+        with run.start(tmp_path / "run", meta, source) as journal:
+            journal.add_operations(ops)
+        child = _resume(tmp_path / "run")
+        _, err = await asyncio.to_thread(child.communicate, timeout=60)
+        assert child.returncode == 0, err
+        assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from bulkops.io.writers import unambiguous
 from bulkops.platforms.mpo import wire
 from bulkops.platforms.mpo.budget_rows import shown
 from bulkops.types import OpRecord
@@ -37,6 +38,6 @@ def _undo(record: OpRecord) -> Iterator[dict[str, Any]]:
         return
     if op.before is None:  # sent without a snapshot: the old values are not known
         return
-    cells = {n: shown(n, v) for n, v in op.before.items() if n in UNDO_COLUMNS}
+    cells = {n: unambiguous(shown(n, v)) for n, v in op.before.items() if n in UNDO_COLUMNS}  # 100.1250
     if cells:
         yield {"budgetId": op.entity_id, **cells}

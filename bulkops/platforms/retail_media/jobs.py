@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
 from bulkops.io.columns import Row, Schema
+from bulkops.io.writers import cell_text, unambiguous
 from bulkops.platforms.retail_media import line_items, products, read_back, wire
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow
 from bulkops.platforms.retail_media.executor import ProductExecutor
+from bulkops.platforms.retail_media.line_items import HIDDEN_STATUS
 from bulkops.platforms.retail_media.schemas import BIDS, LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCT_VERB_SCHEMAS
 from bulkops.platforms.retail_media.snapshot import LineItemDirectory, product_states, promoted_in_accounts
 from bulkops.platforms.retail_media.undo import NO_OVERRIDE, undo_rows
@@ -207,8 +210,10 @@ class LineItemJob:
         for op in (r.operation for r in done):
             written = {"status": op.fields["attributes"]["status"]} if "status" in op.fields.get("attributes", {}) \
                 else {}
-            rows.append({"lineItemId": op.entity_id,
-                         **{k: _undo_value(v) for k, v in {**written, **(op.before or {})}.items()}})
+            values = {**written, **(op.before or {})}
+            if values.get("status") in HIDDEN_STATUS:  # what it was set to, the system did not show: never active
+                values["status"] = "paused"
+            rows.append({"lineItemId": op.entity_id, **{k: _undo_value(v) for k, v in values.items()}})
         used = {k for row in rows for k in row}
         return ("lineItemId", *[f for f in LINE_ITEM_FIELDS if f in used]), rows
 
@@ -227,6 +232,8 @@ def _undo_value(value: Any) -> str:
         return NO_OVERRIDE
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, float | int | Decimal) and not isinstance(value, bool):
+        return unambiguous(cell_text(value))  # 100.125 as 100.1250: it reads back as it was
     return str(_day(value))
 
 

@@ -77,7 +77,7 @@ def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupF
             continue
         changes, problem = _changes(row, state)
         problem = problem or _conflict(row, state, options)
-        if problem is None and changes and row.get("status") is None and state.status in HIDDEN_STATUS:
+        if problem is None and changes and "status" not in changes and state.status in HIDDEN_STATUS:
             problem = _fail(row, "status", "status-needed", f"line item {li} is {state.status} now, which hides"
                             " whether it was set active or paused: the change writes the line item whole, status"
                             " included, so say which it is to be (status active or paused on this row)")
@@ -88,7 +88,9 @@ def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupF
                                         "every value is already as asked"))
         else:
             attributes = {**_writable(state), **changes}
-            before = {k: _wire_value(state, k) for k in changes}
+            # a hidden status is shown as it is (ended), not as the active a guess would write
+            before = {k: state.status if k == "status" and state.status in HIDDEN_STATUS else _wire_value(state, k)
+                      for k in changes}
             plan.operations.append(Operation(row.row_number, Action.UPDATE_LINE_ITEM, li, li,
                                              {"kind": state.kind, "attributes": attributes, "changes": changes},
                                              before))

@@ -60,25 +60,34 @@ def split(rows: Iterable[Row], verb: Action,
 
 
 # Actions one file may not ask of one product together: they undo each other, or both set its bid (an add or
-# a bid re-adds a product removed in the same run). A bid and a pause, or an add and a pause (undo files), go.
-_CLASHING = ({Action.REMOVE, Action.SET_BID}, {Action.REMOVE, Action.ADD}, {Action.REMOVE, Action.PAUSE},
-             {Action.REMOVE, Action.UNPAUSE}, {Action.PAUSE, Action.UNPAUSE}, {Action.SET_BID, Action.ADD})
+# a bid re-adds a product removed in the same run). A bid and a pause, or an add and a pause (undo files), go; a
+# pause or unpause of a product the file removes is moot (skipped): the undo file of an add-and-pause is that.
+_CLASHING = ({Action.REMOVE, Action.SET_BID}, {Action.REMOVE, Action.ADD}, {Action.PAUSE, Action.UNPAUSE},
+             {Action.SET_BID, Action.ADD})
 
 
 def clashes(asks: Iterable[tuple[int, str, str, Action]]) -> dict[int, RowNote]:
-    """(row, lineItemId, productId, action) → a failure for every row of a product asked for clashing actions."""
+    """(row, lineItemId, productId, action) → a note for the rows of a product asked for clashing actions (all
+    fail), or for a pause or unpause of a product another row removes (skipped)."""
     by_product: dict[tuple[str, str], list[tuple[int, Action]]] = {}
     for number, line_item, product, kind in asks:
         by_product.setdefault((line_item, product), []).append((number, kind))
     notes: dict[int, RowNote] = {}
     for (line_item, product), found in by_product.items():
         kinds = {k for _, k in found}
-        if len(found) < 2 or not any(pair <= kinds for pair in _CLASHING):
+        if len(found) < 2:
+            continue
+        where = f"product {product} of line item {line_item}" if line_item else f"product {product}"
+        if Action.REMOVE in kinds and not kinds & {Action.SET_BID, Action.ADD}:
+            remover = next(n for n, k in found if k == Action.REMOVE)
+            notes.update({number: RowNote(number, OutcomeStatus.SKIPPED, None, "removed-by-row",
+                                          f"row {remover} removes {where}: its {kind} is moot")
+                          for number, kind in found if kind in PHASE_TWO})
+            continue
+        if not any(pair <= kinds for pair in _CLASHING):
             continue
         for number, kind in found:
-            others = [(n, k) for n, k in found if n != number]
-            said = ", ".join(f"row {n} to {k}" for n, k in others)
-            where = f"product {product} of line item {line_item}" if line_item else f"product {product}"
+            said = ", ".join(f"row {n} to {k}" for n, k in found if n != number)
             notes[number] = RowNote(number, OutcomeStatus.FAILED, "action", "conflicting-actions",
                                     f"this row asks to {kind} {where}, and {said}: one run cannot do both (one"
                                     " would undo the other); keep one of these rows")
