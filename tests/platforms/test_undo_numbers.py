@@ -26,3 +26,10 @@ def test_an_mpo_budget_undo_amount_reads_back() -> None:
     op = Operation(2, mpo_wire.UPDATE_BUDGET, "", "16501666", {"amount": Decimal("900")}, {"amount": Decimal("100.125")})
     _, [row] = budget_undo_rows([OpRecord(op, None)])
     assert row["amount"] == "100.1250" and parse_cell(BUDGETS.column("amount"), row["amount"]) == Decimal("100.125")
+
+
+def test_a_narrowed_budget_says_in_its_undo_row_what_it_cannot_restore() -> None:
+    op = Operation(2, mpo_wire.UPDATE_BUDGET, "", "16501666", {"campaignIds": [430000]},
+                   {"campaignIds": [430000, 430001]})
+    _, [row] = budget_undo_rows([OpRecord(op, None)])
+    assert row["budgetId"] == "16501666" and "campaignIds were 430000;430001" in row["note"]

@@ -8,7 +8,8 @@ create                     budgetId (the id the API gave, as journaled) and isSu
                            DELETE, so a created budget is suspended instead
 =========================  ==============================================================
 
-A narrowed campaignIds is not restored: the API never adds campaigns to a budget.
+A narrowed campaignIds is not restored: the API never adds campaigns to a budget. Its row says so in `note` (the
+campaigns it had), so the undo file shows what it cannot do; fed back, the note changes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from bulkops.platforms.mpo import wire
 from bulkops.platforms.mpo.budget_rows import shown
 from bulkops.types import OpRecord
 
-UNDO_COLUMNS = ("budgetId", "amount", "startDate", "endDate", "isSuspended")
+UNDO_COLUMNS = ("budgetId", "amount", "startDate", "endDate", "isSuspended", "note")
 
 
 def budget_undo_rows(done: Iterable[OpRecord]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
@@ -39,5 +40,8 @@ def _undo(record: OpRecord) -> Iterator[dict[str, Any]]:
     if op.before is None:  # sent without a snapshot: the old values are not known
         return
     cells = {n: unambiguous(shown(n, v)) for n, v in op.before.items() if n in UNDO_COLUMNS}  # 100.1250
+    if "campaignIds" in op.before:
+        cells["note"] = (f"campaignIds were {shown('campaignIds', op.before['campaignIds'])}: the API never adds"
+                         " campaigns back to a budget, so this undo cannot widen them again")
     if cells:
         yield {"budgetId": op.entity_id, **cells}
