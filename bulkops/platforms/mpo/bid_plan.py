@@ -71,6 +71,10 @@ def _seller_campaign_id(row: Row) -> tuple[str, tuple[str, str, str] | None]:
                     f" ({composed}); keep one or make them agree")
     sc_id = str(given or composed)
     if not SC_ID.match(sc_id):
+        if given is None:  # the cells the user typed, not the id made of them
+            bad = next(n for n, v in (("sellerId", seller), ("campaignId", campaign)) if not str(v).isdigit())
+            return "", (bad, "invalid-id", f"{bad} {row.get(bad)!r} is not a number (sellerId and campaignId are"
+                        " digits, as in 10656107 and 248287)")
         return "", ("sellerCampaignId", "invalid-id", f"sellerCampaignId {sc_id!r} is not <sellerId>.<campaignId>"
                     " (e.g. 10656107.248287)")
     return sc_id, None
@@ -90,7 +94,7 @@ def _one_per_seller_campaign(rows: list[BidRow], notes: list[RowNote]) -> tuple[
                               f"same as row {group[0].row_number}; done once") for r in group[1:]]
             continue
         numbers = ", ".join(str(r.row_number) for r in group)
-        notes += [RowNote(r.row_number, OutcomeStatus.FAILED, None, "duplicate-conflict",
+        notes += [RowNote(r.row_number, OutcomeStatus.FAILED, "bid", "duplicate-conflict",
                           f"seller-campaign {sc_id} is on rows {numbers} with other bids; keep one") for r in group]
     return sorted(keep, key=lambda r: r.row_number), notes
 

@@ -23,18 +23,22 @@ async def test_bids_none_zero_blank_and_unknown_ids(make_sandbox, tmp_path: Path
             ["123.456", "", "", "0.5"],
             ["not-an-id", "", "", "0.5"],
             [ids[4], "", "", "-1"],
+            ["", seller, "abc", "0.5"],  # the cell the user typed is named, not an id made of it
         ])
         result = await bulkops.apply_seller_bids(path, connection=conn(sb), run_dir=tmp_path / "run")
         assert mpo.seller_campaign(ids[0])["bid"] == 1.37
         assert mpo.seller_campaign(ids[1])["bid"] is None
         assert "NoCpcDefined" in mpo.seller_campaign(ids[1])["suspensionReasons"]
         assert mpo.seller_campaign(ids[2])["bid"] == 0
-        assert result.outcomes["succeeded"] == 3 and result.outcomes["failed"] == 4
+        assert result.outcomes["succeeded"] == 3 and result.outcomes["failed"] == 5
         assert result.outcomes["skipped"] == 1
         assert sum(writes(sb).values()) == 1  # unknown ids failed before sending: one bulk PATCH
         codes = {r["inputRow"]: r["errorCode"] for r in read_csv(tmp_path / "run" / "results.csv")}
         assert codes["6"] == codes["7"] == "seller-campaign-not-found"
         assert codes["8"] == "invalid-id" and codes["9"] == "negative"
+        [typed] = [r for r in read_csv(tmp_path / "run" / "results.csv") if r["inputRow"] == "10"]
+        assert (typed["errorCode"], typed["errorColumn"]) == ("invalid-id", "campaign")
+        assert "campaignId 'abc' is not a number" in typed["message"]
 
 
 async def test_rows_at_their_bid_are_no_ops_and_undo_restores(make_sandbox, tmp_path: Path) -> None:
