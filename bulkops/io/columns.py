@@ -254,16 +254,33 @@ def unchanged(row: Row, schema: Schema) -> bool:
 
 
 def edited_elsewhere(row: Row, schema: Schema) -> tuple[str, str] | None:
-    """(column, what to say) when an exported row fed back has a column edited that this job does not set
-    (`Schema.set_elsewhere`); a blank cell is no edit."""
+    """(column, what to say) when an exported row fed back has an edit this job does not make: a column it does
+    not set (`Schema.set_elsewhere`), or, for a job that acts on rows (`Schema.acts_on`), its column set to
+    another value than the job's (status → active, fed to pause). A blank cell is no edit."""
+    if row.baseline is None:
+        return None
     for column, where in schema.set_elsewhere:
-        if row.baseline is None or column not in row.baseline:
-            continue
-        now, was = _text(row.values.get(column)), _text(row.baseline.get(column))
-        if now and now != was:
+        if column in row.baseline and _edited(row.values.get(column), row.baseline.get(column)):
+            now, was = _text(row.values.get(column)), _text(row.baseline.get(column))
             return column, (f"{column} was edited since the export ({was or 'blank'} → {now}), and this job does"
                             f" not change it: {where}; or put back {was or 'a blank'} to send the rest of the row")
+    if schema.acts_on is not None and schema.acts_on[0] in row.baseline:
+        column, value = schema.acts_on
+        now, was = _text(row.values.get(column)), _text(row.baseline.get(column))
+        if now and now != was and now != value.lower():
+            return column, (f"{column} was edited since the export ({was or 'blank'} → {now}), but this run acts on"
+                            f" the rows set to {value}: feed the file to the verb that makes it {now} as well")
     return None
+
+
+def _edited(now: Any, was: Any) -> bool:
+    """A cell changed since the export (a blank one never is): text without regard to case, values as values
+    (1.50 is 1.5)."""
+    if now is None:
+        return False
+    if isinstance(now, str) and (was is None or isinstance(was, str)):
+        return now.strip().lower() != (was or "").strip().lower()
+    return not _same(now, was)
 
 
 def _text(value: Any) -> str:

@@ -8,7 +8,7 @@ written to SQLite before the next one is read.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -33,13 +33,14 @@ class Layout:
     names: tuple[str, ...]
     key: tuple[str, ...]
     group: tuple[str, ...]
+    blanks: tuple[tuple[str, str], ...] = ()  # what a blank key cell means (a blank action: the verb's)
 
     @classmethod
     def of(cls, job: WriteJob, header: Header) -> Layout:
         """The columns the file maps, the schema's key, the job's grouping."""
         schema = job.schema
         names = tuple(n for n in header.mapping if n != schema.baseline)
-        return cls(names, schema.key, tuple(job.group_by))
+        return cls(names, schema.key, tuple(job.group_by), tuple(getattr(job, "key_blanks", ())))
 
 
 def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  # noqa: PLR0913
@@ -183,18 +184,19 @@ def _staged_rows(valid: pa.Table, layout: Layout, schema: Schema, path: str,
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    def joined(names: tuple[str, ...]) -> list[str]:
+    def joined(names: tuple[str, ...], blanks: Mapping[str, str] | None = None) -> list[str]:
         if not names:
             return [""] * len(valid)
-        parts = [pc.fill_null(valid.column(n), MISSING) if n in present
-                 else pa.array([MISSING] * len(valid), pa.string()) for n in names]
+        blank = blanks or {}
+        parts = [pc.fill_null(valid.column(n), blank.get(n, MISSING)) if n in present
+                 else pa.array([blank.get(n, MISSING)] * len(valid), pa.string()) for n in names]
         column = pc.binary_join_element_wise(*parts, SEP) if len(parts) > 1 else parts[0]
         return list(column.to_pylist())
 
     present = set(valid.column_names)
     numbers = valid.column(ROW_NUMBER).to_pylist()
     vals = joined(layout.names)
-    staged = zip(numbers, joined(layout.group), joined(layout.key), vals, strict=True)
+    staged = zip(numbers, joined(layout.group), joined(layout.key, dict(layout.blanks)), vals, strict=True)
     if not (schema.baseline and schema.baseline in present):
         return [(*row, None) for row in staged], []
     rows, notes = [], []

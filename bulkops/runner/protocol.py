@@ -64,6 +64,8 @@ class WriteJob(Protocol):
     def required(self) -> tuple[str, ...]:
         """Columns this run needs besides the schema's always-required ones."""
 
+    # Optional: `key_blanks`, (column, value) pairs saying what a blank cell of a key column means (a product row's
+    # blank action is the verb's), so that duplicates are found whichever way a row says it.
     # Optional: `not_idempotent`, the kinds of operation that must never be sent twice (a create): one sent with no
     # answer and not read back yet waits for requests still in flight before it is sent again.
     # Optional: `missing_hint(missing: tuple[str, ...]) -> str | None`, the job's advice when a file lacks columns

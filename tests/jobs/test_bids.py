@@ -254,6 +254,10 @@ async def test_the_same_bid_written_two_ways_is_a_repeat_not_a_conflict(sandbox:
         [li, skus[0], "1,5", ""],    # 4
         [li, skus[1], "1.40", ""],   # 5 other values: nobody can tell which was meant
         [li, skus[1], "1.41", ""],   # 6
+        [li, skus[2], "1.5", ""],    # 7 a blank action is the verb's: the same as ...
+        [li, skus[2], "1.50", "set-bid"],  # 8 ... this row
+        [li, skus[3], "1.70", ""],   # 9 ... and this one differs from ...
+        [li, skus[3], "1.90", "set-bid"],  # 10 ... this one
     ])
 
     result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
@@ -261,7 +265,9 @@ async def test_the_same_bid_written_two_ways_is_a_repeat_not_a_conflict(sandbox:
     report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
     assert {n: (r["outcome"], r["errorCode"]) for n, r in report.items()} == {
         2: ("succeeded", ""), 3: ("skipped", "duplicate"), 4: ("skipped", "duplicate"),
-        5: ("failed", "duplicate-conflict"), 6: ("failed", "duplicate-conflict")}
+        5: ("failed", "duplicate-conflict"), 6: ("failed", "duplicate-conflict"),
+        7: ("succeeded", ""), 8: ("skipped", "duplicate"),
+        9: ("failed", "duplicate-conflict"), 10: ("failed", "duplicate-conflict")}
     assert "same as row 2" in report[3]["message"] and "same as row 2" in report[4]["message"]
     assert sandbox.control.retail_media.products(li)[skus[0]]["bidOverride"] == 1.5
 

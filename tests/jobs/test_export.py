@@ -70,14 +70,16 @@ async def test_an_export_fed_back_pauses_only_the_rows_set_to_paused(sandbox: Sa
     await bulkops.export([account], tmp_path / "inv.csv", connection=conn(sandbox))
     rows = read_csv(tmp_path / "inv.csv")
     products = [r for r in rows if r["entity"] == "product" and r["status"] == "active"]
-    edited, other = products[0], products[1]
+    edited, other, untouched = products[0], products[1], products[2]
+    unpaused = next(r for r in rows if r["entity"] == "product" and r["status"] == "paused")
     edited["status"] = "paused"
     other["bidOverride"] = "3.21"  # a bid edit on another row: bids sends it
+    unpaused["status"] = "active"
     with open(tmp_path / "edited.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    before = {li: rm.products(li) for li in {r["lineItemId"] for r in products}}
+    before = {li: rm.products(li) for li in {r["lineItemId"] for r in (*products, unpaused)}}
 
     paused = await bulkops.api.run("pause", tmp_path / "edited.csv", connection=conn(sandbox),
                                    options=RunSettings(run_dir=tmp_path / "pause"))
@@ -85,9 +87,14 @@ async def test_an_export_fed_back_pauses_only_the_rows_set_to_paused(sandbox: Sa
     after = {li: rm.products(li) for li in before}
     changed = {(li, sku) for li in after for sku in after[li] if after[li][sku]["status"] != before[li][sku]["status"]}
     assert changed == {(edited["lineItemId"], edited["productId"])}
-    report = read_csv(paused.files.results)
-    unedited = [r for r in report if r["productId"] == other["productId"] and r["lineItemId"] == other["lineItemId"]]
-    assert unedited[0]["outcome"] == "skipped" and "set its status to paused to act on it" in unedited[0]["message"]
+    report = {(r["lineItemId"], r["productId"]): r for r in read_csv(paused.files.results)}
+    unedited = report[(untouched["lineItemId"], untouched["productId"])]
+    assert unedited["outcome"] == "skipped" and "set its status to paused to act on it" in unedited["message"]
+    bid = report[(other["lineItemId"], other["productId"])]  # a bid is not pause's to set: said, not dropped
+    assert (bid["outcome"], bid["errorCode"], bid["errorColumn"]) == ("failed", "edited-elsewhere", "bidOverride")
+    active = report[(unpaused["lineItemId"], unpaused["productId"])]  # set active: an unpause, not a pause
+    assert (active["outcome"], active["errorCode"], active["errorColumn"]) == ("failed", "edited-elsewhere", "status")
+    assert "feed the file to the verb that makes it active" in active["message"]
 
     bids = await bulkops.api.run("bids", tmp_path / "edited.csv", connection=conn(sandbox),
                                  options=RunSettings(run_dir=tmp_path / "bids"))

@@ -48,6 +48,11 @@ class ProductJob:
         self.verb = VERBS[self.name]
         self.schema = BIDS if self.verb == Action.SET_BID else PRODUCT_VERB_SCHEMAS[self.verb.value]
 
+    @property
+    def key_blanks(self) -> tuple[tuple[str, str], ...]:
+        """A blank action cell is the verb's action: a row of `set-bid` and one left blank are one key."""
+        return (("action", self.verb.value),)
+
     def required(self) -> tuple[str, ...]:
         """lineItemId, unless the SKUs are looked up in accounts; bidOverride for bids."""
         needed = () if self.accounts else ("lineItemId",)

@@ -77,6 +77,9 @@ def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupF
             continue
         changes, problem = _changes(row, state)
         problem = problem or _conflict(row, state, options)
+        if problem is None and changes and state.status == "archived":
+            problem = _fail(row, "lineItemId", "line-item-archived", f"line item {li} is archived: the API keeps"
+                            " it as it is (a line item is archived 90 days after it ends)")
         if problem is None and changes and "status" not in changes and state.status in HIDDEN_STATUS:
             problem = _fail(row, "status", "status-needed", f"line item {li} is {state.status} now, which hides"
                             " whether it was set active or paused: the change writes the line item whole, status"
@@ -184,7 +187,7 @@ def _writable(state: Current) -> dict[str, Any]:
 
 
 # Statuses the system shows over the one a user set, whatever it was (the others sit on an active line item only)
-HIDDEN_STATUS = ("ended", "archived")
+HIDDEN_STATUS = ("ended", "archived")  # (an archived one cannot change at all: refused first)
 
 
 def user_status(derived: str) -> str:

@@ -50,9 +50,10 @@ BIDS = replace(PRODUCTS, values=("bidOverride",),
                set_elsewhere=(("status", "`bulkops pause` or `unpause` on the same file acts on the rows whose status"
                                          " was edited"),))
 # pause, unpause and remove act on every row they are given; an export fed back, only on the rows edited to say so
-PRODUCT_VERB_SCHEMAS = {"pause": replace(PRODUCTS, acts_on=("status", "paused")),
-                        "unpause": replace(PRODUCTS, acts_on=("status", "active")),
-                        "remove": replace(PRODUCTS, acts_on=("status", "removed"))}
+_BID_ELSEWHERE = (("bidOverride", "`bulkops bids` on the same file sets the edited bids"),)
+PRODUCT_VERB_SCHEMAS = {"pause": replace(PRODUCTS, acts_on=("status", "paused"), set_elsewhere=_BID_ELSEWHERE),
+                        "unpause": replace(PRODUCTS, acts_on=("status", "active"), set_elsewhere=_BID_ELSEWHERE),
+                        "remove": replace(PRODUCTS, acts_on=("status", "removed"), set_elsewhere=_BID_ELSEWHERE)}
 
 LINE_ITEMS = Schema(
     columns=(Column("lineItemId", "id", required=True, blank_ok=False, aliases=LINE_ITEM_ID.aliases),
