@@ -426,8 +426,8 @@ def _decimal(column: Column, text: str, written: bool = False) -> Decimal:
 
 
 def _choice(column: Column, text: str) -> str:
-    for choice in column.choices:
-        if text.lower() == choice.lower():
+    for choice in column.choices:  # as headers are: `Set Bid`, `set_bid` and `SET-BID` are set-bid
+        if normalize(text) == normalize(choice):
             return choice
     raise ValueError(f"not-a-choice: {column.name} {echo(text)} is not one of {', '.join(column.choices)}")
 

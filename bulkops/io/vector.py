@@ -28,6 +28,7 @@ from bulkops.io.columns import (
     _code,
     _message,
     _money,
+    normalize,
     parse_cell,
 )
 from bulkops.io.readers import MARK, is_marked, unmark
@@ -118,8 +119,8 @@ def _column(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
     elif column.kind == "decimal":
         value, invalid = _decimals(column, text)
     elif column.kind == "choice":
-        canonical = {c.lower(): c for c in column.choices}
-        value = _mapped(text, lambda cell: canonical.get(cell.lower()), pa.string())
+        canonical = {normalize(c): c for c in column.choices}
+        value = _mapped(text, lambda cell: canonical.get(normalize(cell)), pa.string())
         invalid = pc.is_null(value)
     elif column.kind == "date":
         value = _mapped(text, partial(_date_text, column), pa.string())

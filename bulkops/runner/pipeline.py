@@ -14,6 +14,7 @@ import shutil
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from bulkops.runner.journal import Journal, encode, file_fingerprint
 from bulkops.runner.protocol import PlanOptions, RunOptions, RunResult, WriteJob
 from bulkops.runner.reports import RunInfo, Timing, write_reports
 from bulkops.runner.summary import spent
-from bulkops.types import Alike, Chunk, Connection, Operation, Outcome, OutcomeStatus
+from bulkops.types import Alike, Chunk, Connection, Operation, Outcome, OutcomeStatus, RowNote
 
 ClientFactory = Callable[[Connection], ApiClient]
 Preflight = Callable[[ApiClient], Awaitable[None]]
@@ -100,7 +101,8 @@ async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpti
             _say_hidden(journal.meta(), source, options)
         rows_total = int(journal.meta()["rows_total"])
         if journal.meta().get("phase") == "planning":
-            await _plan(job, journal, api, options, Layout.of(job, header), rows_total)
+            where = _Where(str(journal.meta().get("input_name") or journal.meta().get("input") or ""), header)
+            await _plan(job, journal, api, options, Layout.of(job, header), rows_total, where)
         timing.reads, timing.planned = dict(api.counters), True
         timing.read_s = time.monotonic() - timing.started
         timing.quota = api.quota
@@ -139,7 +141,7 @@ def _say_hidden(meta: Mapping[str, Any], source: str, options: RunOptions) -> No
 
 
 async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOptions,  # noqa: PLR0913
-                layout: Layout, rows_total: int) -> None:
+                layout: Layout, rows_total: int, where: _Where) -> None:
     """Plan the staged rows batch by batch (whole groups at a time), each batch journaled as it is planned."""
     plan_options = PlanOptions(options.snapshot, options.overwrite_changed)
     done = rows_total - journal.staged_count()
@@ -151,13 +153,27 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
             if plan is None:
                 plan = await job.plan(api, planned_rows(batch, layout, job.schema), plan_options)
             rows = chain(_journaled(job, plan.operations, memo), _encoded(job, plan.alike))
-            journal.record_plan(plan.notes, rows, through)
+            journal.record_plan(map(where.named, plan.notes), rows, through)
             for warning in plan.warnings:
                 options.notice(warning)
             done += len(batch)
             tick()
             await anyio.sleep(0)  # a batch planned without a read: let the ticker and a Ctrl-C in
     journal.plan_whole()
+
+
+class _Where:
+    """A failure found while planning (against the API's data) names the file, the row and the column, as a bad
+    cell's does: `input.csv, row 12, column 'sku': SKU ... is not in the retailer's catalog`."""
+
+    def __init__(self, source: str, header: Header) -> None:
+        self.source, self.header = source, header.mapping
+
+    def named(self, note: RowNote) -> RowNote:
+        if note.status is not OutcomeStatus.FAILED or not self.source or note.message.startswith(self.source):
+            return note
+        column = f", column {self.header.get(note.column, note.column)!r}" if note.column else ""
+        return replace(note, message=f"{self.source}, row {note.row_number}{column}: {note.message}")
 
 
 def _shown(job: WriteJob, op: Operation) -> tuple[str, str]:

@@ -222,3 +222,11 @@ def test_a_number_a_program_wrote_is_never_ambiguous() -> None:
                           '{"amount":"100.125"}') == {"amount": Decimal("100.125")}
     with pytest.raises(ValueError, match="ambiguous-number"):
         parse_cell(AMOUNT, "100.125")
+
+
+def test_a_choice_is_matched_as_headers_are() -> None:
+    """`Set Bid`, `SET_BID` and `set bid` are set-bid (case, spaces, `_` and `-` do not matter); a typo is not."""
+    action = Column("action", "choice", choices=("set-bid", "add", "pause"))
+    assert [both(action, t) for t in ("Set Bid", "SET_BID", "set bid", "Pause ")] == ["set-bid", "set-bid", "set-bid",
+                                                                                  "pause"]
+    assert both(action, "sett-bid")[:2] == ("error", "not-a-choice")
