@@ -34,6 +34,7 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
 XLSX_MAX_ROWS = 1_048_575  # data rows on one Excel sheet (1,048,576 rows with the header)
 XLSX_SHEET = "bulkops"  # the first sheet's name; the next ones are "bulkops 2", "bulkops 3" ...
 XLSX_WIDTH = (8, 60)  # narrowest and widest column (in characters), sized from the header and the first rows
+XLSX_CELL_CHARS = 32_767  # the most a cell of Excel holds
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DOT_THREE = re.compile(r"-?[1-9][0-9]{0,2}\.[0-9]{3}")  # 2.125: a reader may take the dot for thousands
@@ -128,6 +129,7 @@ class TableWriter:
         self.rows_written = 0
         self.excel_changes: dict[str, tuple[int, str]] = {}  # CSV: column → (cells Excel would change, the first)
         self.sheets: list[str] = []  # XLSX: the sheets written
+        self.cut_cells: dict[str, int] = {}  # XLSX: column → cells longer than Excel holds, cut to fit
         self._notice = notice
         self._batch: list[Mapping[str, Any]] = []
         self._batch_rows = batch_rows
@@ -285,6 +287,9 @@ class TableWriter:
                 cells.append(_whole(value) if c in self.integer else _number(value))
                 continue
             text = printable(cell_text(value))
+            if len(text) > XLSX_CELL_CHARS:  # Excel's limit: cut here and said (`warnings`), not cut unsaid
+                self.cut_cells[c] = self.cut_cells.get(c, 0) + 1
+                text = text[:XLSX_CELL_CHARS]
             cell = WriteOnlyCell(self._writer, value=text or None)  # a blank cell holds no value, but is Text too
             if text:
                 cell.data_type = "s"  # text, never a formula
@@ -320,6 +325,11 @@ class TableWriter:
                         f" zeros dropped, long numbers rounded, text turned into a number or a date), in column(s)"
                         f" {where}; write XLSX instead (text cells there), or open the CSV with Excel's Data > From"
                         f" Text/CSV and set those columns to Text")
+        if self.cut_cells:
+            where = ", ".join(f"{c!r} ({n:,})" for c, n in self.cut_cells.items())
+            said.append(f"{self.path}: {sum(self.cut_cells.values()):,} cell(s) longer than an Excel cell holds"
+                        f" ({XLSX_CELL_CHARS:,} characters) were cut to fit, in column(s) {where}; a CSV or Parquet"
+                        " report keeps them whole (--report-format csv)")
         if len(self.sheets) > 1:
             said.append(f"{self.path}: {self.rows_written:,} rows do not fit on one Excel sheet ({XLSX_MAX_ROWS:,}"
                         f" rows): they continue on sheets {', '.join(repr(s) for s in self.sheets[1:])}, each with"

@@ -199,3 +199,12 @@ async def test_export_to_xlsx_is_excel_safe_and_feeds_back(sandbox: Sandbox, tmp
     settings = bulkops.api.RunSettings(run_dir=tmp_path / "run", sheet="bulkops 2")  # a sheet, fed back unedited
     again = await bulkops.api.run("bids", tmp_path / "inv.xlsx", connection=conn(sandbox), options=settings)
     assert again.outcomes == {"succeeded": 0, "skipped": 40, "failed": 0, "unknown": 0, "pending": 0}
+
+
+def test_an_xlsx_cell_longer_than_excel_holds_is_cut_and_said(tmp_path: Path) -> None:
+    notices: list[str] = []
+    with TableWriter(tmp_path / "t.xlsx", ["id", "note"], notice=notices.append) as writer:
+        writer.write([{"id": "a", "note": "x" * 40_000}, {"id": "b", "note": "short"}])
+    sheet = load_workbook(tmp_path / "t.xlsx").active
+    assert len(sheet["B2"].value) == 32_767 and sheet["B3"].value == "short"
+    assert len(notices) == 1 and "1 cell(s) longer than an Excel cell holds" in notices[0] and "'note' (1)" in notices[0]
