@@ -356,7 +356,8 @@ def _id(column: Column, text: str) -> str:
             raise ValueError(f"id-as-number: {column.name} {echo(text)} is a number, not an id: Excel stored the id"
                              " as a number and lost its last digits; format the column as Text, then type (or"
                              " paste) the ids again")
-        raise ValueError(f"invalid-id: {column.name} {echo(text)} is not an id (letters, digits, . _ : - only)")
+        raise ValueError(f"invalid-id: {column.name} {echo(text)} is not an id (letters, digits, . _ : - only,"
+                         " starting with a letter or digit)")
     return text
 
 

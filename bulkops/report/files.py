@@ -108,13 +108,15 @@ class Naming:
 
 def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, parents: str = "items",  # noqa: PLR0913
                   planned: bool = False, naming: Naming = Naming(), notice: Notice | None = None,
-                  progress: Callable[[int], None] | None = None) -> tuple[Path, Path | None, dict[str, int]]:
+                  progress: Callable[[int], None] | None = None,
+                  originals: dict[int, int] | None = None) -> tuple[Path, Path | None, dict[str, int]]:
     """The results file, the errors file when some rows failed, and the count of rows per outcome.
 
     The input is streamed again batch by batch, each batch with the outcomes of its rows (`pieces`), so memory
     stays flat however many rows there are. `inputRow` is the row of the input, or, for a results or errors
     file fed back, the row of the original sheet it carries. `notice` hears what Excel would change in a CSV
-    report; `progress` the rows written so far, batch by batch.
+    report; `progress` the rows written so far, batch by batch; `originals`, given rows of this file as keys,
+    gets the original sheet's row of each (a file fed back).
     """
     names = input_columns(table.columns)
     renamed = list(names.values())
@@ -129,11 +131,13 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
             if not numbers:
                 continue
             notes, ops = pieces(min(numbers), max(numbers))
-            originals = numbers if not carried else \
+            original_rows = numbers if not carried else \
                 [_row(o, n) for o, n in zip(batch.column("inputRow").to_pylist(), numbers, strict=True)]
-            columns = _op_columns(numbers, notes, ops, planned) if originals is numbers else None
+            if originals and carried:
+                originals.update({n: o for n, o in zip(numbers, original_rows, strict=True) if n in originals})
+            columns = _op_columns(numbers, notes, ops, planned) if original_rows is numbers else None
             if columns is None:
-                columns = list(zip(*_outcome_rows(numbers, originals, notes, ops, planned, naming, parents),
+                columns = list(zip(*_outcome_rows(numbers, original_rows, notes, ops, planned, naming, parents),
                                    strict=True))
             statuses = listed(columns.pop())
             tally.update(statuses)

@@ -317,13 +317,19 @@ def _add_cells(path: Path, problems: list[Problem], meta: Mapping[str, Any]) -> 
     columns = [c for c in (meta.get("header") or {}).values() if c]
     last = max(wanted)
     try:
-        table = open_table(path, sheet=meta.get("sheet"), header_row=meta.get("header_row"))
+        workbook = path.suffix.lower() == ".xlsx"
+        table = open_table(path, sheet=meta.get("sheet") if workbook else None,
+                           header_row=meta.get("header_row") if workbook else None)
         with closing(table.iter_batches(rows=10_000)) as batches:  # stopping early closes the file
             for batch in batches:
                 numbers = batch.column(ROW_NUMBER)
                 hits = batch.filter(pc.is_in(numbers, value_set=pa.array(list(wanted), numbers.type)))
                 for record in hits.to_pylist():
-                    wanted[int(record[ROW_NUMBER])]["cells"] = {c: _cut(record.get(c)) for c in columns}
+                    example = wanted[int(record[ROW_NUMBER])]
+                    example["cells"] = {c: _cut(record.get(c)) for c in columns}
+                    carried = str(record.get("inputRow") or "").strip()  # a file fed back: the original sheet's row
+                    if ("outcome" in record or "error" in record) and carried.isdigit() and int(carried) > 1:
+                        example["row"] = int(carried)
                 if batch.num_rows and pc.max(numbers).as_py() >= last:
                     break
     except (BulkopsError, OSError, ValueError):

@@ -72,9 +72,15 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
     def progress(rows: int) -> None:
         options.listener(Progress("writing reports", rows_total, rows, 0, 0, 0, time.monotonic() - began))
 
+    top_errors = journal.top_errors()
+    originals = {e["example_row"]: e["example_row"] for e in top_errors}  # a file fed back: its original rows
     report.results, report.errors, tally = files.write_results(
         table, journal.pieces, run_dir, fmt, parents=job.parent.nouns,
-        planned=options.dry_run, naming=naming, notice=options.notice, progress=progress)
+        planned=options.dry_run, naming=naming, notice=options.notice, progress=progress, originals=originals)
+    for e in top_errors:  # as the results name them: the original sheet's row
+        row = e["example_row"]
+        e["example_row"], e["example"] = originals.get(row, row), naming.message(e["example"], row,
+                                                                                  originals.get(row, row))
     operations = sum(journal.counts().values())
     planned, per = _requests(job, journal)
     if options.dry_run:
@@ -83,7 +89,7 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
         tally.pop(OutcomeStatus.UNKNOWN.value)
     summary = summary_of(job.name, meta, run_dir, tally, timing, operations, planned, options.dry_run, interrupted)
     summary["changes"] = _changes(journal, options.dry_run)
-    summary["top_errors"] = journal.top_errors()
+    summary["top_errors"] = top_errors
     report.summary = run_dir / "summary.json"
     report.extra["report"] = run_dir / REPORT_NAME
     summary["files"] = report.as_dict()

@@ -171,6 +171,12 @@ async def test_an_errors_file_fed_back_reports_the_original_rows(sandbox: Sandbo
     errors = read_csv(second.files.errors)
     assert [r["inputRow"] for r in errors] == ["3", "4"] and "(row 3 of the original sheet)" in errors[0]["error"]
     assert "inputRow (input)" not in errors[0] and list(errors[0])[:3] == ["lineItemId", "sku", "bid"]
+    top = {e["code"]: e for e in second.summary["top_errors"]}  # summary.json and report.html: the same rows
+    assert {e["example_row"] for e in top.values()} == {3, 4}
+    assert all("of the original sheet" in e["example"] for e in top.values())
+    page = (tmp_path / "run2" / "report.html").read_text(encoding="utf-8")
+    assert '<td class="num">3</td>' in page and '<td class="num">4</td>' in page
+    assert '<td class="num">2</td>' not in page
 
     third = await _run(sandbox, second.files.errors, tmp_path / "run3")  # and again: still the original rows
     assert third.files.errors is not None
