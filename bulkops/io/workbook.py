@@ -22,7 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from bulkops.errors import InputError
-from bulkops.io.columns import Schema, names_columns, needed, normalize
+from bulkops.io.columns import Schema, mapped, names_columns, needed, normalize
 from bulkops.io.readers import Table, _text, mark, named
 
 SCAN_ROWS = 20  # the header is looked for in this many rows at the top of a sheet
@@ -46,6 +46,8 @@ def open_workbook(path: Path, sheet: str | None, header_row: int | None, schema:
     if schema is None or len(chosen) == 1:  # one sheet (given, or the only one), or no job to tell sheets apart
         name = chosen[0]
         found = _header_row(tops[name], schema, required) if schema is not None and header_row is None else None
+        if found is None and schema is not None and header_row is None:  # the row nearest to a header: the
+            found = _nearest_row(tops[name], schema)  # complaint then names what it lacks, not a title row
         row = header_row or found or 1
     else:
         if header_row is not None:
@@ -245,6 +247,13 @@ def _header_row(top: list[list[str]], schema: Schema, required: tuple[str, ...])
     return next((n for n in range(1, len(top) + 1) if _fits(top, n, schema, required)), None)
 
 
+def _nearest_row(top: list[list[str]], schema: Schema) -> int | None:
+    """The first row (1-based) naming the most of the job's columns, when one names any."""
+    counts = [len(mapped(cells, schema)) for cells in top]
+    best = max(counts, default=0)
+    return counts.index(best) + 1 if best else None
+
+
 def _fits(top: list[list[str]], row: int | None, schema: Schema, required: tuple[str, ...]) -> bool:
     return row is not None and row <= len(top) and names_columns(top[row - 1], schema, required)
 
@@ -256,11 +265,20 @@ def _which_sheet(matched: list[str], tops: dict[str, list[list[str]]], schema: S
     if matched:
         return (f"sheets {', '.join(map(repr, matched))} all have this job's columns; pass --sheet NAME to say which"
                 f" (sheets: {', '.join(map(repr, tops))})")
-    shown = "; ".join(f"sheet {name!r} " + (f"starts with {', '.join(map(repr, first[:4]))}"
-                                              if (first := _first_filled(top)) else "is empty")
-                      for name, top in tops.items())
+    shown = "; ".join(_sheet_shown(name, top, schema, required) for name, top in tops.items())
     return (f"no sheet has this job's columns ({', '.join(needed(schema, required))}) {where}: {shown}; pass"
             " --sheet NAME to say which sheet to read")
+
+
+def _sheet_shown(name: str, top: list[list[str]], schema: Schema, required: tuple[str, ...]) -> str:
+    """A sheet as a complaint shows it: its row nearest to a header and what that row lacks, else its start."""
+    row = _nearest_row(top, schema)
+    if row is not None:
+        missing = [n for n in needed(schema, required) if n not in mapped(top[row - 1], schema)]
+        return f"sheet {name!r} row {row} has {', '.join(map(repr, [c for c in top[row - 1] if c][:5]))} but no" \
+               f" {', '.join(map(repr, missing))}"
+    first = _first_filled(top)
+    return f"sheet {name!r} " + (f"starts with {', '.join(map(repr, first[:4]))}" if first else "is empty")
 
 
 def _first_filled(top: list[list[str]]) -> list[str]:

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 import bulkops
 from bulkops.api import RunSettings
 from bulkops.errors import InputError
-from bulkops.io.columns import ROW_NUMBER
+from bulkops.io.columns import ROW_NUMBER, match_header
 from bulkops.io.readers import MARK, ROW_FLAGS, open_table
 from bulkops.platforms.retail_media.schemas import BIDS
 from bulkops.sandbox import Sandbox
@@ -89,7 +89,7 @@ def test_no_sheet_or_several_sheets_fitting_the_job_is_refused_naming_every_shee
     message = str(caught.value)
     assert "no sheet has this job's columns (productId, lineItemId, bidOverride)" in message
     assert "sheet 'Read me' starts with 'How to fill this in'" in message
-    assert "sheet 'Prices' starts with 'sku', 'price'" in message and "--sheet NAME" in message
+    assert "sheet 'Prices' row 1 has 'sku', 'price' but no 'lineItemId', 'bidOverride'" in message and "--sheet NAME" in message
     two = _book(tmp_path, {"Nov": TITLED, "Dec": TITLED}, "two.xlsx")
     with pytest.raises(InputError, match=r"sheets 'Nov', 'Dec' all have this job's columns; pass --sheet NAME"):
         open_table(two, schema=BIDS, required=NEEDS)
@@ -227,3 +227,19 @@ async def test_the_command_line_takes_the_header_row_and_leaves_hidden_rows_out(
     assert summary["hidden_rows"] == 1 and summary["skip_hidden"] is True and summary["header_row"] == 3
     rows = {r["inputRow"]: r for r in read_csv(tmp_path / "run" / "results.csv")}
     assert rows["8"]["errorCode"] == "hidden-row"
+
+
+def test_a_header_below_a_title_that_lacks_a_column_is_named_as_it_is(tmp_path: Path) -> None:
+    """No row names every column the job needs: the complaint is about the row nearest to a header (what it has,
+    what it lacks), not about the sheet's title as if it were the header."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "My Bids"
+    for row in (["Campaign bid sheet Nov"], [], ["Line Item ID", "sku", "Bid (€)", "Comment"], ["1", "a", "1.5", ""]):
+        sheet.append(row)
+    book.save(tmp_path / "bids.xlsx")
+    table = open_table(tmp_path / "bids.xlsx", schema=BIDS, required=("lineItemId", "bidOverride"))
+    assert table.header_row == 3
+    with pytest.raises(InputError) as refused:
+        match_header(str(tmp_path / "bids.xlsx"), table.columns, BIDS, required=("lineItemId", "bidOverride"))
+    assert "missing column(s) 'bidOverride'; the file has 'Line Item ID', 'sku', 'Bid (€)'" in str(refused.value)
