@@ -100,7 +100,7 @@ def build_report(run_dir: Path) -> Path:
         meta = journal.meta()
         timeline = journal.timeline()
         slowest = _slowest(journal.chunk_times())
-        problems = _problems(journal, bool(meta.get("dry_run")))
+        problems = _problems(journal, bool(meta.get("dry_run")), meta.get("header") or {})
     _add_cells(run_dir / str(meta.get("input_copy", "")), problems, meta)
     page = _template().render(
         s=summary, meta=meta, verdict=_verdict(summary), outcomes=_outcomes(summary), noun=_noun(meta),
@@ -181,11 +181,13 @@ def _slowest(chunks: Iterable[tuple[str, str, int, float]]) -> list[dict[str, An
     return top
 
 
-def _problems(journal: Journal, dry_run: bool) -> list[Problem]:
-    """Rows that did not end well, per error code: streamed, a count and a few examples each."""
+def _problems(journal: Journal, dry_run: bool, header: Mapping[str, str]) -> list[Problem]:
+    """Rows that did not end well, per error code: streamed, a count and a few examples each; columns named as
+    the user's file names them (`header`), as the errors file does."""
     found: dict[str, Problem] = {}
     for note in journal.notes(OutcomeStatus.FAILED):  # a million no-ops cost nothing here either
-        _count(found, (note.code, note.status.value, note.column), note.row_number, note.message)
+        column = header.get(note.column, note.column) if note.column else note.column
+        _count(found, (note.code, note.status.value, column), note.row_number, note.message)
     # only what did not end well is read: a million succeeded operations cost nothing here
     for record in journal.records(statuses=(OutcomeStatus.FAILED.value, OutcomeStatus.UNKNOWN.value)):
         out = record.outcome

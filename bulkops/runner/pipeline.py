@@ -22,14 +22,14 @@ from typing import Any
 import anyio
 
 from bulkops.engine.client import ApiClient
-from bulkops.errors import ApiUnreachable, JournalError
+from bulkops.errors import ApiUnreachable, InputError, JournalError
 from bulkops.io.columns import Header, match_header
 from bulkops.io.readers import Table, open_table
 from bulkops.io.writers import listed, stderr_notice
 from bulkops.report.files import ReportFiles, describe_values
 from bulkops.runner.checks import Layout, planned_rows, stage_input, staged_columns
 from bulkops.runner.events import Progress, ProgressListener, ignore
-from bulkops.runner.journal import Journal, encode, file_fingerprint
+from bulkops.runner.journal import JOURNAL_NAME, LOCK_NAME, Journal, encode, file_fingerprint
 from bulkops.runner.protocol import PlanOptions, RunOptions, RunResult, WriteJob
 from bulkops.runner.reports import RunInfo, Timing, write_reports
 from bulkops.runner.summary import spent
@@ -65,8 +65,21 @@ async def run_write_job(job: WriteJob, path: Path, connection: Connection, optio
         journal = start(options.run_dir, meta, path)
         try:
             return await _run(job, journal, api, options)
+        except InputError as exc:  # the file is unusable (an unclosed quote ...), found while checking its rows
+            if journal.meta().get("phase") != "checking":
+                raise
+            journal.close()
+            _discard(options.run_dir)  # nothing read or sent: the directory takes the run again once it is fixed
+            raise InputError(str(path), exc.message) from None  # the user's file, not the run's copy of it
         finally:
             journal.close()
+
+
+def _discard(run_dir: Path) -> None:
+    """The files a run that never got past checking its input made, removed: the directory is as it was."""
+    for made in run_dir.iterdir():
+        if made.name.startswith((JOURNAL_NAME, "input.", LOCK_NAME)) or made.name == "lock.pid":
+            made.unlink(missing_ok=True)
 
 
 async def resume_job(job: WriteJob, journal: Journal, connection: Connection, client: ClientFactory,  # noqa: PLR0913

@@ -79,3 +79,22 @@ async def test_unusable_headers_are_refused_whole(sandbox: Sandbox, tmp_path: Pa
         await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
     assert message in str(caught.value)
     assert writes(sandbox) == 0 and not (tmp_path / "run").exists()
+
+
+async def test_a_file_found_unusable_while_its_rows_are_checked_leaves_its_run_directory_reusable(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """A quote never closed is found reading the rows, once the run directory is made: the error names the user's
+    file (not the run's copy of it), nothing is sent, and once the file is fixed the same --run-dir takes the run."""
+    li = line_items(sandbox, "auction", "active")[0]
+    skus = sorted(sandbox.control.retail_media.products(li))[:3]
+    path = tmp_path / "bids.csv"
+    path.write_text(f'lineItemId,productId,bidOverride\n{li},{skus[0]},1.21\n{li},{skus[1]},"1.22\n{li},{skus[2]},1.23\n')
+    before = writes(sandbox)
+    with pytest.raises(bulkops.InputError) as refused:
+        await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+    assert str(refused.value).startswith(f"{path}: line 3 opens a quoted cell") and writes(sandbox) == before
+    assert not (tmp_path / "run" / "journal.sqlite").exists()
+
+    path.write_text(f'lineItemId,productId,bidOverride\n{li},{skus[0]},1.21\n{li},{skus[1]},1.22\n{li},{skus[2]},1.23\n')
+    result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+    assert result.outcomes["succeeded"] == 3
