@@ -110,22 +110,29 @@ async def test_the_sync_api_raises_the_runs_own_error_from_the_worker(tmp_path: 
     assert raised.value.path == str(bad)
 
 
-CELL = textwrap.dedent("""
-    import asyncio, json, sys, threading
-    import bulkops
-    from bulkops.runner.journal import Journal
-    from bulkops.sandbox import Sandbox
+def _served(sandbox: str) -> str:
+    """A script's first lines: bulkops imported, and a sandbox (`Sandbox(...)` arguments) served on a thread of
+    its own, the API elsewhere, as `sb`."""
+    return textwrap.dedent(f"""
+        import asyncio, json, sys, threading
+        import bulkops
+        from bulkops.runner.journal import Journal
+        from bulkops.sandbox import Sandbox
 
-    ready, box = threading.Event(), {}
+        ready, box = threading.Event(), {{}}
 
-    async def serve():  # the API, elsewhere: a thread of its own
-        async with Sandbox(seed=7, line_items=20, max_products=10, quota=0, latency_ms=150) as sb:
-            box.update(sb=sb)
-            ready.set()
-            await asyncio.Event().wait()
+        async def serve():  # the API, elsewhere: a thread of its own
+            async with Sandbox({sandbox}) as sb:
+                box.update(sb=sb)
+                ready.set()
+                await asyncio.Event().wait()
 
-    threading.Thread(target=asyncio.run, args=(serve(),), daemon=True).start()
-    ready.wait(30)
+        threading.Thread(target=asyncio.run, args=(serve(),), daemon=True).start()
+        ready.wait(30)
+    """)
+
+
+CELL = _served("seed=7, line_items=20, max_products=10, quota=0, latency_ms=150") + textwrap.dedent("""
     sb, rm = box["sb"], box["sb"].control.retail_media
     rows = [f"{li},{sku},2.49" for li in rm.line_item_ids(rm.account_ids()[0])[:16] for sku in rm.products(li)]
     open("bids.csv", "w").write("lineItemId,productId,bidOverride\\n" + "\\n".join(rows) + "\\n")
@@ -289,21 +296,7 @@ async def test_python_messages_name_arguments_not_flags(make_sandbox, tmp_path: 
     assert said == "sheets 'Nov', 'Dec' both fit; pass sheet=\"NAME\", or choose another run_dir"
 
 
-RETRIES = textwrap.dedent("""
-    import asyncio, threading
-    import bulkops
-    from bulkops.sandbox import Sandbox
-
-    ready, box = threading.Event(), {}
-
-    async def serve():
-        async with Sandbox(seed=7, line_items=6, max_products=5, quota=0) as sb:
-            box.update(sb=sb)
-            ready.set()
-            await asyncio.Event().wait()
-
-    threading.Thread(target=asyncio.run, args=(serve(),), daemon=True).start()
-    ready.wait(30)
+RETRIES = _served("seed=7, line_items=6, max_products=5, quota=0") + textwrap.dedent("""
     sb, rm = box["sb"], box["sb"].control.retail_media
     rows = [f"{li},{sku},2.49" for li in rm.line_item_ids(rm.account_ids()[0]) for sku in rm.products(li)]
     open("bids.csv", "w").write("lineItemId,productId,bidOverride\\n" + "\\n".join(rows) + "\\n")
