@@ -351,11 +351,11 @@ def _id(column: Column, text: str) -> str:
     if len(text) > column.max_length:
         raise ValueError(f"too-long: {column.name} is {len(text)} characters long; ids are at most"
                          f" {column.max_length} ({echo(text)})")
-    if not _ID.match(text) or _EXCEL_NUMBER.fullmatch(text):
-        if _EXCEL_NUMBER.fullmatch(text):
-            raise ValueError(f"id-as-number: {column.name} {echo(text)} is a number, not an id: Excel stored the id"
-                             " as a number and lost its last digits; format the column as Text, then type (or"
-                             " paste) the ids again")
+    if _EXCEL_NUMBER.fullmatch(text):
+        raise ValueError(f"id-as-number: {column.name} {echo(text)} is a number, not an id: Excel stored the id"
+                         " as a number and lost its last digits; format the column as Text, then type (or"
+                         " paste) the ids again")
+    if not _ID.match(text):
         raise ValueError(f"invalid-id: {column.name} {echo(text)} is not an id (letters, digits, . _ : - only,"
                          " starting with a letter or digit)")
     return text

@@ -21,7 +21,7 @@ import codecs
 import csv
 import math
 import re
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -110,6 +110,14 @@ def open_table(path: str | Path, *, sheet: str | None = None, header_row: int | 
         table = (_open_csv if fmt == "csv" else _open_parquet)(path)
     _check_header(table)
     return table
+
+
+def open_copy(path: Path, meta: Mapping[str, Any]) -> Table:
+    """A run's copy of its input, read as the run read it (a workbook at its sheet and header row, as journaled in
+    `meta`; a run of an older bulkops may have journaled --sheet for a CSV, which takes none)."""
+    workbook = path.suffix.lower() == ".xlsx"
+    return open_table(path, sheet=meta.get("sheet") if workbook else None,
+                      header_row=meta.get("header_row") if workbook else None)
 
 
 def _check_header(table: Table) -> None:

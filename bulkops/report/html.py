@@ -314,14 +314,12 @@ def _add_cells(path: Path, problems: list[Problem], meta: Mapping[str, Any]) -> 
     import pyarrow.compute as pc  # noqa: PLC0415
 
     from bulkops.io.columns import ROW_NUMBER  # noqa: PLC0415
-    from bulkops.io.readers import open_table  # noqa: PLC0415
+    from bulkops.io.readers import open_copy  # noqa: PLC0415
 
     columns = [c for c in (meta.get("header") or {}).values() if c]
     last = max(wanted)
     try:
-        workbook = path.suffix.lower() == ".xlsx"
-        table = open_table(path, sheet=meta.get("sheet") if workbook else None,
-                           header_row=meta.get("header_row") if workbook else None)
+        table = open_copy(path, meta)
         with closing(table.iter_batches(rows=10_000)) as batches:  # stopping early closes the file
             for batch in batches:
                 numbers = batch.column(ROW_NUMBER)

@@ -24,7 +24,7 @@ import anyio
 from bulkops.engine.client import ApiClient
 from bulkops.errors import ApiUnreachable, InputError, JournalError
 from bulkops.io.columns import Header, match_header
-from bulkops.io.readers import Table, open_table
+from bulkops.io.readers import Table, open_copy, open_table
 from bulkops.io.writers import listed, stderr_notice
 from bulkops.report.files import ReportFiles, describe_values
 from bulkops.runner.checks import Layout, planned_rows, stage_input, staged_columns
@@ -99,10 +99,7 @@ async def resume_job(job: WriteJob, journal: Journal, connection: Connection, cl
 
 async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOptions) -> RunResult:
     meta = journal.meta()
-    copy = journal.run_dir / meta["input_copy"]
-    workbook = copy.suffix.lower() == ".xlsx"  # a run of an older bulkops may have journaled --sheet for a CSV
-    table = open_table(copy, sheet=meta.get("sheet") if workbook else None,
-                       header_row=meta.get("header_row") if workbook else None)
+    table = open_copy(journal.run_dir / meta["input_copy"], meta)
     header = Header(meta["header"], ())
     timing = Timing(time.monotonic(), earlier=dict(meta.get("spent") or {}))
     try:
