@@ -166,15 +166,15 @@ def plan_blind_columns(batch: Columns, verb: Action, add: bool) -> Plan:
                  for n, k in zip(numbers, kinds, strict=True)}
     # products asked twice (rarely): their rows' actions may clash (`clashes`), looked at one by one
     open_rows = pc.invert(settled)
-    line_item = pc.fill_null(batch.get("lineItemId"), "")
-    product = pc.binary_join_element_wise(line_item, pc.cast(batch.get("productId"), pa.string()), "\x1f")
+    line_item, sku = pc.fill_null(batch.get("lineItemId"), ""), pc.cast(batch.get("productId"), pa.string())
+    product = pc.binary_join_element_wise(line_item, sku, "\x1f")
     counts = pc.value_counts(product.filter(open_rows))
     twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
     if len(twice):
         asked_twice = pc.and_(open_rows, pc.is_in(product, twice))
         notes.update(clashes(zip(batch.numbers.filter(asked_twice).to_pylist(),
                                  line_item.filter(asked_twice).to_pylist(),
-                                 pc.cast(batch.get("productId"), pa.string()).filter(asked_twice).to_pylist(),
+                                 sku.filter(asked_twice).to_pylist(),
                                  map(Action, kind.filter(asked_twice).to_pylist()), strict=True)))
         if notes:
             settled = pc.or_(settled, pc.is_in(batch.numbers, pa.array(list(notes), pa.int64())))
