@@ -192,15 +192,18 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
                 planned: bool) -> list[Sequence[Any]] | None:
     """`_op_cells` of a whole batch at once, by pyarrow (as pyarrow arrays), when every row of it is one operation
     and no note (a plan's or a run's common batch); None otherwise."""
-    if notes or len(ops) != len(numbers) or any(op[0] != n for op, n in zip(ops, numbers, strict=True)):
+    if notes or len(ops) != len(numbers):
         return None
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
     text, whole = pa.string(), pa.int64()
-    _, _, status, reason, code, http_status, trace_id, attempts, before, after = (
+    rows = pa.array(numbers, whole)
+    of_rows, _, status, reason, code, http_status, trace_id, attempts, before, after = (
         pa.array(c, kind) for c, kind in zip(zip(*ops, strict=True), (whole, text, text, text, text, whole, text,
                                                                        whole, text, text), strict=True))
+    if not pc.all(pc.equal(of_rows, rows)).as_py():
+        return None
     status = pc.fill_null(status, _PENDING)
     default = pc.if_else(pc.equal(status, _PENDING), UNSENT, pc.if_else(pc.equal(status, _UNKNOWN), UNANSWERED, ""))
     message = pc.if_else(pc.fill_null(pc.not_equal(reason, ""), False), reason, default)
@@ -213,7 +216,7 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
         after = pc.if_else(pc.equal(status, _SUCCEEDED), pc.fill_null(after, ""), "")
     message = pc.if_else(pc.equal(message, ""), pa.scalar(None, text), message)
     attempts = pc.if_else(pc.equal(attempts, 0), pa.scalar(None, whole), attempts)
-    return [pa.array(numbers, whole), shown, message, code, pa.nulls(len(numbers), text), pc.fill_null(before, ""),
+    return [rows, shown, message, code, pa.nulls(len(numbers), text), pc.fill_null(before, ""),
             after, http_status, attempts, trace_id, status]
 
 
