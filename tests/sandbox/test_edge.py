@@ -135,3 +135,6 @@ async def test_unknown_route_and_method_answer_in_the_envelope(sandbox: Sandbox)
         status, body, _ = await raw.call("POST", "/retailers/2101/cpc-min-bids",
                                          {"data": {"type": "x", "attributes": {"skuIds": ["nope"]}}})
         assert status == 200 and body["data"]["attributes"]["skuMinBids"] == []
+        # required and never null in CpcMinBidsResponse (the official SDK refuses a null): the retailer's lowest
+        floor = min(sandbox.control.retail_media.catalog("2101").values())
+        assert body["data"]["attributes"]["overallMinBid"] == floor

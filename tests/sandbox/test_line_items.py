@@ -50,6 +50,36 @@ async def test_put_replaces_every_writable_field(sandbox: Sandbox) -> None:
         assert status == 400 and body["errors"][0]["source"] == {"field": "attributes.isAutoDailyPacing"}
 
 
+async def test_put_and_create_refuse_what_the_2026_models_do_not_hold(sandbox: Sandbox) -> None:
+    """A value outside the spec's enums, a field the model lacks, or an id in `data` is a 400, and nothing is stored:
+    a script that passes here must not get a 400 from the API (nor store a value the SDK then refuses on reads)."""
+    li = _auction(sandbox, "active")
+    campaign = sandbox.control.retail_media.line_item(li)["campaignId"]
+    create = {"name": "new", "startDate": "2026-12-01T00:00:00+00:00", "targetRetailerId": "2101"}
+    async with aiohttp.ClientSession() as s:
+        raw = await Raw(sandbox, s).login()
+        for attrs, field in (({"bidStrategy": "conversion"}, "bidStrategy"),  # a 2025 value
+                             ({"optimizationStrategy": "bogus"}, "optimizationStrategy"),
+                             ({"keywordStrategy": "conquesting"}, "attributes.keywordStrategy")):  # create only
+            status, body, _ = await raw.call("PUT", f"/auction-line-items/{li}", _put_body(**attrs))
+            assert status == 400 and field in str(body["errors"][0]["source"]), (attrs, body)
+        with_id = _put_body()
+        with_id["data"]["id"] = li
+        status, body, _ = await raw.call("PUT", f"/auction-line-items/{li}", with_id)
+        assert status == 400 and body["errors"][0]["code"] == "json-serialization-error"
+        _, kept, _ = await raw.call("GET", f"/auction-line-items/{li}")
+        assert kept["data"]["attributes"]["bidStrategy"] == "manual"
+        status, body, _ = await raw.call("POST", f"/campaigns/{campaign}/auction-line-items",
+                                         {"data": {"type": "x", "attributes": {**create, "status": "active"}}})
+        assert status == 400 and body["errors"][0]["code"] == "unknown-field"
+        status, body, _ = await raw.call("POST", f"/campaigns/{campaign}/auction-line-items",
+                                         {"data": {"type": "x", "attributes": {**create, "keywordStrategy": "x"}}})
+        assert status == 400 and body["errors"][0]["source"] == {"field": "keywordStrategy"}
+        status, body, _ = await raw.call("POST", f"/campaigns/{campaign}/auction-line-items", {"data": {
+            "type": "x", "attributes": {**create, "keywordStrategy": "conquesting", "bidStrategy": "automated"}}})
+        assert status == 201 and body["data"]["attributes"]["bidStrategy"] == "automated"
+
+
 async def test_a_manual_line_item_without_target_bid_is_draft(sandbox: Sandbox) -> None:
     li = _auction(sandbox, "active")
     async with aiohttp.ClientSession() as s:

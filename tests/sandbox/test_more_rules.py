@@ -31,7 +31,15 @@ async def test_preferred_put_sets_active_or_paused_only(sandbox: Sandbox) -> Non
         status, body, _ = await raw.call("PUT", f"/preferred-line-items/{li['id']}",
                                          {"data": {"type": "x", "attributes": {**attrs, "status": "draft"}}})
         assert status == 400 and body["errors"][0]["code"] == "invalid-status"
-    assert sandbox.control.retail_media.line_item(li["id"])["status"] == "paused"
+        status, body, _ = await raw.call("PUT", f"/preferred-line-items/{li['id']}",
+                                         {"data": {"type": "x", "attributes": {**attrs, "pacing": "bogus"}}})
+        assert status == 400 and body["errors"][0]["source"] == {"field": "pacing"}
+        no_end = {k: v for k, v in attrs.items() if k != "endDate"}  # required by PreferredLineItemUpdateModelV2
+        status, body, _ = await raw.call("PUT", f"/preferred-line-items/{li['id']}",
+                                         {"data": {"type": "x", "attributes": {**no_end, "status": "active"}}})
+        assert status == 400 and body["errors"][0]["source"] == {"field": "attributes.endDate"}
+        _, kept, _ = await raw.call("GET", f"/preferred-line-items/{li['id']}")
+    assert (kept["data"]["attributes"]["status"], kept["data"]["attributes"]["pacing"]) == ("paused", "accelerated")
 
 
 async def test_negative_bid_on_a_catalog_sku_is_refused(sandbox: Sandbox) -> None:

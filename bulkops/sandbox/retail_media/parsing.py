@@ -63,12 +63,17 @@ def resource_list(body: Any, max_items: int) -> list[Any]:
     return body["data"]
 
 
-def resource_attributes(body: Any, allowed: dict[str, tuple[type, ...]], required: set[str]) -> dict[str, Any]:
-    """`{"data": {"type", "attributes": {...}}}` checked against allowed keys, types and required keys."""
+def resource_attributes(body: Any, allowed: dict[str, tuple[type, ...]], required: set[str], *,
+                        with_id: bool = True, nullable: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+    """`{"data": {"type", "attributes": {...}}}` checked against allowed keys, types and required keys (which must
+    be there, and not null unless `nullable`). `with_id`: `data` may also hold an `id` (the 2026 auction line item
+    models have none, and refuse one)."""
     data = body.get("data") if isinstance(body, dict) and set(body) == {"data"} else None
-    if not isinstance(data, dict) or set(data) - {"type", "id", "attributes"} or not isinstance(
-            data.get("attributes"), dict):
-        raise bad("json-serialization-error", 'The body must be {"data": {"type": ..., "attributes": {...}}}', "data")
+    keys = {"type", "id", "attributes"} if with_id else {"type", "attributes"}
+    if not isinstance(data, dict) or set(data) - keys or not isinstance(data.get("attributes"), dict):
+        shape = '{"data": {"type": ..., "attributes": {...}}}' if not with_id or not isinstance(data, dict) \
+            or "id" not in data else '{"data": {"type": ..., "id": ..., "attributes": {...}}}'
+        raise bad("json-serialization-error", f"The body must be {shape}", "data")
     attrs = data["attributes"]
     problems = [item("validation", "unknown-field", f"Unknown field {k!r}", source={"field": f"attributes.{k}"})
                 for k in attrs if k not in allowed]
@@ -77,7 +82,7 @@ def resource_attributes(body: Any, allowed: dict[str, tuple[type, ...]], require
     problems += [item("validation", "invalid-type", f"{k} has the wrong type", source={"field": f"attributes.{k}"})
                  for k, v in attrs.items() if k in allowed and v is not None and not _is(v, allowed[k])]
     problems += [item("validation", "missing-field", f"{k} may not be null", source={"field": f"attributes.{k}"})
-                 for k in sorted(required) if k in attrs and attrs[k] is None]
+                 for k in sorted(required - set(nullable)) if k in attrs and attrs[k] is None]
     if problems:
         raise ApiProblem(400, problems)
     return attrs

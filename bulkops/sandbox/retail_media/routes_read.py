@@ -209,6 +209,8 @@ async def cpc_min_bids(request: web.Request) -> web.Response:
     if not isinstance(skus, list) or not all(isinstance(s, str) for s in skus) or len(skus) > 500:
         raise bad("json-serialization-error", "data.attributes.skuIds must be a list of at most 500 strings", "skuIds")
     found = db.min_bids(retailer, skus)
-    attrs = {"overallMinBid": min(found.values(), default=None),
+    floor = db.scalar("SELECT MIN(min_bid) FROM catalog WHERE retailer_id=?", (retailer,))
+    # Required and never null in CpcMinBidsResponse: none of the SKUs in the catalog gives the retailer's lowest
+    attrs = {"overallMinBid": min(found.values(), default=float(floor or 0.0)),
              "skuMinBids": [{"skuId": s, "minBid": found[s]} for s in skus if s in found]}
     return ok({"data": {"type": "CpcMinBidsResponse", "attributes": attrs}})

@@ -20,10 +20,18 @@ from bulkops.sandbox.retail_media.rules import MAX_LINE_ITEMS_PER_CAMPAIGN, MAX_
 
 routes = web.RouteTableDef()
 NUM = (int, float)
+# SponsoredProductsLineItemUpdateRequestModel (additionalProperties=false): no keywordStrategy, which only a create
+# takes; a create takes no status (a new line item is a draft until it has what it needs to serve).
 AUCTION_FIELDS: dict[str, tuple[type, ...]] = {
     "name": (str,), "startDate": (str,), "endDate": (str,), "status": (str,), "isAutoDailyPacing": (bool,),
     "targetBid": NUM, "maxBid": NUM, "budget": NUM, "dailyPacing": NUM, "monthlyPacing": NUM,
-    "bidStrategy": (str,), "optimizationStrategy": (str,), "flightSchedule": (dict,), "keywordStrategy": (str,)}
+    "bidStrategy": (str,), "optimizationStrategy": (str,), "flightSchedule": (dict,)}
+AUCTION_CREATE_FIELDS: dict[str, tuple[type, ...]] = {
+    **{k: v for k, v in AUCTION_FIELDS.items() if k != "status"}, "keywordStrategy": (str,), "targetRetailerId": (str,)}
+# The spec's enums: a value outside them is a 400, never stored (the SDK refuses it on every later read).
+CHOICES = {"bidStrategy": ("manual", "automated"), "optimizationStrategy": ("conversion", "clicks", "revenue"),
+           "keywordStrategy": ("conquesting", "genericAndBranded", "genericBrandedAndConquesting"),
+           "pacing": ("unknown", "standard", "accelerated")}
 PREFERRED_FIELDS: dict[str, tuple[type, ...]] = {
     "name": (str,), "startDate": (str,), "endDate": (str,), "status": (str,), "budget": NUM,
     "capping": (dict,), "creativeId": (str,), "pacing": (str,), "page": (dict,)}
@@ -156,6 +164,9 @@ def _checked_common(attrs: dict[str, Any], statuses: tuple[str, ...]) -> None:
     if "status" in attrs and attrs["status"] not in statuses:
         raise bad("invalid-status", f"status can be set to {' or '.join(statuses)} only;"
                   " other statuses are applied by the system", "status")
+    for key, choices in CHOICES.items():
+        if attrs.get(key) is not None and attrs[key] not in choices:
+            raise bad("invalid-value", f"{key} must be one of {', '.join(choices)}, not {attrs[key]!r}", key)
     if not 0 < len(attrs.get("name") or "") <= 255:
         raise bad("invalid-name", "name must be 1 to 255 characters", "name")
     for key in ("budget", "targetBid", "maxBid", "dailyPacing", "monthlyPacing"):
@@ -173,7 +184,7 @@ async def put_auction(request: web.Request) -> web.Response:
     """Replace every writable field (omitted nullable fields become null)."""
     li = owned_line_item(request, "auction")
     attrs = resource_attributes(await json_body(request), AUCTION_FIELDS,
-                                {"name", "startDate", "status", "isAutoDailyPacing"})
+                                {"name", "startDate", "status", "isAutoDailyPacing"}, with_id=False)
     _checked_common(attrs, USER_STATUSES)
     _editable(li, request)
     start, end = _checked_dates(attrs)
@@ -191,7 +202,8 @@ async def put_auction(request: web.Request) -> web.Response:
 async def put_preferred(request: web.Request) -> web.Response:
     """Replace every writable field of a preferred line item."""
     li = owned_line_item(request, "preferred")
-    attrs = resource_attributes(await json_body(request), PREFERRED_FIELDS, {"name", "startDate", "status"})
+    attrs = resource_attributes(await json_body(request), PREFERRED_FIELDS, {"name", "startDate", "endDate", "status"},
+                                nullable={"endDate"})
     _checked_common(attrs, ("active", "paused"))
     if attrs.get("budget") is None:  # required by PreferredLineItemUpdateModelV2
         raise bad("invalid-value", "budget is required for a preferred line item", "budget")
@@ -209,8 +221,8 @@ async def put_preferred(request: web.Request) -> web.Response:
 async def create_auction(request: web.Request) -> web.Response:
     """Create an auction line item (draft until it has what it needs to serve); 10,000 per campaign."""
     campaign = owned_campaign(request)
-    fields = {**AUCTION_FIELDS, "targetRetailerId": (str,)}
-    attrs = resource_attributes(await json_body(request), fields, {"name", "startDate", "targetRetailerId"})
+    attrs = resource_attributes(await json_body(request), AUCTION_CREATE_FIELDS,
+                                {"name", "startDate", "targetRetailerId"}, with_id=False)
     _checked_common(attrs, USER_STATUSES)
     start, end = _checked_dates(attrs)
     st = state(request)
@@ -226,7 +238,7 @@ async def create_auction(request: web.Request) -> web.Response:
     now = _now(request)
     store(request).insert_line_items([(
         new_id, campaign["id"], campaign["account_id"], "auction", attrs["name"], attrs["targetRetailerId"],
-        start, end, attrs.get("budget"), 0.0, attrs.get("status") or "draft", attrs.get("targetBid"),
+        start, end, attrs.get("budget"), 0.0, "draft", attrs.get("targetBid"),
         attrs.get("maxBid"), attrs.get("bidStrategy") or "manual", attrs.get("optimizationStrategy") or "conversion",
         int(attrs.get("isAutoDailyPacing") or False), attrs.get("dailyPacing"), attrs.get("monthlyPacing"),
         None, now, now)])
