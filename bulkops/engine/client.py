@@ -132,6 +132,7 @@ class ApiClient:
         self._failing = 0  # calls in a row that got no answer at all
         self._refused_since: float | None = None  # start of a run of calls that could not even connect
         self._unreachable: str | None = None  # once set, every call fails at once
+        self.not_reached = 0  # calls that failed, all retries spent, without ever reaching the API
 
     @property
     def quota(self) -> float | None:
@@ -158,6 +159,8 @@ class ApiClient:
             return await self._retried(method, path, params, json, state)
         except RequestError as exc:
             exc.attempts = state.attempts
+            if isinstance(exc, TransportError) and not exc.sent:
+                self.not_reached += 1
             raise
 
     async def _retried(self, method: str, path: str, params: Any, json: Any, state: _Call) -> Response:

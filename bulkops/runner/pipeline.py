@@ -152,16 +152,24 @@ def _say_hidden(meta: Mapping[str, Any], source: str, options: RunOptions) -> No
 
 async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOptions,  # noqa: PLR0913
                 layout: Layout, rows_total: int, where: _Where) -> None:
-    """Plan the staged rows batch by batch (whole groups at a time), each batch journaled as it is planned."""
+    """Plan the staged rows batch by batch (whole groups at a time), each batch journaled as it is planned. A batch
+    whose reads met an API taken for unreachable, or one that never reached it despite retries, is not journaled:
+    the run stops (`ApiUnreachable`, exit 75) and resume plans it again, rather than fail its rows as if their line
+    items could not be read."""
     plan_options = PlanOptions(options.snapshot, options.overwrite_changed)
     done = rows_total - journal.staged_count()
     async with _ticking(api, options.listener, "reading current values", rows_total, lambda: done) as tick:
         columnar = getattr(job, "plan_columns", None)
         memo = _Memo()
+        stopped = ""
         for batch, through in journal.staged(PLAN_BATCH):
             plan = None if columnar is None else columnar(staged_columns(batch, layout), plan_options)
+            not_reached = api.not_reached
             if plan is None:
                 plan = await job.plan(api, planned_rows(batch, layout, job.schema), plan_options)
+            if api.unreachable is not None or api.not_reached > not_reached:
+                stopped = api.unreachable or "a read could not reach it, all its retries spent"
+                break  # its reads failed for want of an API, not for its rows: planned again on resume, not failed
             rows = chain(_journaled(job, plan.operations, memo), _encoded(job, plan.alike))
             journal.record_plan(map(where.named, plan.notes), rows, through)
             for warning in plan.warnings:
@@ -169,6 +177,8 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
             done += len(batch)
             tick()
             await anyio.sleep(0)  # a batch planned without a read: let the ticker and a Ctrl-C in
+    if stopped:
+        raise ApiUnreachable(f"API unreachable: {stopped}", sent=False)
     journal.plan_whole()
 
 

@@ -7,6 +7,7 @@ import asyncio
 import csv
 import json
 import signal
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,9 @@ from bulkops.errors import JournalError
 from bulkops.runner import pipeline
 from bulkops.runner.journal import Journal
 from bulkops.sandbox import Sandbox
+from bulkops.types import OutcomeStatus
 from tests.jobs.conftest import conn, write_csv
-from tests.trust.conftest import ServerProcess, cli, cli_env, spawn, wait_for
+from tests.trust.conftest import FAST, ServerProcess, cli, cli_env, spawn, wait_for
 
 SHEET = ("lineItemId", "productId", "bidOverride")
 
@@ -145,6 +147,38 @@ async def test_an_api_gone_mid_run_stops_the_run_resumable_and_resume_finishes(s
     with open(tmp_path / "after.csv", encoding="utf-8-sig") as f:
         bids = {(r["lineItemId"], r["productId"]): r["bidOverride"] for r in csv.DictReader(f) if r["entity"] == "product"}
     assert all(bids[(li, sku)] == "2.4" for li, sku, _ in sheet)
+
+
+async def test_an_api_gone_while_current_values_are_read_fails_no_row_and_resume_finishes(server: ServerProcess,
+                                                                                          tmp_path: Path) -> None:
+    """The API dies while the line items are read, before anything is sent, and the reads give up (their retries
+    spent) before the API is taken for unreachable: no row is failed for it, as their line items could not be read
+    only for want of an API. The run stops resumable and resume reads and pauses them all."""
+    url = server.start()
+    env = cli_env(BULKOPS_BASE_URL=url, BULKOPS_CLIENT_ID="bulkops-sandbox", BULKOPS_CLIENT_SECRET="sandbox-secret")
+    exported = await asyncio.to_thread(cli, "export", "--account", "4000", "--out", "inv.csv", cwd=tmp_path, env=env)
+    assert exported.returncode == 0, exported.stderr
+    with open(tmp_path / "inv.csv", encoding="utf-8-sig") as f:
+        products = [r for r in csv.DictReader(f) if r["entity"] == "product" and r["status"] == "active"]
+    write_csv(tmp_path / "pause.csv", ["lineItemId", "productId"], [[r["lineItemId"], r["productId"]] for r in products])
+    server.kill()
+    server.flags = (*server.flags, "--latency-ms", "300")
+    server.start()  # the same port and data, now slow
+    connection = bulkops.connect(url, "bulkops-sandbox", "sandbox-secret", concurrency=1)
+    patient = bulkops.Tuning(FAST.timeouts, replace(FAST.retry, unreachable_after_s=600))  # reads give up first
+    run = asyncio.ensure_future(bulkops.run("pause", tmp_path / "pause.csv", connection=connection,
+                                            options=RunSettings(tmp_path / "run", tuning=patient)))
+    await asyncio.to_thread(wait_for, lambda: _meta(tmp_path / "run").get("phase") == "planning")
+    await asyncio.sleep(1.5)  # some line items read, most not
+    server.kill()
+    with pytest.raises(bulkops.ApiUnreachable):
+        await run
+    with Journal.open(tmp_path / "run") as journal:
+        assert not list(journal.notes(OutcomeStatus.FAILED))
+    server.flags = server.flags[:-2]
+    server.start()
+    done = await bulkops.resume(tmp_path / "run", connection=connection, tuning=patient)
+    assert done.outcomes["succeeded"] == len(products) and done.outcomes["failed"] == 0
 
 
 async def test_a_run_killed_while_its_journal_was_made_never_began_and_its_directory_is_reused(
