@@ -24,7 +24,7 @@ import os
 import stat
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,8 +44,8 @@ class ConnectionFlags:
 
     base_url: str | None = None
     client_id: str | None = None
-    client_secret: str | None = None
-    api_key: str | None = None
+    client_secret: str | None = field(default=None, repr=False)  # a repr, a log or a traceback never shows it
+    api_key: str | None = field(default=None, repr=False)
     api_version: str | None = None
     rate: float | None = None
     concurrency: int | None = None
@@ -118,13 +118,17 @@ def _version(platform: Platform, asked: Any) -> str | None:
 
 def check_base_url(url: str) -> None:
     """Refuse plain http except to loopback, and passwords in URLs: credentials never cross a network in clear."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--base-url {url!r} is not an http(s) URL")
-    if parts.username or parts.password:
+    if "@" in url:  # before anything that quotes the URL: a mistyped one (https//id:secret@host) too
         raise UsageError("--base-url must not hold a user name or password; pass credentials with their own"
                          " options (the URL was not stored anywhere)")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError as exc:  # an unclosed [ of an IPv6 host ...
+        raise UsageError(f"--base-url {url!r} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise UsageError(f"--base-url {url!r} is not an http(s) URL")
+    if parts.scheme == "http" and not is_loopback(hostname):
         raise UsageError(f"--base-url {url!r}: plain http is refused except to loopback; use https")
     if parts.path.strip("/") or parts.query or parts.fragment:
         host = f"{parts.scheme}://{parts.netloc}"

@@ -36,6 +36,8 @@ def test_flags_beat_env_beat_file(tmp_path: Path) -> None:
 def test_secret_never_prints() -> None:
     conn = _resolve(BASE)
     assert "s3cret" not in repr(conn) and "s3cret" not in str(conn)
+    assert "s3cret" not in repr(F("https://api.example.com", "id", "s3cret", api_key="k3y"))  # the flags as given
+    assert "k3y" not in repr(F(api_key="k3y"))
     assert isinstance(conn.credentials, ClientCredentials) and conn.credentials.client_secret == Secret("s3cret")
 
 
@@ -50,10 +52,18 @@ def test_loopback_http_and_https_accepted(url: str) -> None:
     assert _resolve(F(url, "id", "s3cret")).base_url == url
 
 
-def test_a_password_in_the_url_is_refused_without_being_echoed() -> None:
+@pytest.mark.parametrize("url", ["https://user:hunter2@api.example.com", "https//user:hunter2@api.example.com",
+                                 "ftp://user:hunter2@host", "http://user:hunter2@:8792"])
+def test_a_password_in_the_url_is_refused_without_being_echoed(url: str) -> None:
+    """Even in a URL mistyped otherwise (a missing colon, another scheme, no host), which was quoted whole."""
     with pytest.raises(UsageError) as caught:
-        _resolve(F("https://user:hunter2@api.example.com", "id", "s3cret"))
+        _resolve(F(url, "id", "s3cret"))
     assert "hunter2" not in str(caught.value)
+
+
+def test_a_url_python_cannot_split_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="not a URL"):
+        _resolve(F("https://[::1", "id", "s3cret"))
 
 
 def test_missing_settings_are_named_with_their_env_var() -> None:
