@@ -62,6 +62,9 @@ async def run_write_job(job: WriteJob, path: Path, connection: Connection, optio
     async with client(connection) as api:
         if preflight is not None:
             await preflight(api)
+        checked = getattr(job, "preflight", None)  # the job's own options against the API (an account's id ...)
+        if checked is not None:
+            await checked(api)
         journal = start(options.run_dir, meta, path)
         try:
             return await _run(job, journal, api, options)

@@ -42,6 +42,28 @@ async def test_pause_skus_across_an_account_then_undo(sandbox: Sandbox, tmp_path
     assert state(sandbox, touched) == before
 
 
+async def test_an_account_is_one_account_and_an_unknown_one_is_refused_before_anything(sandbox: Sandbox,
+                                                                                         tmp_path: Path) -> None:
+    """`accounts="4000"` is the account 4000, not accounts 4, 0, 0 and 0; an account these credentials cannot use
+    is a UsageError naming it, before a run directory is made (it was an ExceptionGroup while planning)."""
+    account = sandbox.control.retail_media.account_ids()[0]
+    skus, where = _promoted_skus(sandbox, account, 1)
+    path = write_csv(tmp_path / "skus.csv", ["productId"], [[s] for s in skus])
+    result = await bulkops.set_product_status(path, "paused", accounts=account, connection=conn(sandbox),
+                                              run_dir=tmp_path / "one", dry_run=True)
+    assert result.outcomes["planned"] == 1
+    assert all(li in read_csv(result.files.results)[0]["after"] for li in where[skus[0]])  # every line item of it
+    for wrong in ("9999", f"{account},9999"):
+        try:
+            await bulkops.set_product_status(path, "paused", accounts=wrong, connection=conn(sandbox),
+                                             run_dir=tmp_path / "wrong")
+        except bulkops.UsageError as exc:
+            assert "account '9999' is not one these credentials may use" in str(exc)
+        else:
+            raise AssertionError(f"accounts={wrong!r} was taken")
+        assert not (tmp_path / "wrong").exists()
+
+
 async def test_remove_then_undo_brings_back_bid_and_paused_status(sandbox: Sandbox, tmp_path: Path) -> None:
     account = sandbox.control.retail_media.account_ids()[0]
     li = next(li for li in sandbox.control.retail_media.line_item_ids(account)

@@ -20,7 +20,8 @@ LineItemJob = deferred("bulkops.platforms.retail_media.jobs:LineItemJob")
 VERSIONS = ("2026-01", "2026-07", "2027-01")
 
 ACCOUNTS = Option("accounts", "Rows may name productId alone: act on the SKU wherever these accounts promote it"
-                  " (repeat for several).", multiple=True, flag="--account")
+                  " (repeat for several, or 4000,4001); an account these credentials cannot use is refused before"
+                  " anything is read.", multiple=True, flag="--account")
 ADD = Option("add", "Add SKUs that are not on the line item yet (otherwise such a row fails: a bid changes a"
              " product, it does not add one; action=add does the same row by row).", kind=bool, default=False)
 
@@ -67,8 +68,16 @@ skipped), or to `line-items` (line item rows you edited)."""
 
 
 def _products(verb: str) -> Any:
-    return lambda options: ProductJob(verb, tuple(str(a) for a in options.get("accounts") or ()),
-                                      bool(options.get("add")))
+    return lambda options: ProductJob(verb, account_ids(options.get("accounts")), bool(options.get("add")))
+
+
+def account_ids(given: Any) -> tuple[str, ...]:
+    """Account ids as given: one (a str or a number), or several (a list; `4000,4001` in one flag too). A single
+    str is one account, never its characters."""
+    if given is None:
+        return ()
+    items = [given] if isinstance(given, str | int) else list(given)
+    return tuple(dict.fromkeys(part.strip() for item in items for part in str(item).split(",") if part.strip()))
 
 
 def _bids_refused(options: Any, snapshot: bool) -> str | None:

@@ -10,9 +10,10 @@ from typing import Any
 
 from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
+from bulkops.errors import ApiError, UsageError
 from bulkops.io.columns import Row, Schema
 from bulkops.io.writers import cell_text, unambiguous
-from bulkops.platforms.retail_media import line_items, products, read_back, wire
+from bulkops.platforms.retail_media import line_items, products, read_back, reads, wire
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow
 from bulkops.platforms.retail_media.executor import ProductExecutor
@@ -66,6 +67,18 @@ class ProductJob:
                 return (f"a sheet of productId alone works with --account ID: each SKU is {done} on every line item"
                         " of that account that promotes it")
         return None
+
+    async def preflight(self, api: ApiClient) -> None:
+        """Before anything is journaled: each --account is one these credentials may use (a typo is refused here,
+        not found while planning)."""
+        for account in self.accounts:
+            try:
+                await reads.first_line_item(api, account)
+            except ApiError as exc:
+                if exc.status not in (400, 403, 404):
+                    raise
+                raise UsageError(f"account {account!r} is not one these credentials may use (HTTP {exc.status}):"
+                                 " check the id (one account per --account, or several as 4000,4001)") from None
 
     def skip_reason(self, row: Row) -> str | None:
         """Rows of an export that are not products."""

@@ -25,6 +25,12 @@ def line_items(api: ApiClient, account_id: str) -> AsyncIterator[Mapping[str, An
     return read_all(_fetcher(api, path), LINE_ITEM_PAGING, concurrency=api.connection.concurrency)
 
 
+async def first_line_item(api: ApiClient, account_id: str) -> Any:
+    """One page of one line item of an account: is the account there, and ours? (ApiError if not)."""
+    path = f"{wire.root(api.connection.api_version)}/accounts/{account_id}/line-items"
+    return (await api.call("GET", path, params={"pageIndex": 0, "pageSize": 1})).body
+
+
 def products(api: ApiClient, line_item_id: str) -> AsyncIterator[Mapping[str, Any]]:
     """Every promoted product of a line item, with status and bidOverride."""
     path = f"{wire.root(api.connection.api_version)}/line-items/{line_item_id}/products"
