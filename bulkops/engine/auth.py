@@ -4,7 +4,8 @@ refreshed early and once on a 401), or an API key sent in a header."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote, quote_plus
 
 import anyio
 
@@ -14,6 +15,17 @@ from bulkops.engine.transport import Transport
 from bulkops.types import Secret
 
 REFRESH_MARGIN_S = 60.0  # refresh this long before expiry (or at half-life for short tokens)
+_KEPT_TOKENS = 8  # tokens an answer may still echo (the current one and those before it)
+
+
+def scrub(body: bytes, secrets: Iterable[str]) -> bytes:
+    """A server's answer with every secret bulkops sent it (as sent, or form-encoded) replaced by ***: an error
+    text that echoes the request never carries one into a message, a report or the journal."""
+    for secret in secrets:
+        if len(secret) >= 4:
+            for form in {secret, quote_plus(secret), quote(secret, safe="")}:
+                body = body.replace(form.encode(), b"***")
+    return body
 
 
 class OAuth2ClientCredentials:
@@ -24,6 +36,7 @@ class OAuth2ClientCredentials:
         self._transport, self._url, self._errors = transport, token_url, errors
         self._client_id, self._secret = client_id, secret
         self._token: Secret | None = None
+        self._tokens: list[str] = []  # the last few handed out: scrubbed from answers
         self._refresh_at = 0.0
         self._lock = anyio.Lock()
         self.refreshes = 0
@@ -34,6 +47,10 @@ class OAuth2ClientCredentials:
         if token is None or time.monotonic() >= self._refresh_at:
             token = await self._refresh(stale=token)
         return {"Authorization": f"Bearer {token.reveal()}"}
+
+    def secrets(self) -> list[str]:
+        """What an answer must never carry back into a message: the client secret and the tokens."""
+        return [self._secret.reveal(), *self._tokens]
 
     async def invalidate(self, header: Mapping[str, str]) -> bool:
         """After a 401: drop the token that was refused (only if nobody refreshed it meanwhile)."""
@@ -50,12 +67,13 @@ class OAuth2ClientCredentials:
             resp = await self._transport.send("POST", self._url, headers={"Accept": "application/json"}, data=form)
             path = "/" + self._url.split("://", 1)[-1].split("/", 1)[-1]
             if resp.status != 200:
-                raise self._errors(resp.status, resp.headers, resp.body, "POST", path)
+                raise self._errors(resp.status, resp.headers, scrub(resp.body, self.secrets()), "POST", path)
             body = parse_body(resp.body)
             if not isinstance(body, dict) or not body.get("access_token"):
                 raise self._errors(502, resp.headers, b"", "POST", path)
             ttl = float(body.get("expires_in") or 900)
             self._token = Secret(str(body["access_token"]))
+            self._tokens = [*self._tokens[-(_KEPT_TOKENS - 1):], self._token.reveal()]
             self._refresh_at = time.monotonic() + max(ttl / 2, ttl - REFRESH_MARGIN_S)
             self.refreshes += 1
             return self._token
@@ -68,6 +86,10 @@ class ApiKeyHeader:
 
     def __init__(self, name: str, key: Secret) -> None:
         self._name, self._key = name, key
+
+    def secrets(self) -> list[str]:
+        """What an answer must never carry back into a message: the key."""
+        return [self._key.reveal()]
 
     async def header(self) -> dict[str, str]:
         """The key's header."""

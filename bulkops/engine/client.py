@@ -29,6 +29,7 @@ from typing import Any
 
 import stamina
 
+from bulkops.engine.auth import scrub
 from bulkops.engine.dialect import Dialect
 from bulkops.engine.envelope import clip, parse_body
 from bulkops.engine.limiter import Limiter
@@ -204,7 +205,7 @@ class ApiClient:
             body = parse_body(raw.body)
             trace = body.get("traceId") if isinstance(body, dict) else None
             return Response(raw.status, body, trace, state.attempts)
-        error = self.dialect.errors(raw.status, raw.headers, raw.body, method, path)
+        error = self.dialect.errors(raw.status, raw.headers, scrub(raw.body, self.auth.secrets()), method, path)
         if isinstance(error, RateLimited):
             self.counters["rate_limited"] += 1
             self.timeline.count(2)

@@ -26,6 +26,9 @@ class Auth(Protocol):
     async def invalidate(self, header: Mapping[str, str]) -> bool:
         """After a 401: drop what was refused; True if a retry with fresh headers can help."""
 
+    def secrets(self) -> list[str]:
+        """The secrets it sends (a client secret, tokens, a key): scrubbed from every answer (`auth.scrub`)."""
+
 
 # (status, headers, body, method, path) → the typed error of an error answer
 ErrorReader = Callable[[int, Mapping[str, str], bytes, str, str], ApiError]
