@@ -188,14 +188,22 @@ async def resume(run_dir: str | Path, *, connection: ConnectionLike = None,  # n
 
 
 def _same_target(meta: Mapping[str, Any], connection: ConnectionLike) -> None:
-    """Resume goes where the run went; another explicit target is refused (exit 2)."""
-    asked = connection.base_url if isinstance(connection, Connection | ConnectionFlags) else None
-    if not asked:
+    """Resume goes where the run went, as whom it went, in its API version; another explicit base URL, client id
+    or API version is refused (exit 2)."""
+    if not isinstance(connection, Connection | ConnectionFlags):
         return
-    recorded = "embedded sandbox" if meta.get("embedded_sandbox") else str(meta.get("base_url"))
-    if meta.get("embedded_sandbox") or asked.rstrip("/") != str(meta.get("base_url")).rstrip("/"):
-        raise UsageError(f"this run went to {recorded}; {asked} is another target. Resume sends the rest where"
-                         " the run began: leave out --base-url, or pass --retarget to send it there on purpose")
+    asked = connection.base_url
+    if asked:
+        recorded = "embedded sandbox" if meta.get("embedded_sandbox") else str(meta.get("base_url"))
+        if meta.get("embedded_sandbox") or asked.rstrip("/") != str(meta.get("base_url")).rstrip("/"):
+            raise UsageError(f"this run went to {recorded}; {asked} is another target. Resume sends the rest where"
+                             " the run began: leave out --base-url, or pass --retarget to send it there on purpose")
+    for name, flag in (("client_id", "--client-id"), ("api_version", "--api-version")):
+        given, began = getattr(connection, name, None), meta.get(name)
+        if given and began and str(given) != str(began):
+            raise UsageError(f"this run was sent as {name.replace('_', ' ')} {began!r}; {given!r} is another."
+                             f" Resume finishes it as it began: leave out {flag}, or pass --retarget to finish it"
+                             " this way on purpose")
 
 
 def preflight(platform: Platform) -> Any:

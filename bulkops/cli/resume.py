@@ -55,5 +55,6 @@ resume.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
     *opt.connection_params(list(registry.platforms())),
     opt.param("retarget", bool, False, opt.flag(
         "--retarget", panel=opt.CONN, metavar="",
-        help="Send the rest to the target given now (--base-url), not to the run's own: only on purpose.")),
+        help="Send the rest to the target given now (--base-url, --client-id, --api-version), not the run's own:"
+             " only on purpose.")),
     *opt.output_params()])

@@ -8,8 +8,10 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 
+import bulkops
 from bulkops.sandbox import Sandbox
 from tests.jobs.conftest import line_items, write_csv
 from tests.runner.test_resume import _journaled_run
@@ -61,6 +63,23 @@ async def test_resume_goes_where_the_run_went_unless_told_on_purpose(make_sandbo
         assert done.returncode == 0, done.stderr
         assert other.control.stats().get("requests", 0) == 0
         assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())
+
+
+async def test_resume_goes_as_the_client_and_api_version_the_run_began_with(sandbox: Sandbox, tmp_path: Path) -> None:
+    """An agency holding several client ids: a run is not finished under another one, nor in another API version,
+    unless told on purpose."""
+    _journaled_run(sandbox, tmp_path)  # planned, nothing sent yet
+    for other in (bulkops.connect(sandbox.base_url, "other-client", sandbox.client_secret),
+                  bulkops.connect(sandbox.base_url, sandbox.client_id, sandbox.client_secret, api_version="2027-01")):
+        with pytest.raises(bulkops.UsageError, match="retarget=True"):
+            await bulkops.resume(tmp_path / "run", connection=other)
+    refused = await asyncio.to_thread(cli, "resume", "run", "--client-id", "other-client", cwd=tmp_path,
+                                      env=cli_env(sandbox))
+    assert refused.returncode == 2 and "'other-client' is another" in refused.stderr
+    assert sandbox.control.stats().get("requests", 0) == 0
+    done = await bulkops.resume(tmp_path / "run", connection=bulkops.connect(sandbox.base_url, sandbox.client_id,
+                                                                             sandbox.client_secret))
+    assert done.exit_code == 0
 
 
 async def test_nothing_listening_is_said_in_seconds_and_nothing_is_written(tmp_path: Path) -> None:
