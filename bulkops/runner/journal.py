@@ -526,6 +526,9 @@ def _usable_dir(run_dir: Path) -> None:
     if run_dir.exists() and not run_dir.is_dir():
         raise JournalError(str(run_dir), "is a file, not a directory; choose another --run-dir")
     if is_run_dir(run_dir):
+        ended = _ended(run_dir)
+        if ended:
+            raise JournalError(str(run_dir), f"already holds {ended}: its reports are there; choose another --run-dir")
         raise JournalError(str(run_dir), f"already holds a run; finish it with `bulkops resume {run_dir}` or choose"
                            " another --run-dir")
     if run_dir.is_dir() and any(run_dir.iterdir()) and not _never_began(run_dir):
@@ -538,6 +541,21 @@ def _usable_dir(run_dir: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise JournalError(str(run_dir), f"cannot be written ({exc.strerror or exc})") from None
+
+
+def _ended(run_dir: Path) -> str:
+    """'a dry run' or 'a finished run' when the run there has nothing to resume ('' otherwise, or when its journal
+    cannot be read without waiting): said instead of pointing at resume, which would only say so."""
+    try:
+        with closing(sqlite3.connect(f"{(run_dir / JOURNAL_NAME).as_uri()}?mode=ro", uri=True, timeout=0.1)) as db:
+            meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta WHERE key IN"
+                                                            " ('dry_run', 'phase', 'reported')")}
+            open_ops = db.execute("SELECT COUNT(*) FROM ops WHERE status IS NULL OR status = 'unknown'").fetchone()[0]
+    except (sqlite3.Error, ValueError):
+        return ""
+    if meta.get("dry_run"):
+        return "a dry run"
+    return "a finished run" if meta.get("phase") == "done" and meta.get("reported") and not open_ops else ""
 
 
 # What a run leaves when it is killed while its journal is being made (before the rename that makes it a run):

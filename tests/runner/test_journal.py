@@ -75,6 +75,12 @@ def test_a_run_dir_is_never_reused_and_a_missing_one_is_named(tmp_path: Path) ->
         Journal.create(tmp_path, {"job": "bids"})
     with pytest.raises(JournalError, match="no run journal"):
         Journal.open(tmp_path / "elsewhere")
+    for meta, said in (({"dry_run": True}, "already holds a dry run"),
+                       ({"phase": "done", "reported": True}, "already holds a finished run")):
+        Journal.create(tmp_path / said, {"job": "bids", **meta}).close()
+        with pytest.raises(JournalError, match=said) as caught:  # not "finish it with resume": it has nothing left
+            Journal.create(tmp_path / said, {"job": "bids"})
+        assert "resume" not in str(caught.value)
 
 
 def test_the_users_files_are_never_taken_for_a_run_dir(tmp_path: Path) -> None:
