@@ -7,6 +7,7 @@ written to SQLite before the next one is read.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -163,10 +164,50 @@ def _other_entities(job: WriteJob, header: Header, frame: pa.Table) -> tuple[lis
     if not any(reasons.values()):
         return [], frame
     skipped = pc.is_in(kinds, value_set=pa.array([k for k, why in reasons.items() if why], pa.string()))
-    notes = [RowNote(int(n), OutcomeStatus.SKIPPED, None, "not-for-this-job", str(reasons[k]))
-             for n, k in zip(frame.column(ROW_NUMBER).filter(skipped).to_pylist(),
-                             kinds.filter(skipped).to_pylist(), strict=True)]
+    others = frame.filter(skipped)
+    edits = _edits(others, header.mapping.get(job.schema.baseline or ""))
+    notes = []
+    for i, (n, k) in enumerate(zip(others.column(ROW_NUMBER).to_pylist(), kinds.filter(skipped).to_pylist(),
+                                   strict=True)):
+        if i in edits:
+            column, was, now = edits[i]
+            notes.append(RowNote(int(n), OutcomeStatus.FAILED, column, "edited-elsewhere",
+                                 f"{reasons[k]}, but its {column} was edited since the export ({was or 'blank'} →"
+                                 f" {now}): this run does not make that change, and nothing was sent for the row;"
+                                 " feed it to the verb that changes such rows, or put back the exported value"))
+        else:
+            notes.append(RowNote(int(n), OutcomeStatus.SKIPPED, None, "not-for-this-job", str(reasons[k])))
     return notes, frame.filter(pc.invert(skipped))
+
+
+_TEXT_EDITS = ("status", "name")  # compared as text, case aside: a number or date re-saved by Excel is no edit
+
+
+def _edits(rows: pa.Table, baseline: str | None) -> dict[int, tuple[str, str, str]]:
+    """Rows of another entity, from an export, whose status or name was edited since (their baseline column says
+    what was exported): index → (column, then, now). Such an edit is not made by this run, so it must not pass as
+    a row merely skipped."""
+    if not baseline or baseline not in rows.column_names or not rows.num_rows:
+        return {}
+    columns = {c.strip().lower(): c for c in rows.column_names}
+    found = {}
+    for i, text in enumerate(rows.column(baseline).to_pylist()):
+        try:
+            was = json.loads(text) if text else None
+        except ValueError:
+            continue
+        if not isinstance(was, dict):
+            continue
+        for name in _TEXT_EDITS:
+            column = columns.get(name)
+            if column is None or name not in was:
+                continue
+            now = str(rows.column(column)[i].as_py() or "").strip()
+            then = str(was[name] or "").strip()
+            if now and now.casefold() != then.casefold():
+                found[i] = (column, then, now)
+                break
+    return found
 
 
 def _from_errors(errors: list[RowError]) -> list[RowNote]:

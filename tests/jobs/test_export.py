@@ -107,6 +107,34 @@ async def test_an_export_fed_back_pauses_only_the_rows_set_to_paused(sandbox: Sa
     assert rm.products(other["lineItemId"])[other["productId"]]["bidOverride"] == 3.21
 
 
+async def test_an_edited_campaign_or_line_item_row_fed_to_pause_fails_instead_of_being_skipped(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """No verb changes a campaign, and `pause` changes no line item: a status set to paused on such a row of an
+    export fails, said, instead of ending as a skipped row of a clean run (the user believed it paused)."""
+    rm = sandbox.control.retail_media
+    await bulkops.export([rm.account_ids()[0]], tmp_path / "inv.csv", connection=conn(sandbox))
+    rows = read_csv(tmp_path / "inv.csv")
+    campaigns = [r for r in rows if r["entity"] == "campaign" and r["status"] == "active"]
+    line_item = next(r for r in rows if r["entity"] == "lineItem" and r["status"] == "active")
+    campaigns[0]["status"] = "paused"
+    line_item["status"] = "Paused"
+    with open(tmp_path / "edited.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    result = await bulkops.api.run("pause", tmp_path / "edited.csv", connection=conn(sandbox),
+                                   options=RunSettings(run_dir=tmp_path / "pause"))
+
+    assert result.exit_code == 1 and result.outcomes["failed"] == 2 and result.outcomes["succeeded"] == 0
+    failed = {(r["entity"], r["errorCode"], r["errorColumn"]) for r in read_csv(result.files.errors)}
+    assert failed == {("campaign", "edited-elsewhere", "status"), ("lineItem", "edited-elsewhere", "status")}
+    report = {(r["entity"], r["campaignId"], r["lineItemId"]): r for r in read_csv(result.files.results)}
+    assert "(active → paused)" in report[("campaign", campaigns[0]["campaignId"], "")]["message"]
+    if len(campaigns) > 1:  # an unedited campaign row is skipped, as before
+        assert report[("campaign", campaigns[1]["campaignId"], "")]["outcome"] == "skipped"
+
+
 async def test_an_export_from_before_it_kept_statuses_is_refused_by_pause_row_by_row(sandbox: Sandbox,
                                                                                        tmp_path: Path) -> None:
     """An export whose asExported holds no status cannot tell the rows edited since: fed whole to pause, it
