@@ -49,6 +49,7 @@ from bulkops.platform import Platform
 from bulkops.runner import export as exporting
 from bulkops.runner.events import ProgressListener
 from bulkops.runner.export import ExportResult
+from bulkops.runner.journal import is_run_dir
 from bulkops.runner.pipeline import finished, reopen, resume_job, run_write_job
 from bulkops.runner.protocol import RunOptions, RunResult
 from bulkops.types import ApiKey, ClientCredentials, Connection, Secret
@@ -149,6 +150,9 @@ async def export(platform: str, out: str | Path, options: Mapping[str, Any], *, 
     if missing:
         raise UsageError(f"export of {spec.title} needs {', '.join('--' + m.replace('_', '-') for m in missing)}")
     _check_format(Path(out).suffix.lstrip(".") or "?", what="--out")
+    if is_run_dir(Path(out).parent):
+        raise UsageError(f"--out {out}: {Path(out).parent} holds a run, whose files are its record (its undo file"
+                         " among them); write the export elsewhere")
     async with target.connected(spec, _for(spec, connection), notice=notice) as (conn, _), \
             client_factory(spec)(conn) as api:
         await preflight(spec)(api)

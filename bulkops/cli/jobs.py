@@ -229,7 +229,8 @@ def _export_command() -> Callable[..., None]:
         raise typer.Exit(EXIT_OK)
 
     params = [opt.param("out_file", Path, inspect.Parameter.empty, opt.flag(
-        "--out", metavar="FILE", help="Output file: .csv, .parquet or .xlsx."))]
+        "--out", metavar="FILE", help="Output file: .csv, .parquet or .xlsx (replaced if it exists; never one in a"
+        " run directory)."))]
     params += [opt.param(p.flag.replace("-", "_"), bool, False, opt.flag(
         f"--{p.flag}", metavar="", help=f"Export {p.title} (default: {default.title}).")) for p in platforms if p.flag]
     params += opt.own_params(_merged_options(platforms), "What to export")

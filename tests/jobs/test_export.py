@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 import bulkops
 from bulkops.api import RunSettings
 from bulkops.platforms.retail_media.schemas import EXPORT_COLUMNS
 from bulkops.sandbox import Sandbox
-from tests.jobs.conftest import conn, read_csv
+from tests.jobs.conftest import conn, read_csv, write_csv
 
 
 async def test_csv_export_holds_the_whole_inventory(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -105,6 +106,19 @@ async def test_an_export_fed_back_pauses_only_the_rows_set_to_paused(sandbox: Sa
     assert "status was edited since the export (active → paused)" in status_row["message"]
     assert by_row[(other["lineItemId"], other["productId"])]["outcome"] == "succeeded"
     assert rm.products(other["lineItemId"])[other["productId"]]["bidOverride"] == 3.21
+
+
+async def test_an_export_never_writes_over_a_runs_files(sandbox: Sandbox, tmp_path: Path) -> None:
+    account = sandbox.control.retail_media.account_ids()[0]
+    li = next(li for li in sandbox.control.retail_media.line_item_ids(account)
+              if sandbox.control.retail_media.line_item(li)["type"] == "auction")
+    sku = sorted(sandbox.control.retail_media.products(li))[0]
+    path = write_csv(tmp_path / "p.csv", ["lineItemId", "productId"], [[li, sku]])
+    run = await bulkops.set_product_status(path, "paused", connection=conn(sandbox), run_dir=tmp_path / "run")
+    undo = run.files.undo.read_bytes()
+    with pytest.raises(bulkops.UsageError, match="holds a run"):
+        await bulkops.export([account], run.files.undo, connection=conn(sandbox))
+    assert run.files.undo.read_bytes() == undo
 
 
 async def test_an_edited_campaign_or_line_item_row_fed_to_pause_fails_instead_of_being_skipped(
