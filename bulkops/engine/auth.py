@@ -3,6 +3,8 @@ refreshed early and once on a 401), or an API key sent in a header."""
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
@@ -19,12 +21,18 @@ _KEPT_TOKENS = 8  # tokens an answer may still echo (the current one and those b
 
 
 def scrub(body: bytes, secrets: Iterable[str]) -> bytes:
-    """A server's answer with every secret bulkops sent it (as sent, or form-encoded) replaced by ***: an error
-    text that echoes the request never carries one into a message, a report or the journal."""
+    """A server's answer with every secret bulkops sent it replaced by ***, in any form an echo may take it (as
+    sent; form- or percent-encoded, in either case; JSON-escaped, `/` too): an error text that echoes the request
+    never carries one into a message, a report or the journal."""
     for secret in secrets:
-        if len(secret) >= 4:
-            for form in {secret, quote_plus(secret), quote(secret, safe="")}:
-                body = body.replace(form.encode(), b"***")
+        if len(secret) < 4:
+            continue
+        encoded = {quote_plus(secret), quote(secret), quote(secret, safe="")}
+        encoded |= {re.sub("%[0-9A-F]{2}", lambda m: m.group(0).lower(), e) for e in encoded}
+        escaped = {json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+        escaped |= {e.replace("/", "\\/") for e in escaped}
+        for form in sorted({secret, *encoded, *escaped}, key=len, reverse=True):  # the longest first
+            body = body.replace(form.encode(), b"***")
     return body
 
 

@@ -197,7 +197,7 @@ class ApiClient:
         # On a 429 the pause comes from Retry-After (below), not from the window's reset.
         self.limiter.observe(self.dialect.rate.read(raw.headers), rate_limited=raw.status == 429)
         if 300 <= raw.status < 400:
-            where = raw.headers.get("location", "?")
+            where = scrub(raw.headers.get("location", "?").encode(), self.auth.secrets()).decode(errors="replace")
             raise ApiError(f"the API answered a redirect ({raw.status}) to {clip(where, 120)}; bulkops follows no"
                            " redirect (credentials must not go elsewhere): check --base-url", status=raw.status,
                            code="redirect-refused", method=method, path=path)

@@ -4,14 +4,17 @@ in a message, a report or the journal."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import aiohttp
 import pytest
 from aiohttp import web
 
 import bulkops
+from bulkops.engine.auth import scrub
 from bulkops.sandbox import Sandbox
 from tests.jobs.conftest import write_csv
 
@@ -77,3 +80,14 @@ async def test_an_error_echoing_the_authorization_header_never_reaches_a_report(
     finally:
         await runner.cleanup()
         await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("secret", ["ab/cd+ef==", 'pa"ss\\word', "sécret-ü", "plain-secret"])
+def test_a_secret_is_scrubbed_in_every_form_an_echo_takes(secret: str) -> None:
+    """As sent, JSON-escaped (a PHP encoder's \\/ too, \\uXXXX too), form- or percent-encoded in either case."""
+    json_forms = {json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    forms = {secret, *json_forms, *(f.replace("/", "\\/") for f in json_forms), quote_plus(secret), quote(secret),
+             quote(secret, safe=""), quote(secret).lower()}
+    for form in forms:
+        said = scrub(f'{{"detail": "request was key={form}&x=1"}}'.encode(), [secret])
+        assert said == b'{"detail": "request was key=***&x=1"}', form
