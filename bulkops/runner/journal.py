@@ -554,7 +554,7 @@ def _ended(run_dir: Path) -> str:
     except (sqlite3.Error, ValueError):
         return ""
     if meta.get("dry_run"):
-        return "a dry run"
+        return "a dry run" if meta.get("phase") not in ("checking", "planning") else ""
     return "a finished run" if meta.get("phase") == "done" and meta.get("reported") and not open_ops else ""
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import anyio
 
 from bulkops.engine.client import ApiClient
-from bulkops.errors import ApiUnreachable, InputError, JournalError
+from bulkops.errors import ApiUnreachable, InputError, JournalError, RequestError
 from bulkops.io.columns import Header, match_header
 from bulkops.io.readers import Table, open_copy, open_table
 from bulkops.io.writers import listed, stderr_notice
@@ -88,11 +88,13 @@ def _discard(run_dir: Path) -> None:
 async def resume_job(job: WriteJob, journal: Journal, connection: Connection, client: ClientFactory,  # noqa: PLR0913
                      listener: ProgressListener = ignore, notice: Callable[[str], None] = stderr_notice) -> RunResult:
     """Finish an interrupted run where it stopped: checking, planning (the reads not finished are done again),
-    reading back what may have been applied, sending what is left; then rewrite its reports."""
+    reading back what may have been applied, sending what is left; then rewrite its reports. A dry run stopped
+    before its plan was whole is planned to the end (and nothing is sent)."""
     meta = journal.meta()
-    if meta.get("dry_run"):
+    if meta.get("dry_run") and meta.get("phase") not in ("checking", "planning"):  # stopped before its plan: made
         raise JournalError(str(journal.run_dir), "this was a dry run: nothing to resume; run the job itself")
-    options = RunOptions(journal.run_dir, snapshot=meta.get("snapshot", True), sheet=meta.get("sheet"),
+    options = RunOptions(journal.run_dir, dry_run=bool(meta.get("dry_run")), snapshot=meta.get("snapshot", True),
+                         sheet=meta.get("sheet"),
                          header_row=meta.get("header_row"), skip_hidden=meta.get("skip_hidden", False),
                          overwrite_changed=meta.get("overwrite_changed", False),
                          report_format=meta.get("report_format"), listener=listener, notice=notice)
@@ -169,8 +171,12 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
             plan = None if columnar is None else columnar(staged_columns(batch, layout), plan_options)
             not_reached = api.not_reached
             if plan is None:
-                plan = await job.plan(api, planned_rows(batch, layout, job.schema), plan_options)
-            if api.unreachable is not None or api.not_reached > not_reached:
+                try:
+                    plan = await job.plan(api, planned_rows(batch, layout, job.schema), plan_options)
+                except (RequestError, BaseExceptionGroup) as exc:  # a read that fails the whole batch (a listing)
+                    if not _for_want_of_api(exc, api, not_reached):
+                        raise
+            if api.unreachable is not None or api.not_reached > not_reached or plan is None:
                 stopped = api.unreachable or "a read could not reach it, all its retries spent"
                 break  # its reads failed for want of an API, not for its rows: planned again on resume, not failed
             rows = chain(_journaled(job, plan.operations, memo), _encoded(job, plan.alike))
@@ -183,6 +189,16 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
     if stopped:
         raise ApiUnreachable(f"API unreachable: {stopped}", sent=False)
     journal.plan_whole()
+
+
+def _for_want_of_api(exc: BaseException, api: ApiClient, not_reached: int) -> bool:
+    """An error out of a batch's planning that is only the API gone: requests that never reached it (or it taken
+    for unreachable), nothing else in it."""
+    if api.unreachable is None and api.not_reached == not_reached:
+        return False
+    if isinstance(exc, BaseExceptionGroup):
+        return exc.subgroup(lambda e: not isinstance(e, RequestError | BaseExceptionGroup)) is None
+    return isinstance(exc, RequestError)
 
 
 class _Where:

@@ -149,25 +149,35 @@ async def test_an_api_gone_mid_run_stops_the_run_resumable_and_resume_finishes(s
     assert all(bids[(li, sku)] == "2.4" for li, sku, _ in sheet)
 
 
+@pytest.mark.parametrize("how", ["by line item", "dry run", "--account"])
 async def test_an_api_gone_while_current_values_are_read_fails_no_row_and_resume_finishes(server: ServerProcess,
-                                                                                          tmp_path: Path) -> None:
-    """The API dies while the line items are read, before anything is sent, and the reads give up (their retries
+                                                                                          tmp_path: Path,
+                                                                                          how: str) -> None:
+    """The API dies while current values are read, before anything is sent, and the reads give up (their retries
     spent) before the API is taken for unreachable: no row is failed for it, as their line items could not be read
-    only for want of an API. The run stops resumable and resume reads and pauses them all."""
+    only for want of an API. The run stops resumable and resume reads and pauses them all (a dry run: plans them;
+    with --account, whose listing fails the whole batch, the same)."""
     url = server.start()
     env = cli_env(BULKOPS_BASE_URL=url, BULKOPS_CLIENT_ID="bulkops-sandbox", BULKOPS_CLIENT_SECRET="sandbox-secret")
     exported = await asyncio.to_thread(cli, "export", "--account", "4000", "--out", "inv.csv", cwd=tmp_path, env=env)
     assert exported.returncode == 0, exported.stderr
     with open(tmp_path / "inv.csv", encoding="utf-8-sig") as f:
         products = [r for r in csv.DictReader(f) if r["entity"] == "product" and r["status"] == "active"]
-    write_csv(tmp_path / "pause.csv", ["lineItemId", "productId"], [[r["lineItemId"], r["productId"]] for r in products])
+    if how == "--account":
+        skus = sorted({r["productId"] for r in products})[:40]
+        write_csv(tmp_path / "pause.csv", ["productId"], [[sku] for sku in skus])
+    else:
+        write_csv(tmp_path / "pause.csv", ["lineItemId", "productId"],
+                  [[r["lineItemId"], r["productId"]] for r in products])
     server.kill()
     server.flags = (*server.flags, "--latency-ms", "300")
     server.start()  # the same port and data, now slow
     connection = bulkops.connect(url, "bulkops-sandbox", "sandbox-secret", concurrency=1)
     patient = bulkops.Tuning(FAST.timeouts, replace(FAST.retry, unreachable_after_s=600))  # reads give up first
-    run = asyncio.ensure_future(bulkops.run("pause", tmp_path / "pause.csv", connection=connection,
-                                            options=RunSettings(tmp_path / "run", tuning=patient)))
+    run = asyncio.ensure_future(bulkops.run(
+        "pause", tmp_path / "pause.csv", connection=connection, job_options={"accounts": ("4000",)}
+        if how == "--account" else None, options=RunSettings(tmp_path / "run", dry_run=how == "dry run",
+                                                             tuning=patient)))
     await asyncio.to_thread(wait_for, lambda: _meta(tmp_path / "run").get("phase") == "planning")
     await asyncio.sleep(1.5)  # some line items read, most not
     server.kill()
@@ -178,7 +188,8 @@ async def test_an_api_gone_while_current_values_are_read_fails_no_row_and_resume
     server.flags = server.flags[:-2]
     server.start()
     done = await bulkops.resume(tmp_path / "run", connection=connection, tuning=patient)
-    assert done.outcomes["succeeded"] == len(products) and done.outcomes["failed"] == 0
+    rows = len(skus) if how == "--account" else len(products)
+    assert done.outcomes["planned" if how == "dry run" else "succeeded"] == rows and done.outcomes["failed"] == 0
 
 
 async def test_a_run_killed_while_its_journal_was_made_never_began_and_its_directory_is_reused(
