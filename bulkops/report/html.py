@@ -58,6 +58,8 @@ ADVICE = {
     "line-item-full": "The line item holds its maximum of products: remove some, or use another line item.",
     "last-product": "A line item keeps at least one product: add another before removing this one.",
     "not-promoted": "The product is not promoted in these accounts: check the SKU and --account.",
+    "account-refused": "These credentials can no longer read an --account: restore the access, or leave that"
+                       " account out and feed the errors file back.",
     "status-needed": "The line item is ended or archived, which hides whether it was active or paused: add status"
                      " active or paused to the row.",
     "budget-required": "A preferred line item keeps a budget: give an amount instead of none.",

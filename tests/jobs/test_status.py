@@ -64,6 +64,30 @@ async def test_an_account_is_one_account_and_an_unknown_one_is_refused_before_an
         assert not (tmp_path / "wrong").exists()
 
 
+async def test_an_account_whose_access_is_taken_away_mid_run_fails_its_sku_rows_not_the_run(sandbox: Sandbox,
+                                                                                             tmp_path: Path) -> None:
+    """Access to an --account revoked after the run began (between its check and its reads): its SKU rows fail,
+    named, with nothing sent; before, the run crashed with an ExceptionGroup, and so did every resume."""
+    account = sandbox.control.retail_media.account_ids()[0]
+    skus, where = _promoted_skus(sandbox, account, 2)
+    path = write_csv(tmp_path / "skus.csv", ["productId"], [[s] for s in skus])
+    touched = sorted({li for s in skus for li in where[s]})
+    before = state(sandbox, touched)
+    store = sandbox.state.store
+
+    def revoke(progress: bulkops.Progress) -> None:
+        if progress.phase == "checking rows":  # checked and journaled: the account is refused from here on
+            store.run("UPDATE accounts SET owner='someone-else' WHERE id=?", (account,))
+
+    result = await bulkops.set_product_status(path, "paused", accounts=[account], connection=conn(sandbox),
+                                              run_dir=tmp_path / "run", listener=revoke)
+    assert (result.outcomes["failed"], result.exit_code) == (2, 1)
+    assert state(sandbox, touched) == before  # nothing sent
+    errors = read_csv(result.files.errors)
+    assert {r["errorCode"] for r in errors} == {"account-refused"}
+    assert all(f"account '{account}' cannot be read" in r["error"] for r in errors)
+
+
 async def test_remove_then_undo_brings_back_bid_and_paused_status(sandbox: Sandbox, tmp_path: Path) -> None:
     account = sandbox.control.retail_media.account_ids()[0]
     li = next(li for li in sandbox.control.retail_media.line_item_ids(account)

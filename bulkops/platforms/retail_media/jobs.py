@@ -19,7 +19,12 @@ from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, Pr
 from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.platforms.retail_media.line_items import HIDDEN_STATUS
 from bulkops.platforms.retail_media.schemas import BIDS, LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCT_VERB_SCHEMAS
-from bulkops.platforms.retail_media.snapshot import LineItemDirectory, product_states, promoted_in_accounts
+from bulkops.platforms.retail_media.snapshot import (
+    AccountRefused,
+    LineItemDirectory,
+    product_states,
+    promoted_in_accounts,
+)
 from bulkops.platforms.retail_media.undo import NO_OVERRIDE, undo_rows
 from bulkops.runner.protocol import Columns, Parent, PlanOptions
 from bulkops.types import Chunk, Operation, OpRecord, OutcomeStatus, Plan, RowNote
@@ -116,7 +121,11 @@ class ProductJob:
 
     async def _expand(self, api: ApiClient, by_kind: dict[Action, list[ProductRow]]) -> tuple[Any, list[RowNote], Any]:
         skus = {r.product_id for group in by_kind.values() for r in group if not r.line_item_id}
-        where, states = await promoted_in_accounts(api, self.accounts, skus)
+        refused: AccountRefused | None = None
+        try:
+            where, states = await promoted_in_accounts(api, self.accounts, skus)
+        except AccountRefused as exc:  # every SKU row meant the whole of the accounts: none can be done as meant
+            where, states, refused = {}, {}, exc
         expanded: dict[Action, list[ProductRow]] = {}
         missing: list[RowNote] = []
         for kind, group in by_kind.items():
@@ -125,7 +134,10 @@ class ProductJob:
                     expanded.setdefault(kind, []).append(r)
                     continue
                 found = where.get(r.product_id, [])
-                if not found:
+                if refused is not None:
+                    missing.append(RowNote(r.row_number, OutcomeStatus.FAILED, "productId", "account-refused",
+                                           f"{refused}: nothing was sent for SKU {r.product_id!r}"))
+                elif not found:
                     missing.append(RowNote(r.row_number, OutcomeStatus.FAILED, "productId", "not-promoted",
                                            f"SKU {r.product_id!r} is not promoted on any line item of account(s)"
                                            f" {', '.join(self.accounts)}"))

@@ -28,6 +28,18 @@ LISTING = reads.LINE_ITEM_PAGING  # 500 a page
 DIRECTORY_FROM = 8  # line items to read before listing them all may pay (an accounts call and a page at least)
 
 
+class AccountRefused(Exception):
+    """An --account the API refuses (403/404) while it is read."""
+
+    def __init__(self, account: str, error: ApiError) -> None:
+        super().__init__(f"account {account!r} cannot be read with these credentials (HTTP {error.status}: {error})")
+        self.account = account
+
+
+def _leaves(group: BaseExceptionGroup[Any]) -> list[BaseException]:
+    return [leaf for e in group.exceptions for leaf in (_leaves(e) if isinstance(e, BaseExceptionGroup) else [e])]
+
+
 def lookup_failure(exc: RequestError, line_item_id: str) -> LookupFailure:
     """The API's refusal of a read, in words for the rows that depend on it."""
     if isinstance(exc, ApiError) and exc.status in (403, 404):
@@ -160,11 +172,19 @@ async def catalog_min_bids(api: ApiClient, skus_by_retailer: Mapping[str, set[st
 
 async def promoted_in_accounts(api: ApiClient, account_ids: Iterable[str],
                                skus: set[str]) -> tuple[dict[str, list[str]], dict[str, LineItemState]]:
-    """For `--account` rows: SKU → the line items of the accounts that promote it, and those line items' state."""
+    """For `--account` rows: SKU → the line items of the accounts that promote it, and those line items' state.
+    An account the API refuses (403/404: access taken away since the run began) raises `AccountRefused`."""
     kinds: dict[str, str] = {}
     for account in account_ids:
-        kinds.update({str(li["id"]): str((li.get("attributes") or {}).get("type", "auction"))
-                      async for li in reads.line_items(api, account)})
+        try:
+            kinds.update({str(li["id"]): str((li.get("attributes") or {}).get("type", "auction"))
+                          async for li in reads.line_items(api, account)})
+        except (ApiError, BaseExceptionGroup) as exc:  # the listing's pages are read by a pool: a group
+            found = _leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc]
+            refused = [e for e in found if isinstance(e, ApiError) and e.status in (403, 404)]
+            if not refused or len(refused) < len(found):
+                raise
+            raise AccountRefused(account, refused[0]) from None
     where: dict[str, list[str]] = {}
     named: dict[str, dict[str, ProductState]] = {}  # only the SKUs the rows name: memory stays small
     count: dict[str, int] = {}
