@@ -45,7 +45,7 @@ from bulkops.errors import (
     UsageError,
 )
 from bulkops.io.writers import FORMATS
-from bulkops.platform import Platform
+from bulkops.platform import Platform, ids_given
 from bulkops.runner import export as exporting
 from bulkops.runner.events import ProgressListener
 from bulkops.runner.export import ExportResult
@@ -146,7 +146,7 @@ async def export(platform: str, out: str | Path, options: Mapping[str, Any], *, 
     spec = registry.platform(platform)
     if spec.export is None:
         raise UsageError(f"{spec.title} has no export")
-    missing = [name for name in spec.export.required if not options.get(name)]
+    missing = [name for name in spec.export.required if not ids_given(options.get(name))]  # "," is none
     if missing:
         raise UsageError(f"export of {spec.title} needs {', '.join('--' + m.replace('_', '-') for m in missing)}")
     _check_format(Path(out).suffix.lstrip(".") or "?", what="--out")
@@ -171,6 +171,8 @@ async def resume(run_dir: str | Path, *, connection: ConnectionLike = None,  # n
     comes from `connection` or the settings, never from the run directory. Another target is refused unless
     `retarget=True` says so on purpose.
     """
+    if isinstance(connection, Connection | ConnectionFlags) and connection.base_url:
+        check_base_url(connection.base_url)  # a password in it is refused before the URL is quoted anywhere
     done = finished(Path(run_dir))
     if done is not None:  # nothing to send: no connection, and the reports stand as written
         return done

@@ -123,3 +123,19 @@ def deferred(target: str) -> Callable[..., Any]:
     call.__qualname__ = call.__name__ = name
     call.__doc__ = f"{target}, imported when first called"
     return call
+
+
+def ids_given(given: Any) -> tuple[str, ...]:
+    """Ids as a user gives them (accounts, advertisers): one (a str, bytes or a number; 4000.0 as pandas holds it
+    is 4000), or several (a list; `4000,4001` in one flag or str too). A str is one id, never its characters."""
+    if given is None:
+        return ()
+    items = [given] if isinstance(given, str | bytes | int | float) else list(given)
+    texts = []
+    for item in items:
+        if item is None:
+            continue
+        text = item.decode() if isinstance(item, bytes) else \
+            str(int(item)) if isinstance(item, float) and item.is_integer() else str(item)
+        texts += [part.strip() for part in text.split(",")]
+    return tuple(dict.fromkeys(t for t in texts if t))

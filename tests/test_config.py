@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+import bulkops
 from bulkops.config import ConnectionFlags as F
 from bulkops.config import resolve
 from bulkops.errors import UsageError
+from bulkops.platform import ids_given
 from bulkops.registry import platform
 from bulkops.types import ClientCredentials, Secret
 
@@ -93,3 +95,16 @@ def test_bad_config_file_is_named(tmp_path: Path) -> None:
 def test_rate_must_be_positive() -> None:
     with pytest.raises(UsageError, match="--rate must be a positive number"):
         _resolve(F(BASE.base_url, "id", "s3cret", rate=-5))
+
+
+@pytest.mark.parametrize(("given", "ids"), [
+    ("4000", ("4000",)), (4000, ("4000",)), (4000.0, ("4000",)), (b"4000", ("4000",)),  # one id, never its characters
+    (["4000", None, " 4001 ", "4000"], ("4000", "4001")), ("4000,4001", ("4000", "4001")), (",", ()), (None, ())])
+def test_ids_as_a_user_gives_them(given: object, ids: tuple[str, ...]) -> None:
+    assert ids_given(given) == ids
+
+
+async def test_resume_never_quotes_a_base_url_holding_a_password(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as caught:
+        await bulkops.resume(tmp_path, connection=F("https://id:hunter2@evil.example.com"))
+    assert "hunter2" not in str(caught.value)

@@ -14,6 +14,7 @@ from typing import Any
 
 from bulkops.engine.client import ApiClient
 from bulkops.io.columns import encode_baseline
+from bulkops.platform import ids_given
 from bulkops.platforms.mpo import reads
 from bulkops.platforms.mpo.budget_rows import campaign_text, live_fields
 
@@ -22,7 +23,7 @@ ACTIVE = "active"
 
 async def rows(api: ApiClient, options: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
     """Every export row of the advertisers in `options["advertiser"]`."""
-    for advertiser in options.get("advertiser") or ():
+    for advertiser in ids_given(options.get("advertiser")):
         async for row in _advertiser_rows(api, str(advertiser)):
             yield row
 

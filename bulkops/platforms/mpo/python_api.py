@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bulkops import api
+from bulkops.platform import ids_given
 from bulkops.runner.events import ProgressListener
 from bulkops.runner.export import ExportResult
 from bulkops.runner.protocol import RunResult
@@ -18,7 +19,7 @@ from bulkops.types import Connection
 async def export_mpo(advertisers: Iterable[str | int], out: str | Path, *, connection: Connection | None = None,
                      listener: ProgressListener | None = None) -> ExportResult:
     """Sellers, seller-campaigns and budgets of MPO advertisers → `out` (.csv, .parquet or .xlsx)."""
-    options = {"advertiser": tuple(str(a) for a in advertisers)}
+    options = {"advertiser": ids_given(advertisers)}
     return await api.export("mpo", out, options, connection=connection, listener=listener)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bulkops.platform import DemoStep, ExportSpec, JobSpec, Option, Platform, deferred
+from bulkops.platform import DemoStep, ExportSpec, JobSpec, Option, Platform, deferred, ids_given
 from bulkops.platforms import criteo
 from bulkops.platforms.retail_media import wire
 from bulkops.platforms.retail_media.schemas import EXPORT_COLUMNS, EXPORT_NUMERIC
@@ -68,16 +68,7 @@ skipped), or to `line-items` (line item rows you edited)."""
 
 
 def _products(verb: str) -> Any:
-    return lambda options: ProductJob(verb, account_ids(options.get("accounts")), bool(options.get("add")))
-
-
-def account_ids(given: Any) -> tuple[str, ...]:
-    """Account ids as given: one (a str or a number), or several (a list; `4000,4001` in one flag too). A single
-    str is one account, never its characters."""
-    if given is None:
-        return ()
-    items = [given] if isinstance(given, str | int) else list(given)
-    return tuple(dict.fromkeys(part.strip() for item in items for part in str(item).split(",") if part.strip()))
+    return lambda options: ProductJob(verb, ids_given(options.get("accounts")), bool(options.get("add")))
 
 
 def _bids_refused(options: Any, snapshot: bool) -> str | None:

@@ -15,7 +15,8 @@ from typing import Any
 from bulkops.engine.client import ApiClient
 from bulkops.engine.paging import OffsetLimitPaging, PageIndexPaging, read_all
 from bulkops.io.columns import encode_baseline
-from bulkops.platforms.retail_media import account_ids, reads, wire
+from bulkops.platform import ids_given
+from bulkops.platforms.retail_media import reads, wire
 from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS
 
 CAMPAIGN_PAGING = PageIndexPaging(size=500)
@@ -43,7 +44,7 @@ class ExportFilter:
 async def rows(api: ApiClient, options: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
     """Every export row of the accounts in `options["account"]`, campaigns first, products streamed last."""
     filters = ExportFilter.of(options)
-    for account in account_ids(options.get("account")):
+    for account in ids_given(options.get("account")):
         async for row in _account_rows(api, str(account), filters):
             yield row
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bulkops import api
-from bulkops.platforms.retail_media import account_ids
+from bulkops.platform import ids_given
 from bulkops.platforms.retail_media.export import ExportFilter
 from bulkops.runner.events import ProgressListener
 from bulkops.runner.export import ExportResult
@@ -23,7 +23,7 @@ async def export(accounts: Iterable[str], out: str | Path, *, connection: Connec
                  filters: ExportFilter | None = None, listener: ProgressListener | None = None) -> ExportResult:
     """Campaigns, line items and promoted products of the accounts → `out` (.csv, .parquet or .xlsx), streamed."""
     filters = filters or ExportFilter()
-    options = {"account": account_ids(accounts), "campaign": filters.campaigns, "status": filters.statuses,
+    options = {"account": ids_given(accounts), "campaign": filters.campaigns, "status": filters.statuses,
                "product_status": filters.product_statuses, "no_products": not filters.products}
     return await api.export("retail-media", out, options, connection=connection, listener=listener)
 
@@ -53,7 +53,7 @@ async def set_product_status(path: str | Path, status: str, *, accounts: Iterabl
     verb = _STATUS_VERBS.get(status, status)
     if verb not in _STATUS_VERBS.values():
         raise ValueError(f"status must be 'paused', 'active' or 'removed', not {status!r}")
-    return await api.run(verb, path, connection=connection, job_options={"accounts": account_ids(accounts)},
+    return await api.run(verb, path, connection=connection, job_options={"accounts": ids_given(accounts)},
                          options=api.RunSettings(run_dir, dry_run, snapshot, sheet, report_format), listener=listener)
 
 
