@@ -126,13 +126,15 @@ def check_base_url(url: str) -> None:
         hostname = parts.hostname
     except ValueError as exc:  # an unclosed [ of an IPv6 host ...
         raise UsageError(f"--base-url {url!r} is not a URL ({exc})") from None
+    shown = url.split("?", 1)[0].split("#", 1)[0]  # a query may hold a key: never quoted
     if parts.scheme not in ("http", "https") or not hostname:
-        raise UsageError(f"--base-url {url!r} is not an http(s) URL")
+        raise UsageError(f"--base-url {shown!r} is not an http(s) URL")
     if parts.scheme == "http" and not is_loopback(hostname):
-        raise UsageError(f"--base-url {url!r}: plain http is refused except to loopback; use https")
+        raise UsageError(f"--base-url {shown!r}: plain http is refused except to loopback; use https")
     if parts.path.strip("/") or parts.query or parts.fragment:
         host = f"{parts.scheme}://{parts.netloc}"
-        raise UsageError(f"--base-url {url!r} has a path: give the host alone ({host}); bulkops adds each API's"
+        what = "a path" if parts.path.strip("/") else "a query or fragment"
+        raise UsageError(f"--base-url {shown!r} has {what}: give the host alone ({host}); bulkops adds each API's"
                          " own path and version")
 
 

@@ -63,6 +63,14 @@ def test_a_password_in_the_url_is_refused_without_being_echoed(url: str) -> None
     assert "hunter2" not in str(caught.value)
 
 
+@pytest.mark.parametrize("url", ["https://api.example.com/?api_key=hunter2", "ftp://host?key=hunter2",
+                                 "http://api.example.com?key=hunter2"])
+def test_a_key_in_a_base_urls_query_is_never_echoed(url: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        _resolve(F(url, "id", "s3cret"))
+    assert "hunter2" not in str(caught.value)
+
+
 def test_a_url_python_cannot_split_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="not a URL"):
         _resolve(F("https://[::1", "id", "s3cret"))

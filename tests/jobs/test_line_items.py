@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import bulkops
+from bulkops.platforms.retail_media.line_items import Current, _writable
 from bulkops.sandbox import Sandbox
 from tests.jobs.conftest import conn, line_items, read_csv, write_csv, writes
 
@@ -107,3 +108,11 @@ async def test_an_undo_sets_back_the_status_the_run_wrote_not_the_one_the_system
         [result_row] = read_csv(done.files.results)
         assert result_row["outcome"] == "succeeded" and "status ended" in result_row["before"]
         assert read_csv(done.files.undo)[0]["status"] == "paused"
+
+
+def test_a_preferred_update_always_sends_end_date() -> None:
+    """PreferredLineItemUpdateModelV2 requires endDate: a line item read without one (an API that leaves null
+    fields out) is still sent with `endDate: null`, not without it (a 400 from the API)."""
+    read = Current("7", "preferred", "active", {"name": "n", "startDate": "2026-01-01", "budget": 10.0})
+    assert _writable(read) == {"name": "n", "startDate": "2026-01-01", "budget": 10.0, "status": "active",
+                               "endDate": None}

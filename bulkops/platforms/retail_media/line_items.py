@@ -183,6 +183,8 @@ def same_as_now(state: Current, name: str, wanted: Any) -> bool:
 def _writable(state: Current) -> dict[str, Any]:
     attributes = {k: state.attributes[k] for k in WRITABLE[state.kind] if k in state.attributes}
     attributes["status"] = user_status(state.status)
+    if state.kind == "preferred":
+        attributes.setdefault("endDate", None)  # required by PreferredLineItemUpdateModelV2, even when none is set
     return attributes
 
 
