@@ -316,9 +316,10 @@ def _ragged_batches(table: Table, rows: int, marked: bool, skip: int) -> Iterato
     """The rows after the first `skip` records, read by Python's csv module, which says how many cells each has.
 
     A row with fewer cells than the header names is padded with blanks (some programs leave trailing empty cells
-    out), and blank extra cells are dropped. A row with more cells than that is one nobody can place: read
-    `marked`, each of its cells holds a `mark` (its row then fails, naming the count, and nothing is sent);
-    unmarked, it keeps its first cells (the reports show the row as it was read).
+    out). A row with more cells is one nobody can place, even when its extra cells are blank (`1,5,,` under
+    three columns is as likely a decimal comma as a trailing one): read `marked`, each of its cells holds a
+    `mark` (its row then fails, naming the count, and nothing is sent); unmarked, it keeps its first cells (the
+    reports show the row as it was read).
     """
     width = len(table.columns)
     line = 2 + skip
@@ -331,9 +332,10 @@ def _ragged_batches(table: Table, rows: int, marked: bool, skip: int) -> Iterato
             batch: list[list[str]] = []
             damaged = False
             for record in records:
-                if marked and len(record) > width and any(c.strip() for c in record[width:]):
+                if marked and len(record) > width:
                     why = mark("extra-cells", f"is on a row of {len(record)} cells, but the header names {width}"
-                               " columns (a comma in a number? quote the cell, or save with ';' between cells)")
+                               " columns (a comma in a number? quote the cell, or save with ';' between cells;"
+                               " trailing commas? give the header as many cells)")
                     batch.append([why] * width)
                     damaged = True
                 else:

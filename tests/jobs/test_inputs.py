@@ -67,6 +67,20 @@ async def test_a_row_with_a_cell_too_many_fails_alone_and_the_rows_after_it_stay
     assert sandbox.control.retail_media.products(li)[second]["bidOverride"] == 1.6
 
 
+async def test_a_decimal_comma_before_blank_cells_is_never_shifted_into_the_next_column(sandbox: Sandbox,
+                                                                                         tmp_path: Path) -> None:
+    """`50000013,1,5,,` under lineItemId,targetBid,maxBid,budget meant targetBid 1,5: read with the blank extra cell
+    dropped, it set targetBid 1 and maxBid 5 on a live line item. The row fails; nothing is sent for it."""
+    li = line_items(sandbox, "auction", "active")[0]
+    before = sandbox.control.retail_media.line_item(li)
+    path = tmp_path / "li.csv"
+    path.write_text(f"lineItemId,targetBid,maxBid,budget\n{li},1,5,,\n", encoding="utf-8")
+    result = await bulkops.update_line_items(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+    [error] = read_csv(result.files.errors)
+    assert error["errorCode"] == "extra-cells" and "a row of 5 cells" in error["error"]
+    assert sandbox.control.retail_media.line_item(li) == before
+
+
 @pytest.mark.parametrize(("header", "message"), [
     (["lineItemId", "productId"], "missing column(s) 'bidOverride'"),
     (["lineItemId", "productId", "bidOveride"], "did you mean 'bidOverride'"),
