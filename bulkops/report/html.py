@@ -60,8 +60,8 @@ ADVICE = {
     "not-promoted": "The product is not promoted in these accounts: check the SKU and --account.",
     "account-refused": "These credentials can no longer read an --account: restore the access, or leave that"
                        " account out and feed the errors file back.",
-    "status-needed": "The line item is ended or archived, which hides whether it was active or paused: add status"
-                     " active or paused to the row.",
+    "status-needed": "The line item is ended, or draft for want of a targetBid, which hides whether it was active or"
+                     " paused: add status active or paused to the row.",
     "budget-required": "A preferred line item keeps a budget: give an amount instead of none.",
     "status-not-settable": "This status is set by the platform, not by a client: use the one the message suggests.",
     "seller-campaign-not-found": "Check sellerCampaignId (or sellerId + campaignId): no such seller-campaign.",

@@ -107,7 +107,29 @@ async def test_an_undo_sets_back_the_status_the_run_wrote_not_the_one_the_system
         done = await bulkops.update_line_items(told, connection=conn(sb), run_dir=tmp_path / "told")
         [result_row] = read_csv(done.files.results)
         assert result_row["outcome"] == "succeeded" and "status ended" in result_row["before"]
-        assert read_csv(done.files.undo)[0]["status"] == "paused"
+        [undo_row] = read_csv(done.files.undo)
+        assert undo_row["status"] == "paused" and "hides whether it was set active or paused" in undo_row["note"]
+
+
+async def test_a_draft_shown_for_want_of_a_target_bid_is_not_written_back_as_draft(sandbox: Sandbox, tmp_path: Path,
+                                                                                  capsys) -> None:
+    """An auction line item without targetBid shows draft whatever it was set to. Setting its bid back without a
+    status used to write draft, stopping an active line item for good: now its status is asked for."""
+    li = line_items(sandbox, "auction", "active")[0]
+    cleared = await bulkops.update_line_items(write_csv(tmp_path / "c.csv", ["lineItemId", "targetBid"],
+                                                        [[li, "none"]]), connection=conn(sandbox),
+                                              run_dir=tmp_path / "clear")
+    assert cleared.outcomes["succeeded"] == 1 and _view(sandbox, li)["status"] == "draft"
+    assert "stops delivering until it has one again" in capsys.readouterr().err
+    bid = write_csv(tmp_path / "b.csv", ["lineItemId", "targetBid"], [[li, "1.10"]])
+    asked = await bulkops.update_line_items(bid, connection=conn(sandbox), run_dir=tmp_path / "bid")
+    [row] = read_csv(asked.files.errors)
+    assert row["errorCode"] == "status-needed" and "without targetBid is draft" in row["error"]
+    told = write_csv(tmp_path / "t.csv", ["lineItemId", "targetBid", "status"], [[li, "1.10", "active"]])
+    done = await bulkops.update_line_items(told, connection=conn(sandbox), run_dir=tmp_path / "told")
+    assert done.outcomes["succeeded"] == 1 and _view(sandbox, li)["status"] == "active"
+    [undo_row] = read_csv(done.files.undo)  # what it was set to was hidden: the undo pauses it, and says so
+    assert (undo_row["status"], undo_row["targetBid"]) == ("paused", "none") and "draft" in undo_row["note"]
 
 
 def test_a_preferred_update_always_sends_end_date() -> None:

@@ -241,11 +241,15 @@ class LineItemJob:
             written = {"status": op.fields["attributes"]["status"]} if "status" in op.fields.get("attributes", {}) \
                 else {}
             values = {**written, **(op.before or {})}
-            if values.get("status") in HIDDEN_STATUS:  # what it was set to, the system did not show: never active
+            hidden = op.fields.get("hidden") or (values["status"] if values.get("status") in HIDDEN_STATUS else None)
+            note = {}
+            if hidden and "status" in values:  # what it was set to, the system did not show: never made active
                 values["status"] = "paused"
-            rows.append({"lineItemId": op.entity_id, **{k: _undo_value(v) for k, v in values.items()}})
+                note = {"note": f"its status was {hidden} before the run, which hides whether it was set active or"
+                                " paused: this undo pauses it; write active here if it was active"}
+            rows.append({"lineItemId": op.entity_id, **{k: _undo_value(v) for k, v in values.items()}, **note})
         used = {k for row in rows for k in row}
-        return ("lineItemId", *[f for f in LINE_ITEM_FIELDS if f in used]), rows
+        return ("lineItemId", *[f for f in LINE_ITEM_FIELDS if f in used], *(["note"] if "note" in used else [])), rows
 
     def options(self) -> dict[str, Any]:
         """Nothing beyond the input."""

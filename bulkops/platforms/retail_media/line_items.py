@@ -69,6 +69,7 @@ def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupF
     """One PUT per row that changes something; rows already at their values are no-ops; rows of an old export
     whose edited fields moved on the API since are conflicts."""
     plan = Plan()
+    stopped: list[str] = []
     for row in rows:
         li = row.get("lineItemId")
         state = current[li]
@@ -80,8 +81,9 @@ def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupF
         if problem is None and changes and state.status == "archived":
             problem = _fail(row, "lineItemId", "line-item-archived", f"line item {li} is archived: the API keeps"
                             " it as it is (a line item is archived 90 days after it ends)")
-        if problem is None and changes and "status" not in changes and state.status in HIDDEN_STATUS:
-            problem = _fail(row, "status", "status-needed", f"line item {li} is {state.status} now, which hides"
+        hidden = hidden_status(state)
+        if problem is None and changes and "status" not in changes and hidden:
+            problem = _fail(row, "status", "status-needed", f"line item {li} is {hidden} now, which hides"
                             " whether it was set active or paused: the change writes the line item whole, status"
                             " included, so say which it is to be (status active or paused on this row)")
         if problem is not None:
@@ -92,11 +94,17 @@ def plan_line_items(rows: Iterable[Row], current: Mapping[str, Current | LookupF
         else:
             attributes = {**_writable(state), **changes}
             # a hidden status is shown as it is (ended), not as the active a guess would write
-            before = {k: state.status if k == "status" and state.status in HIDDEN_STATUS else _wire_value(state, k)
-                      for k in changes}
-            plan.operations.append(Operation(row.row_number, Action.UPDATE_LINE_ITEM, li, li,
-                                             {"kind": state.kind, "attributes": attributes, "changes": changes},
-                                             before))
+            before = {k: state.status if k == "status" and hidden else _wire_value(state, k) for k in changes}
+            fields = {"kind": state.kind, "attributes": attributes, "changes": changes}
+            if hidden:
+                fields["hidden"] = hidden  # the undo cannot know the status it hid: it says so
+            plan.operations.append(Operation(row.row_number, Action.UPDATE_LINE_ITEM, li, li, fields, before))
+            if "targetBid" in changes and changes["targetBid"] is None and state.kind == "auction" \
+                    and attributes.get("bidStrategy", "manual") == "manual" and attributes["status"] == "active":
+                stopped.append(li)
+    if stopped:
+        plan.warnings.append(f"{len(stopped)} active auction line item(s) lose their targetBid (e.g. {stopped[0]}):"
+                             " one without a targetBid shows draft and stops delivering until it has one again")
     return plan
 
 
@@ -190,6 +198,18 @@ def _writable(state: Current) -> dict[str, Any]:
 
 # Statuses the system shows over the one a user set, whatever it was (the others sit on an active line item only)
 HIDDEN_STATUS = ("ended", "archived")  # (an archived one cannot change at all: refused first)
+
+
+def hidden_status(state: Current) -> str | None:
+    """The status the system shows over the one set, hiding it, in words; None when the shown one is the one set.
+    An auction line item without a targetBid shows draft (while its bidStrategy is manual), whatever it was set to:
+    written back whole as draft, an active one would stop for good."""
+    if state.status in HIDDEN_STATUS:
+        return state.status
+    if state.kind == "auction" and state.status == "draft" and state.attributes.get("targetBid") is None \
+            and state.attributes.get("bidStrategy", "manual") == "manual":
+        return "draft (an auction line item without targetBid is draft, whatever it was set to)"
+    return None
 
 
 def user_status(derived: str) -> str:
