@@ -8,6 +8,9 @@ create                     budgetId (the id the API gave, as journaled) and isSu
                            DELETE, so a created budget is suspended instead
 =========================  ==============================================================
 
+A create whose outcome is unknown (the run stopped with it at the API) has no id yet: its row has a blank budgetId
+and a note saying to resume the run first.
+
 A narrowed campaignIds is not restored: the API never adds campaigns to a budget. Its row says so in `note` (the
 campaigns it had), so the undo file shows what it cannot do; fed back, the note changes nothing.
 """
@@ -34,8 +37,13 @@ def _undo(record: OpRecord) -> Iterator[dict[str, Any]]:
     op = record.operation
     if op.kind == wire.CREATE_BUDGET:
         result = record.outcome.result if record.outcome is not None else None
-        if result and result.get("budgetId"):  # a create whose answer was lost has no id to suspend
+        if result and result.get("budgetId"):
             yield {"budgetId": str(result["budgetId"]), "isSuspended": "true"}
+        else:  # a create whose answer was lost has no id to suspend: said, so the undo never looks whole
+            what = ", ".join(f"{n} {shown(n, v)}" for n, v in op.fields.items() if v is not None)
+            yield {"budgetId": "", "note": f"row {op.row_number}: a budget of seller {op.entity_id} ({what}) may have"
+                   " been created, no answer was seen: run `bulkops resume` on the run first (it reads it back and"
+                   " learns its id), then take its undo file; this row suspends nothing and fails if fed back"}
         return
     if op.before is None:  # sent without a snapshot: the old values are not known
         return

@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import bulkops
+from bulkops.platforms.mpo import wire
+from bulkops.platforms.mpo.undo import budget_undo_rows
 from bulkops.sandbox import Sandbox
+from bulkops.types import Operation, OpRecord, Outcome, OutcomeStatus
 from tests.platforms.mpo.conftest import advertiser, conn, read_csv, write_csv, writes
 
 HEADER = ["budgetId", "sellerId", "campaignIds", "budgetType", "amount", "startDate", "endDate", "isSuspended"]
@@ -91,3 +94,20 @@ async def test_create_update_suspend_then_undo_restores(make_sandbox, tmp_path: 
         assert sb.control.mpo.budget(capped["id"]) == capped
         assert sb.control.mpo.budget(running["id"]) == running
         assert sb.control.mpo.budget(created[0]["id"])["isSuspended"] is True  # no DELETE: suspended instead
+
+
+async def test_a_create_with_no_answer_is_said_in_the_undo_file_and_fed_back_sends_nothing(
+        make_sandbox, tmp_path: Path) -> None:
+    """A run stopped while a create was at the API: it may exist, with no id to suspend. The undo file used to leave
+    it out, looking whole to someone rolling back instead of resuming."""
+    create = Operation(7, wire.CREATE_BUDGET, "", "1060", {"campaignIds": ["430000"], "amount": 20.0,
+                                                          "startDate": "2026-12-15", "budgetType": "Daily"})
+    unknown = Outcome(row_number=7, status=OutcomeStatus.UNKNOWN)
+    columns, rows = budget_undo_rows([OpRecord(create, unknown)])
+    assert rows[0]["budgetId"] == "" and "run `bulkops resume` on the run first" in rows[0]["note"]
+    assert "seller 1060" in rows[0]["note"] and "row 7" in rows[0]["note"]
+    async with make_sandbox(mpo_sellers=10, quota=0) as sb:
+        before = sb.control.mpo.budgets()
+        path = write_csv(tmp_path / "undo.csv", list(columns), [[row.get(c, "") for c in columns] for row in rows])
+        fed = await bulkops.update_budgets(path, connection=conn(sb), run_dir=tmp_path / "undo")
+        assert fed.outcomes["failed"] == 1 and sb.control.mpo.budgets() == before
