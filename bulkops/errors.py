@@ -184,3 +184,8 @@ class ServerError(ApiError):
     """5xx: the server failed; retried with backoff."""
 
     retryable = True
+
+
+def leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    """The exceptions of a group (a task group's), nested groups opened."""
+    return [leaf for e in group.exceptions for leaf in (leaves(e) if isinstance(e, BaseExceptionGroup) else [e])]

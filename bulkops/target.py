@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from bulkops.config import ConnectionFlags, resolve
-from bulkops.errors import BulkopsError
+from bulkops.errors import ApiUnreachable, BulkopsError, leaves
 from bulkops.io import writers
 from bulkops.platform import Platform
 from bulkops.types import ApiKey, ClientCredentials, Connection, Credentials, Secret
@@ -114,16 +114,30 @@ def in_python_terms(function: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P
     @functools.wraps(function)
     async def worded(*args: P.args, **kwargs: P.kwargs) -> R:
         if isinstance(kwargs.get("connection"), ConnectionFlags):
-            return await function(*args, **kwargs)
+            return await _unwrapped(function(*args, **kwargs))
         notice: Notice = kwargs.get("notice") or stderr_notice  # type: ignore[assignment]
         kwargs["notice"] = lambda message: notice(python_terms(message))
         try:
-            return await function(*args, **kwargs)
+            return await _unwrapped(function(*args, **kwargs))
         except BulkopsError as exc:
             reword(exc)
             raise
 
     return worded
+
+
+async def _unwrapped(call: Coroutine[Any, Any, R]) -> R:
+    """A call whose failure inside a task group (reads fanned out by a pool) is a BulkopsError, raised as itself:
+    the documented exception, its exit code and its plain message, never an ExceptionGroup. (One the API gone
+    raised wins: the run is resumable.)"""
+    try:
+        return await call
+    except BaseExceptionGroup as group:
+        found = leaves(group)
+        errors = [e for e in found if isinstance(e, BulkopsError)]
+        if not errors or len(errors) < len(found):
+            raise
+        raise next((e for e in errors if isinstance(e, ApiUnreachable)), errors[0]) from None
 
 
 def reword(exc: BaseException) -> None:

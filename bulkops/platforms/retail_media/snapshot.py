@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import anyio
 
 from bulkops.engine.client import ApiClient
-from bulkops.errors import ApiError, RequestError
+from bulkops.errors import ApiError, RequestError, leaves
 from bulkops.platforms.retail_media import reads, wire
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductState
 
@@ -35,9 +35,6 @@ class AccountRefused(Exception):
         super().__init__(f"account {account!r} cannot be read with these credentials (HTTP {error.status}: {error})")
         self.account = account
 
-
-def _leaves(group: BaseExceptionGroup[Any]) -> list[BaseException]:
-    return [leaf for e in group.exceptions for leaf in (_leaves(e) if isinstance(e, BaseExceptionGroup) else [e])]
 
 
 def lookup_failure(exc: RequestError, line_item_id: str) -> LookupFailure:
@@ -180,7 +177,7 @@ async def promoted_in_accounts(api: ApiClient, account_ids: Iterable[str],
             kinds.update({str(li["id"]): str((li.get("attributes") or {}).get("type", "auction"))
                           async for li in reads.line_items(api, account)})
         except (ApiError, BaseExceptionGroup) as exc:  # the listing's pages are read by a pool: a group
-            found = _leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc]
+            found = leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc]
             refused = [e for e in found if isinstance(e, ApiError) and e.status in (403, 404)]
             if not refused or len(refused) < len(found):
                 raise
