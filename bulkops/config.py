@@ -170,6 +170,23 @@ def _positive(value: Any, name: str, kind: type) -> Any:
     return number
 
 
+def _known(path: Path, data: Mapping[str, Any]) -> None:
+    """Every key and table of a config file is one bulkops reads: a misspelled one ([trackeir], apikey) would
+    leave a setting unset, and a run without settings goes to the embedded sandbox, exit 0."""
+    from bulkops import registry  # noqa: PLC0415 - the platforms' names, when a config file is read
+
+    sections = sorted(p.settings_section for p in registry.platforms() if p.settings_section)
+    unknown = sorted(k for k, v in data.items() if k not in KEYS and not (isinstance(v, dict) and k in sections))
+    if unknown:
+        raise UsageError(f"config file {path}: unknown keys {unknown}; known: {list(KEYS)}, and the tables"
+                         f" {', '.join(f'[{s}]' for s in sections)}")
+    for section in sections:
+        table = data.get(section)
+        wrong = sorted(k for k in table if k not in KEYS) if isinstance(table, dict) else []
+        if wrong:
+            raise UsageError(f"config file {path}: unknown keys {wrong} in [{section}]; known: {list(KEYS)}")
+
+
 def _read_config(explicit: str | None, notice: Callable[[str], None] | None = None) -> dict[str, Any]:
     candidates = [Path(explicit)] if explicit else [Path("bulkops.toml"), Path.home() / ".config/bulkops/config.toml"]
     for path in candidates:
@@ -181,9 +198,7 @@ def _read_config(explicit: str | None, notice: Callable[[str], None] | None = No
             if notice is not None and _holds_secret(data) and _open_to_others(path):
                 notice(f"config file {path} holds a secret and others may read or write it; restrict it"
                        f" (chmod 600 {path})")
-            unknown = sorted(k for k, v in data.items() if k not in KEYS and not isinstance(v, dict))
-            if unknown:
-                raise UsageError(f"config file {path}: unknown keys {unknown}; known: {list(KEYS)}")
+            _known(path, data)
             return data
         if explicit:
             raise UsageError(f"config file {path} does not exist")

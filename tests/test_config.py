@@ -3,6 +3,7 @@ sandbox only when nothing is set; each platform reads its own settings."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,17 @@ def test_credentials_without_a_base_url_go_to_the_real_api_and_nothing_set_means
 def test_an_api_version_bulkops_does_not_know_is_refused() -> None:
     with pytest.raises(UsageError, match="2026-07"):
         _resolve(F(base_url="https://x", client_id="i", client_secret="s", api_version="2019-01"))
+
+
+@pytest.mark.parametrize(("text", "said"), [('[trackeir]\nbase_url = "https://api.trackier.com"\napi_key = "k"\n',
+                                              "unknown keys ['trackeir']"),
+                                             ('[trackier]\napikey = "k"\n', "unknown keys ['apikey'] in [trackier]")])
+def test_a_misspelled_table_or_key_is_refused_not_left_for_the_sandbox(tmp_path: Path, text: str, said: str) -> None:
+    """A setting left unset by a typo meant a run against the embedded sandbox that succeeded (exit 0)."""
+    config = tmp_path / "bulkops.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError, match=re.escape(said)):
+        resolve(platform("trackier"), F(config=str(config)), env={})
 
 
 def test_bad_config_file_is_named(tmp_path: Path) -> None:
