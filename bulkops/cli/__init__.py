@@ -59,3 +59,8 @@ def main() -> None:
         if "--json" in sys.argv[1:]:  # a script reading stdout gets an object, not nothing
             print(json.dumps({"error": str(exc), "kind": type(exc).__name__, "exit_code": exc.exit_code}))
         sys.exit(exc.exit_code)
+    except SystemExit as exc:  # the command line's parser refused it (an unknown option ...), and said so
+        said = getattr(exc.__context__, "format_message", None)
+        if exc.code == 2 and "--json" in sys.argv[1:] and said is not None:
+            print(json.dumps({"error": said(), "kind": "UsageError", "exit_code": 2}))
+        raise

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import json
 import re
 import signal
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -85,16 +86,29 @@ def interruptible(go: Callable[[], Coroutine[Any, Any, Any]], out: Output, run_d
     try:
         return asyncio.run(main())
     except KeyboardInterrupt:
-        out.error(_stopped("interrupted", run_dir))
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        _say_stopped(out, "interrupted", "Interrupted", EXIT_INTERRUPTED, run_dir)
     except asyncio.CancelledError:
         if not terminated:
             raise
-        out.error(_stopped("terminated (SIGTERM)", run_dir))
-        raise typer.Exit(EXIT_TERMINATED) from None
+        _say_stopped(out, "terminated (SIGTERM)", "Terminated", EXIT_TERMINATED, run_dir)
     except ApiUnreachable as exc:
-        out.error(_stopped(str(exc), run_dir))
-        raise typer.Exit(exc.exit_code) from None
+        _say_stopped(out, str(exc), "ApiUnreachable", exc.exit_code, run_dir)
+
+
+def _say_stopped(out: Output, why: str, kind: str, code: int, run_dir: Path | None) -> NoReturn:
+    """The stop, said on stderr; with --json, an object on stdout too (a script reading it must not get nothing):
+    the error, its exit code, the run directory and the run's summary.json so far."""
+    message = _stopped(why, run_dir)
+    out.error(message)
+    if out.as_json:
+        summary = run_dir / "summary.json" if run_dir is not None else None
+        try:
+            so_far = json.loads(summary.read_text(encoding="utf-8")) if summary is not None else None
+        except (OSError, ValueError):
+            so_far = None
+        print(json.dumps({"error": message, "kind": kind, "exit_code": code,
+                          "run_dir": None if run_dir is None else str(run_dir), "summary": so_far}), flush=True)
+    raise typer.Exit(code)
 
 
 def _stopped(why: str, run_dir: Path | None) -> str:

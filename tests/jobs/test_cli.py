@@ -60,6 +60,16 @@ async def test_bids_cli_exit_codes_json_and_no_secret(sandbox: Sandbox, tmp_path
     assert ok.returncode == 0 and ok.stdout == ""
 
 
+def test_json_says_a_command_line_the_parser_refuses_on_stdout_too(tmp_path: Path) -> None:
+    """A script reading stdout gets an object for exit 2, whatever refused the command (it got nothing before)."""
+    for args, said in ((("bids", "x.csv", "--json", "--bogus"), "No such option: --bogus"),
+                       (("bids", "--json"), "Missing argument 'FILE'"),
+                       (("bids", "x.csv", "--json", "--concurrency", "abc"), "'--concurrency'")):
+        done = _cli(*args, cwd=tmp_path)
+        answer = json.loads(done.stdout)
+        assert done.returncode == 2 and answer["exit_code"] == 2 and said in answer["error"], args
+
+
 def test_without_settings_the_embedded_sandbox_is_used_and_said_loudly(tmp_path: Path) -> None:
     done = _cli("export", "--account", "4000", "--out", "inv.csv", "--no-products", cwd=tmp_path,
                 env={"BULKOPS_SANDBOX_DB": str(tmp_path / "sb.sqlite")})

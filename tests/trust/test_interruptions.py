@@ -129,11 +129,14 @@ async def test_an_api_gone_mid_run_stops_the_run_resumable_and_resume_finishes(s
     server.kill()
     server.flags = (*server.flags, "--latency-ms", "200")
     server.start()  # the same port and data, now slow
-    child = spawn("bids", "bids.csv", "--run-dir", "run", "--concurrency", "2", cwd=tmp_path, env=env)
+    child = spawn("bids", "bids.csv", "--run-dir", "run", "--concurrency", "2", "--json", cwd=tmp_path, env=env)
     await asyncio.to_thread(wait_for, lambda: _meta(tmp_path / "run").get("counts", {}).get("succeeded", 0) >= 2)
     server.kill()  # the API goes away in the middle of sending
-    _, err = await asyncio.to_thread(child.communicate, timeout=90)
+    out, err = await asyncio.to_thread(child.communicate, timeout=90)
     assert child.returncode == 75 and "API unreachable" in err and "bulkops resume run" in err
+    said = json.loads(out)  # a script reading stdout gets an object, not nothing
+    assert (said["exit_code"], said["kind"], said["run_dir"]) == (75, "ApiUnreachable", "run")
+    assert said["summary"]["outcomes"]["succeeded"] >= 2
     counts = _meta(tmp_path / "run")["counts"]
     assert counts.get("pending", 0) > 0 and counts.get("failed", 0) == 0  # unsent rows wait, nothing failed
     server.flags = server.flags[:-2]
