@@ -100,14 +100,19 @@ def connect(base_url: str, client_id: str | None = None, client_secret: str | No
 
 
 def default_run_dir(verb: str) -> Path:
-    """runs/<verb>-<timestamp>, unique within the second."""
+    """runs/<verb>-<timestamp>, unique within the second, and made here (an empty directory, taken atomically): two
+    runs started in the same second, by two processes, never get the same one."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = Path("runs") / f"{verb}-{stamp}"
-    n = 2
-    while path.exists():
-        path = Path("runs") / f"{verb}-{stamp}-{n}"
-        n += 1
-    return path
+    for n in range(1, 10_000):
+        path = Path("runs") / (f"{verb}-{stamp}" if n == 1 else f"{verb}-{stamp}-{n}")
+        try:
+            path.mkdir(parents=True)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise UsageError(f"{path.parent} cannot be made here ({exc.strerror or exc}): give --run-dir") from None
+        return path
+    raise UsageError(f"runs/ holds 10,000 runs of {verb} made at {stamp}: give --run-dir")
 
 
 @target.in_python_terms
