@@ -5,6 +5,7 @@ every line item, then call every row a no-op)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bulkops import registry
 from bulkops.errors import InputError
@@ -22,12 +23,23 @@ def check(job: WriteJob, path: Path, sheet: str | None = None, header_row: int |
         match_header(str(path), headers, schema, required=job.required())  # the precise complaint, if there is one
     except InputError as exc:
         raise _with_hint(job, headers, exc) from None
-    if not schema.values or any(v in mapped(headers, schema) for v in schema.values):
-        return
     fits = [j.verb for p in registry.platforms() for j in p.jobs if j.verb != verb and _sets_something(j, headers)]
     hint = f"; its columns fit {' or '.join(f'`bulkops {v}`' for v in fits)}" if fits else ""
+    if not _named(job, headers):  # every row would fail keyless (a bids sheet fed to seller-bids)
+        ways = " or ".join(" with ".join(names) for names in job.named_by)  # type: ignore[attr-defined]
+        raise InputError(str(path), f"no column of it ({', '.join(headers)}) names what `{verb}` changes: it needs"
+                                    f" {ways}{hint}")
+    if not schema.values or any(v in mapped(headers, schema) for v in schema.values):
+        return
     raise InputError(str(path), f"none of its columns ({', '.join(headers)}) changes anything for `{verb}`, which"
                                 f" sets {', '.join(schema.values)}{hint}")
+
+
+def _named(job: Any, headers: tuple[str, ...]) -> bool:
+    """The file has one of the column sets that name the job's rows (`named_by`, when the job has several ways)."""
+    ways = getattr(job, "named_by", ())
+    found = mapped(headers, job.schema)
+    return not ways or any(all(n in found for n in names) for names in ways)
 
 
 def _with_hint(job: WriteJob, headers: tuple[str, ...], exc: InputError) -> InputError:
@@ -40,7 +52,8 @@ def _with_hint(job: WriteJob, headers: tuple[str, ...], exc: InputError) -> Inpu
 
 
 def _sets_something(spec: registry.JobSpec, headers: tuple[str, ...]) -> bool:
-    schema = spec.make({}).schema
-    found = mapped(headers, schema)
-    needed = [c.name for c in schema.columns if c.required]
-    return all(n in found for n in needed) and (not schema.values or any(v in found for v in schema.values))
+    job = spec.make({})
+    found = mapped(headers, job.schema)
+    needed = [c.name for c in job.schema.columns if c.required]
+    return all(n in found for n in needed) and _named(job, headers) and \
+        (not job.schema.values or any(v in found for v in job.schema.values))

@@ -41,6 +41,8 @@ class SellerBidJob:
     parent = UNGROUPED  # bids of any campaigns and sellers go in the same bulk call
     group_by: tuple[str, ...] = ("campaignId", "sellerCampaignId")  # planned by batches of rows; reads are per campaign
 
+    named_by = (("sellerCampaignId",), ("sellerId", "campaignId"))  # a file must have one form (`fit.check`)
+
     def required(self) -> tuple[str, ...]:
         """bid; the seller-campaign is named by either column form (checked row by row)."""
         return ("bid",)

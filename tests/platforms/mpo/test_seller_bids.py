@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import bulkops
 from tests.platforms.mpo.conftest import advertiser, conn, read_csv, write_csv, writes
 
@@ -79,3 +81,13 @@ async def test_one_bad_bid_among_2000_does_not_sink_the_others(make_sandbox, tmp
         assert sum(writes(sb).values()) == 2  # the refused call, then the 1,999 others once
         failed = [r for r in read_csv(tmp_path / "run" / "results.csv") if r["outcome"] == "failed"]
         assert failed[0]["errorCode"] == "WithInvalidSellerCampaignId" and failed[0]["inputRow"] == "1236"
+
+
+async def test_a_file_naming_no_seller_campaign_is_refused_whole(tmp_path: Path) -> None:
+    """A Retail Media bids sheet fed to seller-bids (its bidOverride reads as bid): every row failed as a conflict
+    of rows with no id, exit 1, instead of the file being refused."""
+    path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"], [["1", "a", "1.2"],
+                                                                                         ["2", "b", "1.3"]])
+    with pytest.raises(bulkops.InputError, match="needs sellerCampaignId or sellerId with campaignId") as caught:
+        await bulkops.apply_seller_bids(path, run_dir=tmp_path / "run")
+    assert "`bulkops bids`" in str(caught.value) and not (tmp_path / "run" / "journal.sqlite").exists()
