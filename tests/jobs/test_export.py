@@ -108,6 +108,19 @@ async def test_an_export_fed_back_pauses_only_the_rows_set_to_paused(sandbox: Sa
     assert rm.products(other["lineItemId"])[other["productId"]]["bidOverride"] == 3.21
 
 
+async def test_an_export_filter_naming_no_status_is_refused_not_an_empty_file(sandbox: Sandbox,
+                                                                               tmp_path: Path) -> None:
+    account = sandbox.control.retail_media.account_ids()[0]
+    with pytest.raises(bulkops.UsageError, match="bogus: not a status; one of active"):
+        await bulkops.export([account], tmp_path / "inv.csv", connection=conn(sandbox),
+                             filters=bulkops.ExportFilter(statuses=("bogus",)))
+    assert not (tmp_path / "inv.csv").exists()
+    done = await bulkops.export([account], tmp_path / "inv.csv", connection=conn(sandbox),
+                                filters=bulkops.ExportFilter(statuses=("Active",), products=False))  # any case
+    rows = read_csv(tmp_path / "inv.csv")
+    assert done.rows and {r["status"] for r in rows if r["entity"] == "lineItem"} == {"active"}
+
+
 async def test_an_export_never_writes_over_a_runs_files(sandbox: Sandbox, tmp_path: Path) -> None:
     account = sandbox.control.retail_media.account_ids()[0]
     li = next(li for li in sandbox.control.retail_media.line_item_ids(account)

@@ -14,10 +14,11 @@ from typing import Any
 
 from bulkops.engine.client import ApiClient
 from bulkops.engine.paging import OffsetLimitPaging, PageIndexPaging, read_all
+from bulkops.errors import UsageError
 from bulkops.io.columns import encode_baseline
 from bulkops.platform import ids_given
 from bulkops.platforms.retail_media import reads, wire
-from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS
+from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS, LINE_ITEM_STATUSES
 
 CAMPAIGN_PAGING = PageIndexPaging(size=500)
 AUCTION_PAGING = OffsetLimitPaging(limit=500, meta_key="metadata")
@@ -34,9 +35,19 @@ class ExportFilter:
 
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> ExportFilter:
-        """From the export's options (CLI flags or Python keywords)."""
-        return cls(tuple(options.get("campaign") or ()), tuple(options.get("status") or ()),
-                   tuple(options.get("product_status") or ()), not options.get("no_products"))
+        """From the export's options (CLI flags or Python keywords); a status no line item or product can have is
+        refused (it would export nothing, exit 0), matched as the API spells it whatever the case."""
+        statuses = _known(ids_given(options.get("status")), LINE_ITEM_STATUSES, "--status")
+        products = _known(ids_given(options.get("product_status")), ("active", "paused"), "--product-status")
+        return cls(ids_given(options.get("campaign")), statuses, products, not options.get("no_products"))
+
+
+def _known(given: tuple[str, ...], known: tuple[str, ...], flag: str) -> tuple[str, ...]:
+    spelled = {k.lower(): k for k in known}
+    wrong = [g for g in given if g.lower() not in spelled]
+    if wrong:
+        raise UsageError(f"{flag} {', '.join(wrong)}: not a status; one of {', '.join(known)}")
+    return tuple(spelled[g.lower()] for g in given)
 
 
 
