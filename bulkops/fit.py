@@ -26,7 +26,7 @@ def check(job: WriteJob, path: Path, sheet: str | None = None, header_row: int |
     fits = [j.verb for p in registry.platforms() for j in p.jobs if j.verb != verb and _sets_something(j, headers)]
     hint = f"; its columns fit {' or '.join(f'`bulkops {v}`' for v in fits)}" if fits else ""
     if not _named(job, headers):  # every row would fail keyless (a bids sheet fed to seller-bids)
-        ways = " or ".join(" with ".join(names) for names in job.named_by)  # type: ignore[attr-defined]
+        ways = " or ".join(" with ".join(names) for names in getattr(job, "named_by", ()))
         raise InputError(str(path), f"no column of it ({', '.join(headers)}) names what `{verb}` changes: it needs"
                                     f" {ways}{hint}")
     if not schema.values or any(v in mapped(headers, schema) for v in schema.values):
