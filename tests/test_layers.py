@@ -28,7 +28,7 @@ def _modules(folder: str) -> list[Path]:
 @pytest.mark.parametrize("folder", ["engine"])
 def test_engine_and_plan_never_reach_up_or_into_dataframes(folder: str) -> None:
     forbidden = ("bulkops.config", "bulkops.cli", "bulkops.runner", "bulkops.platforms", "bulkops.sandbox",
-                 "bulkops.report", "pandas", "pyarrow", "rich", "typer")
+                 "bulkops.report", "pandas", "pyarrow", "rich", "click")
     for path in _modules(folder):
         bad = {m for m in _imports(path) if m.startswith(forbidden)}
         assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
@@ -84,7 +84,7 @@ def test_platforms_are_independent_of_each_other() -> None:
             assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
 
 
-def test_only_the_cli_speaks_rich_and_typer() -> None:
+def test_only_the_cli_speaks_rich_and_click() -> None:
     outside = [p for p in PACKAGE.rglob("*.py") if "cli" not in p.relative_to(PACKAGE).parts]
     bad = [str(p.relative_to(PACKAGE)) for p in outside if any(m.split(".")[0] in ("rich", "typer", "click")
                                                                for m in _imports(p))]

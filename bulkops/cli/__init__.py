@@ -6,31 +6,28 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import NoReturn
 
-import typer
+import click
 
 from bulkops import registry
-from bulkops.cli import jobs
-from bulkops.cli.demo import demo
-from bulkops.cli.options import SANDBOX_HELP
-from bulkops.cli.report import report
-from bulkops.cli.resume import resume
-from bulkops.errors import BulkopsError
+from bulkops.cli import demo, jobs, report, resume
+from bulkops.cli.options import SANDBOX_HELP, Group
+from bulkops.errors import EXIT_INTERRUPTED, BulkopsError
 
-app = typer.Typer(
-    name="bulkops",
+app = Group(
+    "bulkops",
     help=f"Bulk changes to {', '.join(p.title for p in registry.platforms())} campaigns from spreadsheets, safely"
          " and at the API quota. With nothing configured, every verb runs against the embedded sandbox.",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
 )
-app.command()(demo)
+app.add_command(demo.command())
 jobs.register(app)
-app.command()(resume)
-app.command()(report)
-def _sandbox_commands() -> typer.Typer:
+app.add_command(resume.command())
+app.add_command(report.command())
+
+
+def _sandbox_commands() -> click.Group:
     """`bulkops sandbox ...`: its options come from every sandbox API, which loading costs a server's imports.
 
     A console `bulkops` that runs another verb (or prints the verb list) lists the group without loading it;
@@ -38,13 +35,13 @@ def _sandbox_commands() -> typer.Typer:
     """
     script = Path(sys.argv[0]).name if sys.argv else ""
     if script in ("bulkops", "__main__.py") and len(sys.argv) > 1 and sys.argv[1] != "sandbox":
-        return typer.Typer(help=SANDBOX_HELP, rich_markup_mode=None)
+        return Group("sandbox", help=SANDBOX_HELP)
     from bulkops.cli import sandbox  # noqa: PLC0415
 
-    return sandbox.app
+    return sandbox.group()
 
 
-app.add_typer(_sandbox_commands(), name="sandbox")
+app.add_command(_sandbox_commands())
 
 
 def main() -> None:
@@ -53,14 +50,23 @@ def main() -> None:
     # on a terminal. The program (not the library) decides what its logs show.
     logging.getLogger("stamina").setLevel(logging.ERROR)
     try:
-        app(standalone_mode=True)
+        code = app.main(prog_name="bulkops", standalone_mode=False)
     except BulkopsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if "--json" in sys.argv[1:]:  # a script reading stdout gets an object, not nothing
-            print(json.dumps({"error": str(exc), "kind": type(exc).__name__, "exit_code": exc.exit_code}))
-        sys.exit(exc.exit_code)
-    except SystemExit as exc:  # the command line's parser refused it (an unknown option ...), and said so
-        said = getattr(exc.__context__, "format_message", None)
-        if exc.code == 2 and "--json" in sys.argv[1:] and said is not None:
-            print(json.dumps({"error": said(), "kind": "UsageError", "exit_code": 2}))
-        raise
+        _refused(str(exc), type(exc).__name__, exc.exit_code)
+    except click.ClickException as exc:  # the parser refused it (an unknown option ...): said as click says it
+        exc.show()
+        _refused(exc.format_message(), "UsageError", exc.exit_code, shown=True)
+    except click.exceptions.Abort:  # Ctrl-C before a run began
+        print("error: interrupted; nothing was sent", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _refused(message: str, kind: str, exit_code: int, *, shown: bool = False) -> NoReturn:
+    """A refusal before or during a run: said on stderr; with --json, an object on stdout too (a script reading
+    it must not get nothing)."""
+    if not shown:
+        print(f"error: {message}", file=sys.stderr)
+    if "--json" in sys.argv[1:]:
+        print(json.dumps({"error": message, "kind": kind, "exit_code": exit_code}))
+    sys.exit(exit_code)

@@ -1,4 +1,8 @@
-"""The one object that owns what the command line prints: rich bars on a terminal, plain lines elsewhere."""
+"""The one object that owns what the command line prints: rich bars on a terminal, plain lines elsewhere.
+
+rich loads only for a terminal (0.04 s of a small job's start-up otherwise): a script, a pipe or --json gets
+plain lines.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ import json
 import sys
 import time
 from collections.abc import Mapping
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
-from rich.progress import Progress as Bars
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bulkops.runner.events import Progress
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress as Bars
+    from rich.progress import TaskID
 
 PLAIN_EVERY_S = 5.0  # how often a non-terminal run prints a progress line
 
@@ -24,18 +29,33 @@ class Output:
         self.quiet = quiet
         self.as_json = as_json
         self._stream = stream or sys.stderr
-        self.console = Console(file=self._stream, highlight=False, soft_wrap=True)
+        self._console: Console | None = None
         self._bars: Bars | None = None
         self._task: TaskID | None = None
         self._phase = ""
         self._last_line = 0.0
+
+    @property
+    def terminal(self) -> bool:
+        """Does the output go to a terminal (bars, rich's console) rather than a file or a pipe (plain lines)?"""
+        isatty = getattr(self._stream, "isatty", None)
+        return bool(isatty and isatty())
+
+    @property
+    def console(self) -> Console:
+        """rich's console on the output stream (loaded on first use)."""
+        if self._console is None:
+            from rich.console import Console  # noqa: PLC0415 - a terminal's only
+
+            self._console = Console(file=self._stream, highlight=False, soft_wrap=True)
+        return self._console
 
     # -- progress --------------------------------------------------------------------------
     def progress(self, p: Progress) -> None:
         """Show a progress snapshot (a listener for the runner)."""
         if self.quiet or self.as_json:
             return
-        if self.console.is_terminal:
+        if self.terminal:
             self._show_bars(p)
             return
         changed = p.phase != self._phase
@@ -46,6 +66,9 @@ class Output:
 
     def _show_bars(self, p: Progress) -> None:
         if self._bars is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn  # noqa: PLC0415
+            from rich.progress import Progress as Bars  # noqa: PLC0415
+
             self._bars = Bars(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                               TextColumn("{task.fields[detail]}"), TimeRemainingColumn(), console=self.console)
             self._bars.start()
@@ -75,7 +98,7 @@ class Output:
     def say(self, message: str) -> None:
         """A line for the user (not in --quiet or --json mode)."""
         if not (self.quiet or self.as_json):
-            self.console.print(message, markup=False)
+            self._print(message)
 
     def warn(self, message: str) -> None:
         """A warning: shown unless --quiet (on stderr, so --json output stays clean)."""
@@ -99,7 +122,13 @@ class Output:
         if self.as_json:
             print(json.dumps(data, indent=2, default=str), flush=True)
         elif not self.quiet:
-            self.console.print(text, markup=False)
+            self._print(text)
+
+    def _print(self, text: str) -> None:
+        if self.terminal:  # above the bars, if they are drawn
+            self.console.print(text, markup=False, emoji=False)
+        else:
+            print(text, file=self._stream, flush=True)
 
 
 def _plain_line(p: Progress) -> str:

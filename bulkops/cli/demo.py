@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from bulkops import registry
+from bulkops.cli import options as opt
 from bulkops.cli.jobs import show_result
 from bulkops.platform import DemoContext
 from bulkops.types import Connection
@@ -20,11 +21,7 @@ if TYPE_CHECKING:
 DEMO_QUOTA = 3000  # calls per minute: a demo should not take minutes (the real quotas are lower)
 
 
-def demo(
-    out_dir: Annotated[Path | None, typer.Option("--dir", show_default=False,
-                                                 help="Where the demo's files go. [default: runs/demo-<time>]")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the sandbox data.")] = 1,
-) -> None:
+def demo(out_dir: Path | None = None, seed: int = 1) -> None:
     """Run every platform's jobs against a fresh embedded sandbox and show where every report is.
 
     Retail Media: export an account, apply a bid sheet with some bad rows, mass-pause SKUs across the account,
@@ -36,6 +33,15 @@ def demo(
     from bulkops.cli.console import Output  # noqa: PLC0415
 
     asyncio.run(_demo(folder, seed, Output()))
+
+
+def command() -> click.Command:
+    """The `demo` command."""
+    return opt.command("demo", demo, [
+        opt.param("out_dir", Path, None, opt.flag("--dir", metavar="DIR",
+                                                  help="Where the demo's files go. [default: runs/demo-<time>]")),
+        opt.param("seed", int, 1, opt.flag("--seed", metavar="N", help="Seed of the sandbox data. [default: 1]"))],
+        demo.__doc__ or "")
 
 
 async def _demo(folder: Path, seed: int, out: Output) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 import signal
@@ -10,9 +9,9 @@ import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import typer
+import click
 
 from bulkops import registry
 from bulkops.cli import options as opt
@@ -27,8 +26,10 @@ EXIT_HELP = ("Exit codes: 0 every row succeeded or was skipped, 1 some rows fail
              " 2 bad usage, unreadable input or an API that cannot be reached or logged into (nothing sent),"
              " 75 the API stopped answering mid-run, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM):"
              " finish those with `bulkops resume RUN_DIR`.")
-FILE = opt.P("file", opt.P.POSITIONAL_OR_KEYWORD, annotation=Annotated[Path, typer.Argument(
-    metavar="FILE", show_default=False, help="The rows: CSV (any delimiter or encoding), Parquet or XLSX.")])
+
+
+def _file() -> click.Parameter:
+    return opt.Arg("file", metavar="FILE", help="The rows: CSV (any delimiter or encoding), Parquet or XLSX.")
 
 
 def pyarrow_without_pandas() -> None:
@@ -108,7 +109,7 @@ def _say_stopped(out: Output, why: str, kind: str, code: int, run_dir: Path | No
             so_far = None
         print(json.dumps({"error": message, "kind": kind, "exit_code": code,
                           "run_dir": None if run_dir is None else str(run_dir), "summary": so_far}), flush=True)
-    raise typer.Exit(code)
+    raise click.exceptions.Exit(code)
 
 
 def _stopped(why: str, run_dir: Path | None) -> str:
@@ -186,7 +187,7 @@ def _planned_lines(result: RunResult, limit: int = 15) -> list[str]:
     return ["  planned requests:", *shown]
 
 
-def _write_verb(platform: Platform, spec: JobSpec) -> Callable[..., None]:
+def _write_verb(platform: Platform, spec: JobSpec) -> click.Command:
     def command(file: Path, **values: Any) -> None:
         from bulkops import api  # noqa: PLC0415 - the engine loads when a verb runs, not for --help
         from bulkops.cli.console import Output  # noqa: PLC0415
@@ -203,17 +204,15 @@ def _write_verb(platform: Platform, spec: JobSpec) -> Callable[..., None]:
             lambda: api.run(spec.verb, file, connection=flags, job_options=job_options, options=settings,
                             listener=out.progress, notice=out.notice), out, Path(run_dir))
         show_result(spec.verb, result, out)
-        raise typer.Exit(result.exit_code)
+        raise click.exceptions.Exit(result.exit_code)
 
-    params = [FILE, *opt.connection_params([platform]), *opt.run_params(spec.snapshot_optional),
+    params = [_file(), *opt.connection_params([platform]), *opt.run_params(spec.snapshot_optional),
               *opt.own_params(spec.options, platform.title), *opt.output_params()]
-    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-    command.__doc__ = "\n\n".join(" ".join(p.split()) for p in (spec.doc + "\n\n" + EXIT_HELP).split("\n\n"))
-    command.__name__ = spec.verb.replace("-", "_")
-    return command
+    doc = "\n\n".join(" ".join(p.split()) for p in (spec.doc + "\n\n" + EXIT_HELP).split("\n\n"))
+    return opt.command(spec.verb, command, params, doc, short_help=spec.summary)
 
 
-def _export_command() -> Callable[..., None]:
+def _export_command() -> click.Command:
     platforms = [p for p in registry.platforms() if p.export is not None]
     default = next(p for p in platforms if p.flag is None)
 
@@ -240,21 +239,20 @@ def _export_command() -> Callable[..., None]:
         rows = ", ".join(f"{n} {k}" for k, n in result.rows.items()) or "no rows"
         out.summary(result.as_dict(), f"export ({platform.title}, {result.target}): {rows} → {result.path}"
                                       f" ({result.requests} requests, {result.wall_time_s:.1f}s)")
-        raise typer.Exit(EXIT_OK)
+        raise click.exceptions.Exit(EXIT_OK)
 
-    params = [opt.param("out_file", Path, inspect.Parameter.empty, opt.flag(
+    params: list[click.Parameter] = [opt.param("out_file", Path, opt.REQUIRED, opt.flag(
         "--out", metavar="FILE", help="Output file: .csv, .parquet or .xlsx (replaced if it exists; never one in a"
         " run directory)."))]
     params += [opt.param(p.flag.replace("-", "_"), bool, False, opt.flag(
         f"--{p.flag}", metavar="", help=f"Export {p.title} (default: {default.title}).")) for p in platforms if p.flag]
     params += opt.own_params(_merged_options(platforms), "What to export")
     params += [*opt.connection_params(platforms), *opt.output_params()]
-    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     docs = [f"{p.title}{'' if p.flag is None else f' (--{p.flag})'}: {' '.join(p.export.doc.split())}"
             for p in platforms if p.export is not None]
-    command.__doc__ = "\n\n".join(["Export an inventory to one CSV, Parquet or XLSX file, streamed with flat"
-                                   " memory; the file feeds back into the jobs unchanged.", *docs])
-    return command
+    return opt.command("export", command, params, "\n\n".join([
+        "Export an inventory to one CSV, Parquet or XLSX file, streamed with flat memory; the file feeds back into"
+        " the jobs unchanged.", *docs]))
 
 
 def _merged_options(platforms: list[Platform]) -> tuple[Option, ...]:
@@ -271,9 +269,9 @@ def _merged_options(platforms: list[Platform]) -> tuple[Option, ...]:
     return tuple(merged.values())
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     """Add `export` and every platform's job verbs to the app."""
-    app.command("export")(_export_command())
+    app.add_command(_export_command())
     for platform in registry.platforms():
         for spec in platform.jobs:
-            app.command(spec.verb, help=None, short_help=spec.summary)(_write_verb(platform, spec))
+            app.add_command(_write_verb(platform, spec))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+import click
 
 from bulkops import registry
 from bulkops.cli import options as opt
@@ -46,15 +45,16 @@ def resume(run_dir: Path, **values: Any) -> None:
     result = interruptible(lambda: api.resume(run_dir, connection=flags, listener=out.progress, notice=out.notice,
                                               retarget=retarget), out, run_dir)
     show_result(meta["job"], result, out, label=f"resume {meta['job']}")
-    raise typer.Exit(result.exit_code)
+    raise click.exceptions.Exit(result.exit_code)
 
 
-resume.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
-    opt.P("run_dir", opt.P.POSITIONAL_OR_KEYWORD, annotation=Annotated[Path, typer.Argument(
-        metavar="RUN_DIR", show_default=False, help="The run directory of the interrupted run.")]),
-    *opt.connection_params(list(registry.platforms())),
-    opt.param("retarget", bool, False, opt.flag(
-        "--retarget", panel=opt.CONN, metavar="",
-        help="Send the rest to the target given now (--base-url, --client-id, --api-version), not the run's own:"
-             " only on purpose.")),
-    *opt.output_params()])
+def command() -> click.Command:
+    """The `resume` command."""
+    return opt.command("resume", resume, [
+        opt.Arg("run_dir", metavar="RUN_DIR", help="The run directory of the interrupted run."),
+        *opt.connection_params(list(registry.platforms())),
+        opt.param("retarget", bool, False, opt.flag(
+            "--retarget", panel=opt.CONN,
+            help="Send the rest to the target given now (--base-url, --client-id, --api-version), not the run's"
+                 " own: only on purpose.")),
+        *opt.output_params()], resume.__doc__ or "")

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import signal
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+import click
 
-from bulkops.cli.options import SANDBOX_HELP
+from bulkops.cli import options as opt
 
-app = typer.Typer(help=SANDBOX_HELP, no_args_is_help=True, rich_markup_mode=None)
 _FAULTS = "Faults and limits"
 _SHARED = [
     ("host", str, "127.0.0.1", "Address to bind.", None),
@@ -40,31 +38,33 @@ def serve(**knobs: Any) -> None:
 
     for name in ("error_rate", "reset_rate", "hang_rate"):
         if not 0 <= knobs[name] <= 1:
-            raise typer.BadParameter("must be between 0 and 1", param_hint="--" + name.replace("_", "-"))
+            raise click.BadParameter("must be between 0 and 1", param_hint="--" + name.replace("_", "-"))
     if not 0 <= knobs.get("max_products", 0) <= 500:
-        raise typer.BadParameter("must be between 0 and 500", param_hint="--max-products")
+        raise click.BadParameter("must be between 0 and 500", param_hint="--max-products")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(SandboxSettings.of(**knobs)))
 
 
-def _signature() -> inspect.Signature:
+def _params() -> list[click.Parameter]:
     from bulkops.sandbox.registry import apis  # noqa: PLC0415
 
     params = [_param(name, kind, default, text, panel) for name, kind, default, text, panel in _SHARED]
     for api in apis():
         params += [_param(o.name, o.kind, o.default if o.serve_default is None else o.serve_default, o.help, api.title)
                    for o in api.options]
-    return inspect.Signature(params)
+    return params
 
 
-def _param(name: str, kind: type, default: Any, text: str, panel: str | None) -> inspect.Parameter:
-    option = typer.Option("--" + name.replace("_", "-"), help=text, rich_help_panel=panel)
-    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                             annotation=Annotated[kind, option])
+def _param(name: str, kind: type, default: Any, text: str, panel: str | None) -> click.Parameter:
+    return opt.param(name, kind, default, opt.flag("--" + name.replace("_", "-"), help=text, panel=panel,
+                                                   metavar=f"<{kind.__name__}>", show_default=True))
 
 
-serve.__signature__ = _signature()  # type: ignore[attr-defined]
-app.command()(serve)
+def group() -> click.Group:
+    """`bulkops sandbox` with its `serve` command."""
+    app = opt.Group("sandbox", help=opt.SANDBOX_HELP, no_args_is_help=True)
+    app.add_command(opt.command("serve", serve, _params(), serve.__doc__ or ""))
+    return app
 
 
 async def _serve(settings: Any) -> None:
@@ -75,15 +75,15 @@ async def _serve(settings: Any) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with Sandbox(settings) as sb:
-        typer.echo(f"bulkops sandbox listening on {sb.base_url}  (built in {sb.started_in_s:.1f}s; Ctrl-C to stop)")
-        typer.echo(f"  client id: {sb.client_id}")
-        typer.echo(f"  client secret: {sb.client_secret}")
-        typer.echo(f"  OAuth2 token: POST {sb.base_url}/oauth2/token")
+        click.echo(f"bulkops sandbox listening on {sb.base_url}  (built in {sb.started_in_s:.1f}s; Ctrl-C to stop)")
+        click.echo(f"  client id: {sb.client_id}")
+        click.echo(f"  client secret: {sb.client_secret}")
+        click.echo(f"  OAuth2 token: POST {sb.base_url}/oauth2/token")
         for api in sb.apis:
             versions = "{" + "|".join(api.versions) + "}" if api.versions else ""
-            typer.echo(f"  {api.title}: {sb.base_url}{api.prefix.replace('{version}', versions)}...")
+            click.echo(f"  {api.title}: {sb.base_url}{api.prefix.replace('{version}', versions)}...")
             if api.summary is not None and sb.state is not None:
-                typer.echo(f"    {api.summary(sb.state)}")
-        typer.echo(f"  control: {sb.base_url}/__sandbox__/stats (and /faults, /quota, /clock ...)")
+                click.echo(f"    {api.summary(sb.state)}")
+        click.echo(f"  control: {sb.base_url}/__sandbox__/stats (and /faults, /quota, /clock ...)")
         await stop.wait()
-    typer.echo("sandbox stopped")
+    click.echo("sandbox stopped")

@@ -62,9 +62,10 @@ async def test_bids_cli_exit_codes_json_and_no_secret(sandbox: Sandbox, tmp_path
 
 def test_json_says_a_command_line_the_parser_refuses_on_stdout_too(tmp_path: Path) -> None:
     """A script reading stdout gets an object for exit 2, whatever refused the command (it got nothing before)."""
-    for args, said in ((("bids", "x.csv", "--json", "--bogus"), "No such option: --bogus"),
-                       (("bids", "--json"), "Missing argument 'FILE'"),
-                       (("bids", "x.csv", "--json", "--concurrency", "abc"), "'--concurrency'")):
+    for args, said in ((("bids", "x.csv", "--json", "--bogus"), "--bogus"),
+                       (("bids", "--json"), "FILE"),
+                       (("bids", "x.csv", "--json", "--concurrency", "abc"), "'--concurrency'"),
+                       (("export", "--account", "4000", "--json"), "--out")):
         done = _cli(*args, cwd=tmp_path)
         answer = json.loads(done.stdout)
         assert done.returncode == 2 and answer["exit_code"] == 2 and said in answer["error"], args
