@@ -105,8 +105,8 @@ class TransportError(RequestError):
 
 
 class ApiUnreachable(TransportError):
-    """The API stopped answering: consecutive calls failed for longer than the run tolerates. The run stops
-    sending and ends resumable (exit 75); nothing more is tried until `bulkops resume`."""
+    """The API stopped answering, or answered only server errors (5xx), for longer than the run tolerates. The run
+    stops sending and ends resumable (exit 75); nothing more is tried until `bulkops resume`."""
 
     retryable = False
     exit_code = EXIT_UNREACHABLE

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 EXIT_HELP = ("Exit codes: 0 every row succeeded or was skipped, 1 some rows failed (see the errors file),"
              " 2 bad usage, unreadable input or an API that cannot be reached or logged into (nothing sent),"
-             " 75 the API stopped answering mid-run, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM):"
+             " 75 the API stopped answering (or answered only server errors) mid-run, 130 interrupted (Ctrl-C),"
+             " 143 terminated (SIGTERM):"
              " finish those with `bulkops resume RUN_DIR`.")
 
 

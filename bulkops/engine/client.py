@@ -10,7 +10,9 @@ A call that is not idempotent (`idempotent=False`: a create) is retried after a 
 the request surely never left (the connection could not be made); otherwise its failure stands, and the
 caller settles it by reading back. When no call has been answered for `RetryPolicy.unreachable_after_s`
 despite retries, the API is taken for unreachable: every call then fails at once with `ApiUnreachable`, so
-a run stops sending within seconds instead of retrying each request for minutes.
+a run stops sending within seconds instead of retrying each request for minutes. The same holds when every
+answer has been a server error (5xx) for `RetryPolicy.unavailable_after_s`: an API down for maintenance
+behind a gateway answers, but a run would otherwise retry each of its requests for minutes, one after another.
 
 Every call is counted per second (requests, retries, 429s, errors) in `timeline`, for the run's report.
 
@@ -55,6 +57,7 @@ class RetryPolicy:
     run_budget: int = 10_000  # retries for the whole run; past it, failures are final at once
     unreachable_after_s: float = 20.0  # no answer at all for this long, through retries: the API is unreachable
     refused_after_s: float = 5.0  # every connection refused (or not resolved) for this long: it is unreachable
+    unavailable_after_s: float = 120.0  # every answer a server error (5xx) for this long: the API is down
 
 
 DEFAULT_RETRY = RetryPolicy()
@@ -132,6 +135,8 @@ class ApiClient:
         self._last_answer = time.monotonic()
         self._failing = 0  # calls in a row that got no answer at all
         self._refused_since: float | None = None  # start of a run of calls that could not even connect
+        self._erring_since: float | None = None  # start of a run of answers that were all server errors
+        self._erring = 0  # answers in a row that were server errors
         self._unreachable: str | None = None  # once set, every call fails at once
         self.not_reached = 0  # calls that failed, all retries spent, without ever reaching the API
 
@@ -193,7 +198,7 @@ class ApiClient:
                 if not state.idempotent and exc.sent:
                     exc.retryable = False  # it may have been applied: never send a create twice blindly
                 raise
-        self._answered()
+        self._answered(raw.status)
         # On a 429 the pause comes from Retry-After (below), not from the window's reset.
         self.limiter.observe(self.dialect.rate.read(raw.headers), rate_limited=raw.status == 429)
         if 300 <= raw.status < 400:
@@ -217,10 +222,20 @@ class ApiClient:
             error.retryable = await self.auth.invalidate(auth)  # once: the refreshed token gets one more try
         raise error
 
-    def _answered(self) -> None:
-        self._last_answer = time.monotonic()
+    def _answered(self, status: int) -> None:
+        """Count an answer; after server errors only for long enough, take the API for down."""
+        now = self._last_answer = time.monotonic()
         self._failing = 0
         self._refused_since = None
+        if status < 500:
+            self._erring, self._erring_since = 0, None
+            return
+        self._erring += 1
+        if self._erring_since is None:
+            self._erring_since = now
+        if self._erring >= 3 and now - self._erring_since >= self.retry.unavailable_after_s:
+            spell = now - self._erring_since
+            self._unreachable = f"every answer for {spell:.0f}s was a server error (the last {status})"
 
     def _no_answer(self, exc: TransportError) -> None:
         """Count a call with no answer; after long enough, take the API for unreachable. Refused connections are

@@ -152,6 +152,32 @@ async def test_an_api_gone_mid_run_stops_the_run_resumable_and_resume_finishes(s
     assert all(bids[(li, sku)] == "2.4" for li, sku, _ in sheet)
 
 
+async def test_an_api_answering_only_server_errors_stops_the_run_resumable(make_sandbox, tmp_path: Path) -> None:
+    """An API down behind its gateway answers 5xx to everything: the run stops resumable once every answer has been
+    one for `unavailable_after_s` (here 1 s), failing no row, instead of retrying each read for minutes; resume
+    finishes it once the API is back."""
+    async with make_sandbox() as sb:
+        path, wanted = _bid_sheet(sb, tmp_path / "bids.csv", line_items=6)
+        sb.control.set_faults(latency_ms=150)
+        stubborn = bulkops.Tuning(FAST.timeouts, replace(FAST.retry, attempts=1000, deadline_s=600, wait_max_s=0.05,
+                                                         unavailable_after_s=1))
+        run = asyncio.ensure_future(bulkops.run("bids", path, connection=bulkops.connect(
+            sb.base_url, sb.client_id, sb.client_secret, concurrency=1), options=RunSettings(tmp_path / "run",
+                                                                                               tuning=stubborn)))
+        await asyncio.to_thread(wait_for, lambda: _meta(tmp_path / "run").get("phase") == "planning")
+        sb.control.set_faults(error_rate=1.0, latency_ms=0)  # the API goes down while current values are read
+        began = asyncio.get_running_loop().time()
+        with pytest.raises(bulkops.ApiUnreachable, match="server error"):
+            await run
+        assert asyncio.get_running_loop().time() - began < 30
+        with Journal.open(tmp_path / "run") as journal:
+            assert not list(journal.notes(OutcomeStatus.FAILED))
+        sb.control.set_faults(error_rate=0.0)
+        done = await bulkops.resume(tmp_path / "run", connection=conn(sb), tuning=FAST)
+        assert done.outcomes["succeeded"] == len(wanted) and done.outcomes["failed"] == 0
+        assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())
+
+
 @pytest.mark.parametrize("how", ["by line item", "dry run", "--account"])
 async def test_an_api_gone_while_current_values_are_read_fails_no_row_and_resume_finishes(server: ServerProcess,
                                                                                           tmp_path: Path,
