@@ -36,6 +36,7 @@ from bulkops.types import ApiKey, ClientCredentials, Connection, Credentials, Se
 ENV_PREFIX = "BULKOPS_"
 KEYS = ("base_url", "client_id", "client_secret", "api_key", "api_version", "rate", "concurrency")
 DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 256  # requests in flight at most: far above any quota's use, far below what exhausts memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +73,23 @@ def resolve(platform: Platform, flags: ConnectionFlags = ConnectionFlags(), *,
     return Connection(
         platform=platform.name, base_url=base_url, credentials=_credentials(platform, values),
         api_version=_version(platform, values.get("api_version")),
-        rate=_positive(values.get("rate"), "rate", float),
-        concurrency=int(_positive(values.get("concurrency"), "concurrency", int) or DEFAULT_CONCURRENCY),
+        **pace(values.get("rate"), values.get("concurrency")),
     )
+
+
+def pace(rate: Any, concurrency: Any) -> dict[str, Any]:
+    """The rate and concurrency given (flags, environment or config file), checked, with their defaults."""
+    return {"rate": _positive(rate, "rate", float),
+            "concurrency": checked_concurrency(int(_positive(concurrency, "concurrency", int) or DEFAULT_CONCURRENCY))}
+
+
+
+def checked_concurrency(value: int, name: str = "--concurrency") -> int:
+    """A concurrency bulkops can run at: 1 to MAX_CONCURRENCY (a huge one made a worker per unit, until the
+    machine ran out of memory)."""
+    if not 1 <= value <= MAX_CONCURRENCY:
+        raise UsageError(f"{name} must be between 1 and {MAX_CONCURRENCY}, not {value}")
+    return value
 
 
 def _merged(platform: Platform, flags: ConnectionFlags, env: Mapping[str, str],

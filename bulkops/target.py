@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from bulkops.config import ConnectionFlags, resolve
+from bulkops.config import ConnectionFlags, pace, resolve
 from bulkops.errors import ApiUnreachable, BulkopsError, leaves
 from bulkops.io import writers
 from bulkops.platform import Platform
@@ -52,6 +52,7 @@ async def connected(platform: Platform, given: Connection | ConnectionFlags | No
     if resolved is not None:
         yield resolved, {}
         return
+    paced = pace(given.rate if given else None, given.concurrency if given else None)  # refused before it starts
     from bulkops.sandbox import Sandbox, SandboxSettings  # noqa: PLC0415 - only a run without settings needs it
 
     db = Path(sandbox_db_path) if sandbox_db_path else sandbox_db()
@@ -61,8 +62,7 @@ async def connected(platform: Platform, given: Connection | ConnectionFlags | No
                f" {sb.base_url}, not a real account (its data: {db})")
         version = (given.api_version if isinstance(given, ConnectionFlags) else None) or platform.default_api_version
         conn = Connection(platform.name, sb.base_url, sandbox_credentials(platform, sb.client_id, sb.client_secret),
-                          version, concurrency=(given.concurrency if given else None) or 8, target=EMBEDDED,
-                          rate=given.rate if given else None)
+                          version, target=EMBEDDED, **paced)
         yield conn, {"embedded_sandbox": str(db.resolve())}
 
 

@@ -3,7 +3,10 @@ sandbox only when nothing is set; each platform reads its own settings."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,6 +118,25 @@ def test_bad_config_file_is_named(tmp_path: Path) -> None:
 def test_rate_must_be_positive() -> None:
     with pytest.raises(UsageError, match="--rate must be a positive number"):
         _resolve(F(BASE.base_url, "id", "s3cret", rate=-5))
+
+
+def test_concurrency_is_bounded_everywhere_it_is_given(tmp_path: Path) -> None:
+    """A huge concurrency (a typo, an extra zero) used to start a worker per unit until the machine ran out of
+    memory; it is refused before anything starts: as a flag, in a run against the embedded sandbox, and in the
+    Python API."""
+    with pytest.raises(UsageError, match="--concurrency must be between 1 and 256, not 257"):
+        _resolve(F(BASE.base_url, "id", "s3cret", concurrency=257))
+    assert _resolve(F(BASE.base_url, "id", "s3cret", concurrency=256)).concurrency == 256
+    with pytest.raises(UsageError, match="concurrency must be between 1 and 256"):
+        bulkops.connect(BASE.base_url, "id", "s3cret", concurrency=10**9)
+    sheet = tmp_path / "bids.csv"
+    sheet.write_text("lineItemId,productId,bidOverride\n50000000,sku1,1.5\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bulkops", "bids", str(sheet), "--concurrency", "99999999999",
+                           "--run-dir", str(tmp_path / "run")], capture_output=True, text=True, timeout=60,
+                          check=False, env={k: v for k, v in os.environ.items() if not k.startswith("BULKOPS_")},
+                          cwd=tmp_path)
+    assert done.returncode == 2 and "--concurrency must be between 1 and 256" in done.stderr
+    assert not (tmp_path / "run").exists() and "EMBEDDED SANDBOX" not in done.stderr
 
 
 @pytest.mark.parametrize(("given", "ids"), [

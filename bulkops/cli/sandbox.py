@@ -56,8 +56,9 @@ def _params() -> list[click.Parameter]:
 
 
 def _param(name: str, kind: type, default: Any, text: str, panel: str | None) -> click.Parameter:
+    shown = default not in ("", None)  # an empty default says nothing
     return opt.param(name, kind, default, opt.flag("--" + name.replace("_", "-"), help=text, panel=panel,
-                                                   metavar=f"<{kind.__name__}>", show_default=True))
+                                                   metavar=f"<{kind.__name__}>", show_default=shown))
 
 
 def group() -> click.Group:
