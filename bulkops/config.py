@@ -20,6 +20,7 @@ With nothing configured at all, `resolve` answers None and bulkops runs against 
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import stat
 import tomllib
@@ -180,7 +181,7 @@ def _positive(value: Any, name: str, kind: type) -> Any:
         number = kind(value)
     except (TypeError, ValueError):
         raise UsageError(f"--{name} must be a positive number, not {value!r}") from None
-    if number <= 0:
+    if not number > 0 or not math.isfinite(number):  # nan and inf are floats too: a run paced by them never ends
         raise UsageError(f"--{name} must be a positive number, not {value!r}")
     return number
 

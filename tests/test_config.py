@@ -116,8 +116,9 @@ def test_bad_config_file_is_named(tmp_path: Path) -> None:
 
 
 def test_rate_must_be_positive() -> None:
-    with pytest.raises(UsageError, match="--rate must be a positive number"):
-        _resolve(F(BASE.base_url, "id", "s3cret", rate=-5))
+    for rate in (-5, "nan", "inf"):  # a run paced at nan or inf calls a minute never ended
+        with pytest.raises(UsageError, match="--rate must be a positive number"):
+            _resolve(F(BASE.base_url, "id", "s3cret", rate=rate))
 
 
 def test_concurrency_is_bounded_everywhere_it_is_given(tmp_path: Path) -> None:

@@ -50,15 +50,14 @@ def main() -> None:
     # on a terminal. The program (not the library) decides what its logs show.
     logging.getLogger("stamina").setLevel(logging.ERROR)
     try:
-        code = app.main(prog_name="bulkops", standalone_mode=False)
+        code = app.main(standalone_mode=False)
     except BulkopsError as exc:
         _refused(str(exc), type(exc).__name__, exc.exit_code)
     except click.ClickException as exc:  # the parser refused it (an unknown option ...): said as click says it
         exc.show()
         _refused(exc.format_message(), "UsageError", exc.exit_code, shown=True)
-    except click.exceptions.Abort:  # Ctrl-C before a run began
-        print("error: interrupted; nothing was sent", file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)
+    except click.exceptions.Abort:  # Ctrl-C (or end of input) outside a run, which says its own
+        _refused("interrupted", "Interrupted", EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -7,6 +7,7 @@ plain lines.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
 
 PLAIN_EVERY_S = 5.0  # how often a non-terminal run prints a progress line
+_TERMINAL_SETTINGS = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "FORCE_TERMINAL")  # read by rich
 
 
 class Output:
@@ -37,7 +39,10 @@ class Output:
 
     @property
     def terminal(self) -> bool:
-        """Does the output go to a terminal (bars, rich's console) rather than a file or a pipe (plain lines)?"""
+        """Does the output go to a terminal (bars, rich's console) rather than a file or a pipe (plain lines)?
+        Where the user's environment says otherwise (FORCE_COLOR, TTY_COMPATIBLE ...), rich decides."""
+        if any(name in os.environ for name in _TERMINAL_SETTINGS):
+            return self.console.is_terminal
         isatty = getattr(self._stream, "isatty", None)
         return bool(isatty and isatty())
 

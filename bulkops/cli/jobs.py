@@ -243,10 +243,11 @@ def _export_command() -> click.Command:
         raise click.exceptions.Exit(EXIT_OK)
 
     params: list[click.Parameter] = [opt.param("out_file", Path, opt.REQUIRED, opt.flag(
-        "--out", metavar="FILE", help="Output file: .csv, .parquet or .xlsx (replaced if it exists; never one in a"
-        " run directory)."))]
+        "--out", metavar="FILE", panel="Export", help="Output file: .csv, .parquet or .xlsx (replaced if it exists;"
+        " never one in a run directory)."))]
     params += [opt.param(p.flag.replace("-", "_"), bool, False, opt.flag(
-        f"--{p.flag}", metavar="", help=f"Export {p.title} (default: {default.title}).")) for p in platforms if p.flag]
+        f"--{p.flag}", metavar="", panel="Export", help=f"Export {p.title} (default: {default.title}).",
+    )) for p in platforms if p.flag]
     params += opt.own_params(_merged_options(platforms), "What to export")
     params += [*opt.connection_params(platforms), *opt.output_params()]
     docs = [f"{p.title}{'' if p.flag is None else f' (--{p.flag})'}: {' '.join(p.export.doc.split())}"

@@ -62,6 +62,7 @@ class Command(click.Command):
             record = None if isinstance(p, Arg) else p.get_help_record(ctx)
             if record is not None:
                 panels.setdefault(getattr(p, "panel", None) or "Options", []).append(record)
+        panels["Options"] = panels.pop("Options", [])  # --help last
         for title, records in panels.items():
             with formatter.section(title):
                 formatter.write_dl(records)

@@ -41,8 +41,13 @@ def serve(**knobs: Any) -> None:
             raise click.BadParameter("must be between 0 and 1", param_hint="--" + name.replace("_", "-"))
     if not 0 <= knobs.get("max_products", 0) <= 500:
         raise click.BadParameter("must be between 0 and 500", param_hint="--max-products")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(SandboxSettings.of(**knobs)))
+    if not 0 <= knobs["port"] <= 65535:
+        raise click.BadParameter("must be between 0 and 65535", param_hint="--port")
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve(SandboxSettings.of(**knobs)))
+    except OSError as exc:  # the port is taken, the address is not this machine's ...
+        raise click.UsageError(f"cannot listen on {knobs['host']}:{knobs['port']}: {exc.strerror or exc}") from None
 
 
 def _params() -> list[click.Parameter]:
