@@ -183,11 +183,14 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, step by step
         ten = work / "ten.csv"
         ten.write_text("lineItemId,productId,bidOverride\n" + "".join(
             f"{li},{sku},1.55\n" for li, skus in chosen[:5] for sku in skus))
-        small_run = bulkops("bids", str(ten), "--run-dir", "ten", "--json", url=sb.url, cwd=work)
-        inner = small_run.json().get("wall_time_s", 0.0)
-        rows.append(("10-row bid sheet: whole command vs its run's own time",
-                     f"{small_run.wall_s:.2f} s vs {inner:.2f} s (+{small_run.wall_s - inner:.2f} s)",
-                     "well under 1 s more"))
+        overs = []
+        for i in range(5):  # one run's start-up varies by a few tenths of a second here: the median of five
+            small_run = bulkops("bids", str(ten), "--run-dir", f"ten-{i}", "--json", url=sb.url, cwd=work)
+            overs.append((small_run.wall_s - small_run.json().get("wall_time_s", 0.0), small_run.wall_s,
+                          small_run.json().get("wall_time_s", 0.0)))
+        over, whole, inner = sorted(overs)[2]
+        rows.append(("10-row bid sheet: whole command vs its run's own time (median of 5)",
+                     f"{whole:.2f} s vs {inner:.2f} s (+{over:.2f} s)", "well under 1 s more"))
         print(rows[-1])
 
     aio = median_wall([PYTHON, "-c", "import aiohttp"])
