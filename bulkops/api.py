@@ -33,7 +33,7 @@ from typing import Any
 import anyio
 
 from bulkops import fit, notebook, registry, target
-from bulkops.config import ConnectionFlags, check_base_url, checked_concurrency
+from bulkops.config import ConnectionFlags, check_base_url
 from bulkops.engine.client import ApiClient, Tuning
 from bulkops.errors import (
     ApiError,
@@ -96,8 +96,7 @@ def connect(base_url: str, client_id: str | None = None, client_secret: str | No
     version = api_version or spec.default_api_version
     if spec.api_versions and version not in spec.api_versions:
         raise UsageError(f"api_version {version!r} is not one of {', '.join(spec.api_versions)}")
-    return Connection(spec.name, base_url.rstrip("/"), credentials, version, rate,
-                      checked_concurrency(concurrency, "concurrency"))
+    return Connection(spec.name, base_url.rstrip("/"), credentials, version, **target.python_pace(rate, concurrency))
 
 
 def default_run_dir(verb: str) -> Path:

@@ -132,7 +132,10 @@ class ItemError:
 
 
 class ApiError(RequestError):
-    """The API answered with an error status and (usually) an error envelope."""
+    """The API answered with an error status and (usually) an error envelope. `maybe_applied`: a server error
+    to a request that is not safe to repeat (a create), which may have been applied before the server failed."""
+
+    maybe_applied = False
 
     def __init__(  # noqa: PLR0913 - mirrors the error envelope's fields
         self,

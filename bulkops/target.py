@@ -15,11 +15,12 @@ import os
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from bulkops.config import ConnectionFlags, pace, resolve
-from bulkops.errors import ApiUnreachable, BulkopsError, leaves
+from bulkops.errors import ApiUnreachable, BulkopsError, UsageError, leaves
 from bulkops.io import writers
 from bulkops.platform import Platform
 from bulkops.types import ApiKey, ClientCredentials, Connection, Credentials, Secret
@@ -45,8 +46,8 @@ async def connected(platform: Platform, given: Connection | ConnectionFlags | No
                     notice: Notice = stderr_notice,
                     sandbox_db_path: str | None = None) -> AsyncIterator[tuple[Connection, dict[str, Any]]]:
     """(connection, facts for the journal); starts the embedded sandbox when nothing is configured."""
-    if isinstance(given, Connection):
-        yield given, {}
+    if isinstance(given, Connection):  # made by hand (not by `bulkops.connect`): held to the same bounds
+        yield replace(given, **python_pace(given.rate, given.concurrency)), {}
         return
     resolved = None if sandbox_db_path else resolve(platform, given or ConnectionFlags(), notice=notice)
     if resolved is not None:
@@ -138,6 +139,15 @@ async def _unwrapped(call: Coroutine[Any, Any, R]) -> R:
         if not errors or len(errors) < len(found):
             raise
         raise next((e for e in errors if isinstance(e, ApiUnreachable)), errors[0]) from None
+
+
+def python_pace(rate: Any, concurrency: Any) -> dict[str, Any]:
+    """`config.pace` for the Python API: its refusals name `rate` and `concurrency`, not the flags."""
+    try:
+        return pace(rate, concurrency)
+    except UsageError as exc:
+        reword(exc)
+        raise
 
 
 def reword(exc: BaseException) -> None:

@@ -3,10 +3,12 @@ sandbox only when nothing is set; each platform reads its own settings."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -121,6 +123,12 @@ def test_rate_must_be_positive() -> None:
             _resolve(F(BASE.base_url, "id", "s3cret", rate=rate))
 
 
+def _sheet(folder: Path) -> Path:
+    sheet = folder / "bids.csv"
+    sheet.write_text("lineItemId,productId,bidOverride\n50000000,sku1,1.5\n", encoding="utf-8")
+    return sheet
+
+
 def test_concurrency_is_bounded_everywhere_it_is_given(tmp_path: Path) -> None:
     """A huge concurrency (a typo, an extra zero) used to start a worker per unit until the machine ran out of
     memory; it is refused before anything starts: as a flag, in a run against the embedded sandbox, and in the
@@ -130,9 +138,14 @@ def test_concurrency_is_bounded_everywhere_it_is_given(tmp_path: Path) -> None:
     assert _resolve(F(BASE.base_url, "id", "s3cret", concurrency=256)).concurrency == 256
     with pytest.raises(UsageError, match="concurrency must be between 1 and 256"):
         bulkops.connect(BASE.base_url, "id", "s3cret", concurrency=10**9)
-    sheet = tmp_path / "bids.csv"
-    sheet.write_text("lineItemId,productId,bidOverride\n50000000,sku1,1.5\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "bulkops", "bids", str(sheet), "--concurrency", "99999999999",
+    for rate in (float("nan"), float("inf"), -5):  # the Python API's pace too: a run at nan never ended
+        with pytest.raises(UsageError, match=r"^rate must be a positive number"):
+            bulkops.connect(BASE.base_url, "id", "s3cret", rate=rate)
+    by_hand = replace(bulkops.connect(BASE.base_url, "id", "s3cret"), concurrency=10**9)  # made without `connect`
+    with pytest.raises(UsageError, match=r"^concurrency must be between 1 and 256"):
+        asyncio.run(bulkops.run("bids", _sheet(tmp_path), connection=by_hand,
+                                options=bulkops.RunSettings(tmp_path / "r")))
+    done = subprocess.run([sys.executable, "-m", "bulkops", "bids", str(_sheet(tmp_path)), "--concurrency", "99999999999",
                            "--run-dir", str(tmp_path / "run")], capture_output=True, text=True, timeout=60,
                           check=False, env={k: v for k, v in os.environ.items() if not k.startswith("BULKOPS_")},
                           cwd=tmp_path)

@@ -30,6 +30,12 @@ _TYPES: dict[Any, click.ParamType] = {str: click.STRING, int: click.INT, float: 
                                       Path: click.Path(path_type=Path)}
 
 
+class Refusal(click.ClickException):
+    """A command refused for what it was given (exit 2, as bad usage), said in one line without the usage."""
+
+    exit_code = 2
+
+
 class Flag(click.Option):
     """An option that knows the heading it is listed under in help."""
 
@@ -141,7 +147,7 @@ def connection_params(platforms: list[Platform]) -> list[click.Parameter]:
             "--rate", panel=CONN, metavar="PER_MIN",
             help="Calls per minute. [default: learned from the API's rate headers, or its published quota]")),
         param("concurrency", int, None, flag("--concurrency", panel=CONN, metavar="N",
-                                                    help="Requests in flight at most. [default: 8]")),
+                                                    help="Requests in flight at most, 1 to 256. [default: 8]")),
     ]
     return params
 

@@ -24,7 +24,8 @@ def resume(run_dir: Path, **values: Any) -> None:
     directory.
 
     Exit codes: 0 every row succeeded or was skipped, 1 some failed, 2 refused (input changed, no journal, bad
-    settings), 130 interrupted again.
+    settings), 75 the API stopped answering (or answered only server errors) again, 130 interrupted again
+    (Ctrl-C), 143 terminated (SIGTERM): resume again.
     """
     from bulkops import api  # noqa: PLC0415 - the engine loads when the verb runs, not for --help
     from bulkops.cli.console import Output  # noqa: PLC0415

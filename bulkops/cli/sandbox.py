@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import signal
+import sqlite3
 from typing import Any
 
 import click
@@ -46,8 +48,14 @@ def serve(**knobs: Any) -> None:
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_serve(SandboxSettings.of(**knobs)))
-    except OSError as exc:  # the port is taken, the address is not this machine's ...
-        raise click.UsageError(f"cannot listen on {knobs['host']}:{knobs['port']}: {exc.strerror or exc}") from None
+    except OSError as exc:
+        where = f"listen on {knobs['host']}:{knobs['port']}" if exc.errno in _ADDRESS_ERRORS else "start"
+        raise opt.Refusal(f"cannot {where}: {exc.strerror or exc}") from None
+    except sqlite3.Error as exc:  # --db: a folder that does not exist, a file that is not a database ...
+        raise opt.Refusal(f"cannot use --db {knobs['db']}: {exc}") from None
+
+
+_ADDRESS_ERRORS = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)  # the port is taken, not this host's ...
 
 
 def _params() -> list[click.Parameter]:

@@ -89,6 +89,7 @@ class _Call:
     max_attempts: int = 8
     attempts: int = 0
     refreshed: bool = False
+    erred_in: int = -1  # the run of server errors this call last got one in (see ApiClient._answered)
 
 
 class Timeline:
@@ -136,7 +137,8 @@ class ApiClient:
         self._failing = 0  # calls in a row that got no answer at all
         self._refused_since: float | None = None  # start of a run of calls that could not even connect
         self._erring_since: float | None = None  # start of a run of answers that were all server errors
-        self._erring = 0  # answers in a row that were server errors
+        self._erring_calls = 0  # distinct calls answered a server error in that run
+        self._erring_run = 0  # which run of server errors it is
         self._unreachable: str | None = None  # once set, every call fails at once
         self.not_reached = 0  # calls that failed, all retries spent, without ever reaching the API
 
@@ -198,7 +200,7 @@ class ApiClient:
                 if not state.idempotent and exc.sent:
                     exc.retryable = False  # it may have been applied: never send a create twice blindly
                 raise
-        self._answered(raw.status)
+        self._answered(raw.status, state)
         # On a 429 the pause comes from Retry-After (below), not from the window's reset.
         self.limiter.observe(self.dialect.rate.read(raw.headers), rate_limited=raw.status == 429)
         if 300 <= raw.status < 400:
@@ -217,25 +219,36 @@ class ApiClient:
             self.limiter.pause(error.retry_after_s)
         elif raw.status >= 500:
             self.timeline.count(3)
+            if self._unreachable is not None:  # one more sign the API is down, not a failure of this call's rows
+                raise ApiUnreachable(f"API unreachable: {self._unreachable}", sent=True, method=method, path=path)
+            if not state.idempotent:
+                error.retryable = False  # a create answered 5xx may have been applied: read back, never sent twice
+                error.maybe_applied = True
         elif isinstance(error, Unauthorized) and not state.refreshed:
             state.refreshed = True
             error.retryable = await self.auth.invalidate(auth)  # once: the refreshed token gets one more try
         raise error
 
-    def _answered(self, status: int) -> None:
-        """Count an answer; after server errors only for long enough, take the API for down."""
+    def _answered(self, status: int, call: _Call) -> None:
+        """Count an answer; after server errors only, to more than one call, for long enough, take the API for
+        down. More than one call: a request's own retries span the whole wait, and one request failing is its
+        rows' failure, not a down API."""
         now = self._last_answer = time.monotonic()
         self._failing = 0
         self._refused_since = None
         if status < 500:
-            self._erring, self._erring_since = 0, None
+            self._erring_since, self._erring_calls = None, 0
+            self._erring_run += 1
             return
-        self._erring += 1
         if self._erring_since is None:
             self._erring_since = now
-        if self._erring >= 3 and now - self._erring_since >= self.retry.unavailable_after_s:
-            spell = now - self._erring_since
-            self._unreachable = f"every answer for {spell:.0f}s was a server error (the last {status})"
+        if call.erred_in != self._erring_run:
+            call.erred_in = self._erring_run
+            self._erring_calls += 1
+        spell = now - self._erring_since
+        if self._erring_calls >= 2 and spell >= self.retry.unavailable_after_s:
+            self._unreachable = f"every answer for {spell:.0f}s, to {self._erring_calls} calls, was a server error" \
+                f" (the last {status})"
 
     def _no_answer(self, exc: TransportError) -> None:
         """Count a call with no answer; after long enough, take the API for unreachable. Refused connections are

@@ -111,14 +111,16 @@ async def settle(chunk: Chunk, send: Send,
             sent = await send(current)
         except BadRequest as exc:
             todo += _isolate(current, exc, results, tries, already_done)
-        except ApiUnreachable as exc:
+        except ApiUnreachable as exc:  # sent: its answer was a server error of an API taken for down
             stop = exc
-            results += [(op, _unsent(op, exc, tries)) for op in current.operations]
+            make = _unknown if exc.sent else _unsent
+            results += [(op, make(op, exc, tries)) for op in current.operations]
         except TransportError as exc:
             make = _unknown if exc.sent else _unsent
             results += [(op, make(op, exc, tries)) for op in current.operations]
         except RequestError as exc:
-            results += [(op, _failed(op, exc, tries)) for op in current.operations]
+            make = _unknown if getattr(exc, "maybe_applied", False) else _failed
+            results += [(op, make(op, exc, tries)) for op in current.operations]
         else:
             answers = sent.results or (None,) * len(current.operations)
             results += [(op, Outcome(op.row_number, OutcomeStatus.SUCCEEDED, http_status=sent.status,
@@ -176,8 +178,11 @@ def _failed(op: Operation, exc: RequestError, tries: dict[int, int], *, add: boo
 
 
 def _unknown(op: Operation, exc: RequestError, tries: dict[int, int]) -> Outcome:
-    return Outcome(op.row_number, OutcomeStatus.UNKNOWN, reason=f"sent, but no answer was seen ({exc}): it may"
-                   " have been applied", error_code="no-answer", attempts=tries.get(id(op), 0) + exc.attempts)
+    """Sent, and whether it was applied is not known: no answer came, or a server error that may have come after
+    it was applied. Resume reads it back before anything is sent again."""
+    seen = "but no answer was seen" if isinstance(exc, TransportError) else "and the answer was a server error"
+    return Outcome(op.row_number, OutcomeStatus.UNKNOWN, reason=f"sent, {seen} ({exc}): it may have been applied",
+                   error_code="no-answer", attempts=tries.get(id(op), 0) + exc.attempts)
 
 
 def _unsent(op: Operation, exc: RequestError, tries: dict[int, int]) -> Outcome:

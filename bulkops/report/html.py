@@ -66,7 +66,8 @@ ADVICE = {
     "status-not-settable": "This status is set by the platform, not by a client: use the one the message suggests.",
     "seller-campaign-not-found": "Check sellerCampaignId (or sellerId + campaignId): no such seller-campaign.",
     "changed-since-export": "The live value moved since the export: re-export, or run with --overwrite-changed.",
-    "no-answer": "Sent, but no answer was seen: it may have been applied. `bulkops resume RUN_DIR` reads it back.",
+    "no-answer": "Sent, but no answer was seen (or a server error that may have come after it was applied): it may"
+                 " have been applied. `bulkops resume RUN_DIR` reads it back.",
     "not-sent": "Never sent (the API stopped answering): `bulkops resume RUN_DIR` sends it.",
     "RateLimited": "The API kept answering 429: run again later, or lower --rate.",
     "internal-error": "The API failed on its side: feed the errors file back later; if it persists, give the trace"

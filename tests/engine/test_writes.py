@@ -100,3 +100,72 @@ async def test_a_down_server_fails_rows_fast_once_the_run_budget_is_spent(make_s
         assert len(results) == len(ops)
         assert {out.status for _, out in results} == {OutcomeStatus.FAILED}
         assert {out.http_status for _, out in results} <= {500, 503}
+
+
+async def test_writes_in_flight_when_the_api_is_taken_for_down_are_left_for_resume_not_failed(make_sandbox) -> None:
+    """Every answer a server error, to several requests, for `unavailable_after_s`: the API is taken for down.
+    The requests whose last answer was one of those errors may have been applied (unknown: read back on resume),
+    the rest are not sent (pending); no row fails for the API's outage."""
+    from dataclasses import replace
+
+    import pytest
+
+    from bulkops.errors import ApiUnreachable
+    from tests.engine.conftest import FAST
+
+    async with make_sandbox(error_rate=1.0) as sb:
+        ops, _ = _bid_ops(sb)
+        collect = Collect()
+        async with client_for(sb, concurrency=4) as api:
+            api.retry = replace(FAST, attempts=1000, wait_initial_s=0.02, wait_max_s=0.02, unavailable_after_s=0.5)
+            with pytest.raises(ApiUnreachable, match="server error"):
+                await ProductExecutor(api).execute(ops, collect)
+        statuses = {out.status for _, out in collect.results}
+        assert statuses <= {OutcomeStatus.UNKNOWN, OutcomeStatus.PENDING} and OutcomeStatus.UNKNOWN in statuses
+
+
+async def test_one_request_failing_for_long_is_its_rows_failure_not_a_down_api(make_sandbox) -> None:
+    """One request retried past `unavailable_after_s`, nothing else in flight: it fails alone (its rows), and the
+    next request is sent as usual; a run stopped for it would stop again on every resume."""
+    from dataclasses import replace
+
+    import pytest
+
+    from bulkops.errors import ServerError
+    from tests.engine.conftest import FAST
+
+    async with make_sandbox(error_rate=1.0) as sb:
+        li = sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0])[0]
+        path = f"/2026-07/retail-media/line-items/{li}/products"
+        async with client_for(sb, concurrency=1) as api:
+            api.retry = replace(FAST, attempts=30, wait_initial_s=0.03, wait_max_s=0.03, unavailable_after_s=0.3)
+            with pytest.raises(ServerError):
+                await api.call("GET", path)
+            assert api.unreachable is None
+            sb.control.set_faults(error_rate=0.0)
+            assert (await api.call("GET", path)).status == 200
+
+
+async def test_a_create_answered_a_server_error_is_never_sent_again_blindly(make_sandbox) -> None:
+    """A request that is not safe to repeat (a create) answered 5xx may have been applied before the server
+    failed: it is sent once, and its rows end unknown (resume reads them back), never retried into a duplicate."""
+    import pytest
+
+    from bulkops.engine.chunks import make_chunk
+    from bulkops.engine.pool import settle
+    from bulkops.errors import ServerError
+
+    async with make_sandbox(error_rate=1.0) as sb:
+        li = sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0])[0]
+        async with client_for(sb, concurrency=1) as api:
+            with pytest.raises(ServerError) as raised:
+                await api.call("POST", f"/2026-07/retail-media/line-items/{li}/products/append",
+                               json={"data": []}, idempotent=False)
+            assert raised.value.maybe_applied and api.counters["requests"] == 1
+
+            async def create(chunk):
+                return await api.call("POST", f"/2026-07/retail-media/line-items/{li}/products/append",
+                                      json={"data": []}, idempotent=False)
+
+            results, stop = await settle(make_chunk((Operation(2, Action.ADD, li, "sku-1", {}),)), create)
+        assert stop is None and [out.status for _, out in results] == [OutcomeStatus.UNKNOWN]

@@ -31,12 +31,14 @@ async def test_serve_prints_url_and_credentials_and_stops_on_ctrl_c() -> None:
 
 
 def test_a_port_it_cannot_take_is_said_in_one_line() -> None:
-    """A port in use (another sandbox) or out of range: a one-line refusal, exit 2, not a traceback."""
+    """A port in use (another sandbox) or out of range, a --db it cannot open: a one-line refusal, exit 2, not a
+    traceback."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        for given, said in ((str(port), f"cannot listen on 127.0.0.1:{port}"), ("99999", "between 0 and 65535")):
-            done = subprocess.run([sys.executable, "-m", "bulkops", "sandbox", "serve", "--port", given,
+        for given, said in ((str(port), f"cannot listen on 127.0.0.1:{port}"), ("99999", "between 0 and 65535"),
+                            ("0 --db /nonexistent/x.sqlite", "cannot use --db")):
+            done = subprocess.run([sys.executable, "-m", "bulkops", "sandbox", "serve", "--port", *given.split(),
                                    "--line-items", "5"], capture_output=True, text=True, timeout=60, check=False)
             assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -162,7 +162,7 @@ async def test_an_api_answering_only_server_errors_stops_the_run_resumable(make_
         stubborn = bulkops.Tuning(FAST.timeouts, replace(FAST.retry, attempts=1000, deadline_s=600, wait_max_s=0.05,
                                                          unavailable_after_s=1))
         run = asyncio.ensure_future(bulkops.run("bids", path, connection=bulkops.connect(
-            sb.base_url, sb.client_id, sb.client_secret, concurrency=1), options=RunSettings(tmp_path / "run",
+            sb.base_url, sb.client_id, sb.client_secret, concurrency=2), options=RunSettings(tmp_path / "run",
                                                                                                tuning=stubborn)))
         await asyncio.to_thread(wait_for, lambda: _meta(tmp_path / "run").get("phase") == "planning")
         sb.control.set_faults(error_rate=1.0, latency_ms=0)  # the API goes down while current values are read
