@@ -1,5 +1,5 @@
 """`python -m bulkops` runs the command line."""
 
-from bulkops.cli import main
+from bulkops.launch import main
 
 main()
