@@ -57,7 +57,8 @@ class RetryPolicy:
     run_budget: int = 10_000  # retries for the whole run; past it, failures are final at once
     unreachable_after_s: float = 20.0  # no answer at all for this long, through retries: the API is unreachable
     refused_after_s: float = 5.0  # every connection refused (or not resolved) for this long: it is unreachable
-    unavailable_after_s: float = 120.0  # every answer a server error (5xx) for this long: the API is down
+    unavailable_after_s: float = 60.0  # only server errors (5xx), to more than one call, this long: the API is down
+    # (half the time one call takes to spend its retries: the calls in flight when it trips have not failed yet)
 
 
 DEFAULT_RETRY = RetryPolicy()
