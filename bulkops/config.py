@@ -84,7 +84,6 @@ def pace(rate: Any, concurrency: Any) -> dict[str, Any]:
             "concurrency": checked_concurrency(int(_positive(concurrency, "concurrency", int) or DEFAULT_CONCURRENCY))}
 
 
-
 def checked_concurrency(value: int, name: str = "--concurrency") -> int:
     """A concurrency bulkops can run at: 1 to MAX_CONCURRENCY (a huge one made a worker per unit, until the
     machine ran out of memory)."""

@@ -106,9 +106,11 @@ class TransportError(RequestError):
 
 class ApiUnreachable(TransportError):
     """The API stopped answering, or answered only server errors (5xx), for longer than the run tolerates. The run
-    stops sending and ends resumable (exit 75); nothing more is tried until `bulkops resume`."""
+    stops sending and ends resumable (exit 75); nothing more is tried until `bulkops resume`. `answered`: this
+    request's own answer was one of those server errors."""
 
     retryable = False
+    answered = False
     exit_code = EXIT_UNREACHABLE
 
 

@@ -221,7 +221,9 @@ class ApiClient:
         elif raw.status >= 500:
             self.timeline.count(3)
             if self._unreachable is not None:  # one more sign the API is down, not a failure of this call's rows
-                raise ApiUnreachable(f"API unreachable: {self._unreachable}", sent=True, method=method, path=path)
+                down = ApiUnreachable(f"API unreachable: {self._unreachable}", sent=True, method=method, path=path)
+                down.answered = True  # with a server error, which may have come after the change was applied
+                raise down
             if not state.idempotent:
                 error.retryable = False  # a create answered 5xx may have been applied: read back, never sent twice
                 error.maybe_applied = True

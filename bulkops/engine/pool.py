@@ -23,7 +23,7 @@ import anyio
 from anyio.abc import ObjectReceiveStream
 
 from bulkops.engine.chunks import halves, make_chunk
-from bulkops.errors import ApiUnreachable, BadRequest, ItemError, RequestError, TransportError
+from bulkops.errors import ApiError, ApiUnreachable, BadRequest, ItemError, RequestError, TransportError
 from bulkops.types import Chunk, Operation, Outcome, OutcomeStatus
 
 Result = tuple[Operation, Outcome]
@@ -180,7 +180,8 @@ def _failed(op: Operation, exc: RequestError, tries: dict[int, int], *, add: boo
 def _unknown(op: Operation, exc: RequestError, tries: dict[int, int]) -> Outcome:
     """Sent, and whether it was applied is not known: no answer came, or a server error that may have come after
     it was applied. Resume reads it back before anything is sent again."""
-    seen = "but no answer was seen" if isinstance(exc, TransportError) else "and the answer was a server error"
+    answered = isinstance(exc, ApiError) or getattr(exc, "answered", False)
+    seen = "and the answer was a server error" if answered else "but no answer was seen"
     return Outcome(op.row_number, OutcomeStatus.UNKNOWN, reason=f"sent, {seen} ({exc}): it may have been applied",
                    error_code="no-answer", attempts=tries.get(id(op), 0) + exc.attempts)
 

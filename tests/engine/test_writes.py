@@ -122,6 +122,8 @@ async def test_writes_in_flight_when_the_api_is_taken_for_down_are_left_for_resu
                 await ProductExecutor(api).execute(ops, collect)
         statuses = {out.status for _, out in collect.results}
         assert statuses <= {OutcomeStatus.UNKNOWN, OutcomeStatus.PENDING} and OutcomeStatus.UNKNOWN in statuses
+        said = {out.reason.split(" (")[0] for _, out in collect.results if out.status is OutcomeStatus.UNKNOWN}
+        assert said == {"sent, and the answer was a server error"}
 
 
 async def test_one_request_failing_for_long_is_its_rows_failure_not_a_down_api(make_sandbox) -> None:
