@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from contextlib import closing, suppress
+from contextlib import closing, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -93,17 +93,18 @@ class Problem:
         return ADVICE.get(self.code, self.message)
 
 
-def build_report(run_dir: Path) -> Path:
-    """(Re)build `run_dir/report.html` from summary.json and the journal (read only, never locked); its path."""
+def build_report(run_dir: Path, journal: Journal | None = None) -> Path:
+    """(Re)build `run_dir/report.html` from summary.json and the journal (read only, never locked); its path.
+    `journal`: the run's, already open (the run writing its reports): not opened and checked again."""
     run_dir = Path(run_dir)
     if not is_run_dir(run_dir):
         raise JournalError(str(run_dir), "holds no bulkops run (no journal.sqlite here): nothing to report")
     summary = _summary(run_dir)
-    with Journal.open(run_dir) as journal:
-        meta = journal.meta()
-        timeline = journal.timeline()
-        slowest = _slowest(journal.chunk_times())
-        problems = _problems(journal, bool(meta.get("dry_run")), meta.get("header") or {})
+    with nullcontext(journal) if journal is not None else Journal.open(run_dir) as reading:
+        meta = reading.meta()
+        timeline = reading.timeline()
+        slowest = _slowest(reading.chunk_times())
+        problems = _problems(reading, bool(meta.get("dry_run")), meta.get("header") or {})
     _add_cells(run_dir / str(meta.get("input_copy", "")), problems, meta)
     page = _template().render(
         s=summary, meta=meta, verdict=_verdict(summary), outcomes=_outcomes(summary), noun=_noun(meta),
@@ -191,15 +192,16 @@ def _problems(journal: Journal, dry_run: bool, header: Mapping[str, str]) -> lis
     for note in journal.notes(OutcomeStatus.FAILED):  # a million no-ops cost nothing here either
         column = header.get(note.column, note.column) if note.column else note.column
         _count(found, (note.code, note.status.value, column), note.row_number, note.message)
+    if dry_run:  # a dry run's operations are planned, never sent: not a problem
+        return sorted(found.values(), key=lambda p: (-p.count, p.code))
     # only what did not end well is read: a million succeeded operations cost nothing here
     for record in journal.records(statuses=(OutcomeStatus.FAILED.value, OutcomeStatus.UNKNOWN.value)):
         out = record.outcome
         assert out is not None
         _count(found, (out.error_code or "error", out.status.value, None), record.operation.row_number,
                out.reason or "no reason was given")
-    if not dry_run:  # a dry run's operations are planned, never sent: not a problem
-        for op in journal.pending():
-            _count(found, ("not-sent", "pending", None), op.row_number, "not sent yet")
+    for op in journal.pending():
+        _count(found, ("not-sent", "pending", None), op.row_number, "not sent yet")
     return sorted(found.values(), key=lambda p: (-p.count, p.code))
 
 

@@ -444,11 +444,6 @@ class Journal:
         """Every settled request's parent, kind, size and seconds."""
         return [tuple(r) for r in self._read("SELECT * FROM chunk_times")]
 
-    def kinds(self, status: str | None) -> dict[str, int]:
-        """Operations per kind (with this status, or all)."""
-        where, args = ("WHERE status = ?", (status,)) if status else ("", ())
-        return dict(self._read(f"SELECT kind, COUNT(*) FROM ops {where} GROUP BY kind", args))
-
     def top_errors(self, limit: int = 5) -> list[dict[str, Any]]:
         """Why rows failed, most frequent first: code, how many, and the first such row with its message."""
         found = self._read(
@@ -462,6 +457,11 @@ class Journal:
             if row < seen["example_row"]:
                 seen["example_row"], seen["example"] = row, message or ""
         return sorted(merged.values(), key=lambda e: (-e["count"], e["code"]))[:limit]
+
+    def tally(self) -> dict[tuple[str, str], int]:
+        """Operations per (kind, status) ('pending' for not sent yet), in one pass."""
+        return {(k, st): n for k, st, n in self._read("SELECT kind, COALESCE(status, 'pending'), COUNT(*) FROM ops"
+                                                      " GROUP BY 1, 2")}
 
     def counts(self) -> dict[str, int]:
         """Operations per status ('pending' for not sent yet)."""

@@ -81,30 +81,31 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
         row = e["example_row"]
         e["example_row"], e["example"] = originals.get(row, row), naming.message(e["example"], row,
                                                                                   originals.get(row, row))
-    operations = sum(journal.counts().values())
+    per_kind = journal.tally()
+    operations = sum(per_kind.values())
     planned, per = _requests(job, journal)
     if options.dry_run:
         report.extra["requests"] = _write_requests(job, per, run_dir, fmt, options.notice)
         tally["planned"] = tally.pop(OutcomeStatus.PENDING.value)
         tally.pop(OutcomeStatus.UNKNOWN.value)
     summary = summary_of(job.name, meta, run_dir, tally, timing, operations, planned, options.dry_run, interrupted)
-    summary["changes"] = _changes(journal, options.dry_run)
+    summary["changes"] = _changes(per_kind, options.dry_run)
     summary["top_errors"] = top_errors
     report.summary = run_dir / "summary.json"
     report.extra["report"] = run_dir / REPORT_NAME
     summary["files"] = report.as_dict()
     files.write_summary(run_dir, summary)
-    _write_page(report, summary, options)
+    _write_page(report, summary, options, journal)
     return RunResult(run_dir, rows_total, tally, summary, report, interrupted)
 
 
-def _write_page(report: files.ReportFiles, summary: dict[str, Any], options: RunOptions) -> None:
+def _write_page(report: files.ReportFiles, summary: dict[str, Any], options: RunOptions, journal: Journal) -> None:
     """report.html, last (it reads summary.json). A page that cannot be drawn costs the run nothing: the
     reports above are written; the user is told, and `bulkops report RUN_DIR` can try again."""
     from bulkops.report.html import build_report  # noqa: PLC0415 - pygal and jinja2 load only here
 
     try:
-        build_report(options.run_dir)
+        build_report(options.run_dir, journal)
     except Exception as exc:  # noqa: BLE001 - a bug in the page must not lose the run's result
         del report.extra["report"]
         summary["files"] = report.as_dict()
@@ -173,6 +174,10 @@ def _write_requests(job: WriteJob, per: dict[tuple[str, str], list[int]], run_di
     return path
 
 
-def _changes(journal: Journal, dry_run: bool) -> dict[str, int]:
+def _changes(per_kind: Mapping[tuple[str, str], int], dry_run: bool) -> dict[str, int]:
     """Operations per kind that changed something (or, in a dry run, would): "added" apart from "changed"."""
-    return journal.kinds(None if dry_run else OutcomeStatus.SUCCEEDED.value)
+    changes: dict[str, int] = {}
+    for (kind, status), n in per_kind.items():
+        if dry_run or status == OutcomeStatus.SUCCEEDED.value:
+            changes[kind] = changes.get(kind, 0) + n
+    return changes
