@@ -81,7 +81,8 @@ def input_columns(columns: Sequence[str]) -> dict[str, str]:
     return kept
 
 
-Pieces = Callable[[int, int], tuple[list[RowNote], list[tuple[Any, ...]]]]  # (low, high row) → notes, PIECE ops
+# (low, high row) → notes, operations (PIECE, but for their shape's id in place of the last two), shapes shown
+Pieces = Callable[[int, int], tuple[list[RowNote], list[tuple[Any, ...]], Mapping[int, tuple[str, str]]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +131,15 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
             numbers = batch.column(ROW_NUMBER).to_pylist()
             if not numbers:
                 continue
-            notes, ops = pieces(min(numbers), max(numbers))
+            notes, ops, looks = pieces(min(numbers), max(numbers))
             original_rows = numbers if not carried else \
                 [_row(o, n) for o, n in zip(batch.column("inputRow").to_pylist(), numbers, strict=True)]
             if originals and carried:
                 originals.update({n: o for n, o in zip(numbers, original_rows, strict=True) if n in originals})
-            columns = _op_columns(numbers, notes, ops, planned) if original_rows is numbers else None
+            columns = _op_columns(numbers, notes, ops, looks, planned) if original_rows is numbers else None
             if columns is None:
-                columns = list(zip(*_outcome_rows(numbers, original_rows, notes, ops, planned, naming, parents),
+                whole = [(*op[:8], *looks[op[8]]) for op in ops]  # as PIECE
+                columns = list(zip(*_outcome_rows(numbers, original_rows, notes, whole, planned, naming, parents),
                                    strict=True))
             statuses = listed(columns.pop())
             tally.update(statuses)
@@ -189,9 +191,10 @@ def _outcome_rows(numbers: list[int], originals: list[int], notes: list[RowNote]
 
 
 def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, ...]],
-                planned: bool) -> list[Sequence[Any]] | None:
+                shown: Mapping[int, tuple[str, str]], planned: bool) -> list[Sequence[Any]] | None:
     """`_op_cells` of a whole batch at once, by pyarrow (as pyarrow arrays), when every row of it is one operation
-    and no note (a plan's or a run's common batch); None otherwise."""
+    and no note (a plan's or a run's common batch); None otherwise. `ops` hold their shape's id, `shown` says how
+    each shape shows before and after."""
     if notes or len(ops) != len(numbers):
         return None
     import pyarrow as pa  # noqa: PLC0415
@@ -199,11 +202,14 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
 
     text, whole = pa.string(), pa.int64()
     rows = pa.array(numbers, whole)
-    of_rows, _, status, reason, code, http_status, trace_id, attempts, before, after = (
+    of_rows, _, status, reason, code, http_status, trace_id, attempts, shapes = (
         pa.array(c, kind) for c, kind in zip(zip(*ops, strict=True), (whole, text, text, text, text, whole, text,
-                                                                       whole, text, text), strict=True))
+                                                                       whole, whole), strict=True))
     if not pc.all(pc.equal(of_rows, rows)).as_py():
         return None
+    ids = pc.unique(shapes).to_pylist()
+    at = pc.index_in(shapes, pa.array(ids, whole))
+    before, after = (pa.array([shown[i][side] for i in ids], text).take(at) for side in (0, 1))
     status = pc.fill_null(status, _PENDING)
     default = pc.if_else(pc.equal(status, _PENDING), UNSENT, pc.if_else(pc.equal(status, _UNKNOWN), UNANSWERED, ""))
     message = pc.if_else(pc.fill_null(pc.not_equal(reason, ""), False), reason, default)

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from functools import lru_cache
-from itertools import chain, groupby
+from itertools import chain, groupby, islice
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -35,24 +36,37 @@ from bulkops.types import Operation, OpRecord, Outcome, OutcomeStatus, RowNote
 JOURNAL_NAME = "journal.sqlite"
 _STATUSES = {s.value: s for s in OutcomeStatus}
 LOCK_NAME = "lock"
-_SCHEMA_VERSION = "3"
+_SCHEMA_VERSION = "4"
+ROW_SHIFT = 20  # op_id = row_number << ROW_SHIFT | n: a row's operations (up to a million) sit together, in order
+Shape = tuple[str | None, str | None, str | None, str | None]  # an operation's fields, before, shown before, after
+_SHAPES_KEPT = 100_000  # shapes remembered by id while planning (a million operations share a few thousand)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shapes (  -- what operations share: a million of them have a few thousand shapes
+    shape_id INTEGER PRIMARY KEY,
+    fields TEXT NOT NULL, before TEXT,   -- JSON: the values the operation sets, and what it found (or NULL)
+    shown_before TEXT, shown_after TEXT  -- its before and after as the results show them
+);
 CREATE TABLE IF NOT EXISTS ops (
-    op_id INTEGER PRIMARY KEY,
+    op_id INTEGER PRIMARY KEY,  -- row_number << ROW_SHIFT | the operation's place among its row's: in row order
     row_number INTEGER NOT NULL,
     kind TEXT NOT NULL,
     parent_id TEXT NOT NULL,
     entity_id TEXT NOT NULL,
-    fields TEXT NOT NULL,
-    before TEXT,
+    shape INTEGER NOT NULL,  -- shapes.shape_id
     status TEXT,            -- NULL: not sent yet; 'unknown': sent, no answer seen; then the outcome
     reason TEXT, error_code TEXT, http_status INTEGER, trace_id TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
-    result TEXT,            -- JSON: what the API answered for this item, when the undo needs it
-    shown_before TEXT, shown_after TEXT  -- the operation's before and after as the results show them
+    result TEXT             -- JSON: what the API answered for this item, when the undo needs it
 );
+CREATE TABLE IF NOT EXISTS ops_late (  -- planned operations that come before others in row order: moved to ops,
+    op_id INTEGER NOT NULL,               -- sorted, once the plan is whole (`plan_whole`)
+    row_number INTEGER NOT NULL, kind TEXT NOT NULL, parent_id TEXT NOT NULL, entity_id TEXT NOT NULL,
+    shape INTEGER NOT NULL
+);
+CREATE VIEW IF NOT EXISTS shaped AS  -- operations whole, as they are read
+    SELECT o.*, s.fields, s.before, s.shown_before, s.shown_after FROM ops o JOIN shapes s ON s.shape_id = o.shape;
 CREATE TABLE IF NOT EXISTS rows (  -- the checked input rows (normalized cells), planned in (grp, row_number) order
     row_number INTEGER PRIMARY KEY, grp TEXT NOT NULL, key TEXT NOT NULL, vals TEXT NOT NULL, baseline TEXT
 );
@@ -71,9 +85,10 @@ CREATE TABLE IF NOT EXISTS chunk_times (  -- how long each request of the sendin
 CREATE INDEX IF NOT EXISTS notes_row ON row_notes (row_number);
 """
 # Built once the plan is whole (`ready_to_send`): an index built over a million rows at once costs a fraction of
-# one kept up row by row while they are planned, and a dry run never needs them. The reports read operations by
-# row through `ops_row` (see `plan_whole`), whose first column is row_number.
+# one kept up row by row while they are planned, and a dry run never needs them. Sending records outcomes by an
+# operation's key (row, kind, parent, entity) through `ops_row`; the reports read operations by row through op_id.
 _SENDING_INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS ops_row ON ops (row_number, kind, parent_id, entity_id);
 CREATE INDEX IF NOT EXISTS ops_open ON ops (status) WHERE status IS NULL OR status = 'unknown';
 CREATE INDEX IF NOT EXISTS ops_send ON ops (parent_id, kind, op_id);
 """
@@ -100,6 +115,9 @@ class Journal:
         self._db = db
         self.run_dir = run_dir
         self._lock = lock
+        self._shapes: dict[Shape, int] = {}
+        self._shown_by_id: dict[int, tuple[str, str]] = {}
+        self._top: int | None = None  # the last op_id of ops, while planning
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -155,7 +173,8 @@ class Journal:
             raise JournalError(str(self.run_dir), f"the journal is damaged and cannot be read ({exc}); the"
                                " reports already written are all that is left of this run") from None
         if schema != _SCHEMA_VERSION:
-            raise JournalError(str(self.run_dir), f"journal schema {schema!r} is not supported by this bulkops")
+            raise JournalError(str(self.run_dir), f"journal schema {schema!r} is not supported by this bulkops (it"
+                               f" reads schema {_SCHEMA_VERSION!r}): finish this run with the bulkops that began it")
 
     def close(self) -> None:
         """Checkpoint and close the database; let go of the lock."""
@@ -190,30 +209,66 @@ class Journal:
 
     def add_operations(self, operations: Iterable[Operation]) -> None:
         """Record planned operations (not sent yet)."""
+        operations = list(operations)
+        ids = self.shapes([(encode(op.fields), encode(op.before), None, None) for op in operations])
+        rows = self._read(f"SELECT op_id >> {ROW_SHIFT}, MAX(op_id) FROM ops GROUP BY 1")  # added to, in tests
+        after = {row: last & ((1 << ROW_SHIFT) - 1) for row, last in rows}
         with self._writing():
-            _insert(self._db, _INSERT_OP, 8, [(*_op_row(op), None, None) for op in operations])
+            _insert(self._db, _INSERT_OP, 6, list(_numbered(((*_key(op), shape) for op, shape in
+                                                            zip(operations, ids, strict=True)), after)))
+
+    def shapes(self, shapes: Sequence[Shape]) -> list[int]:
+        """The ids of operations' shapes: (fields and before `encode`d, how the results show before and after).
+        Those not known yet are added (and kept, even if the plan that asked for them is not: nothing reads a shape
+        but its operations)."""
+        known = self._shapes
+        missing = list(dict.fromkeys(s for s in shapes if s not in known))
+        if missing:
+            if len(known) + len(missing) > _SHAPES_KEPT:
+                known.clear()
+            with self._writing():
+                for shape in missing:
+                    cursor = self._db.execute("INSERT INTO shapes (fields, before, shown_before, shown_after)"
+                                              " VALUES (?, ?, ?, ?)", shape)
+                    known[shape] = int(cursor.lastrowid or 0)
+        return [known[s] for s in shapes]
 
     def record_plan(self, notes: Iterable[RowNote], operations: Iterable[tuple[Any, ...]],
                     through: tuple[str, int] | None = None) -> None:
         """A batch's plan in one transaction: its notes, its operations as the journal's rows (row_number, kind,
-        parent_id, entity_id, fields and before `encode`d, and how the results show before and after), and how far
-        the staged rows are planned (`through`, the batch's last (group, row)): a run killed while planning keeps
-        exactly the batches it finished."""
-        with self._writing():
-            self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)",
-                                 ((n.row_number, n.status.value, n.column, n.code, n.message) for n in notes))
-            _insert(self._db, _INSERT_OP, 8, list(operations))
-            if through is not None:
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('planned_through', ?)", (json.dumps(through),))
+        parent_id, entity_id, and the id of its `shapes`), and how far the staged rows are planned (`through`, the
+        batch's last (group, row)): a run killed while planning keeps exactly the batches it finished. A row's
+        operations are all in one batch (they are numbered within their row here); planned again, they clash."""
+        rows = list(_numbered(operations))
+        if self._top is None:
+            self._top = int(self._read("SELECT COALESCE(MAX(op_id), -1) FROM ops")[0][0])
+        ids = [r[0] for r in rows]
+        # in row order after every operation there (a sheet in line-item order): appended to ops, where the reports
+        # read them; others wait in ops_late: put among the others one by one, a shuffled sheet's million would
+        # each rewrite a page of the journal
+        appended = not ids or (ids[0] > self._top and all(map(operator.lt, ids, islice(ids, 1, None))))
+        try:
+            with self._writing():
+                self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)",
+                                     ((n.row_number, n.status.value, n.column, n.code, n.message) for n in notes))
+                _insert(self._db, _INSERT_OP if appended else _INSERT_LATE, 6, rows)
+                if through is not None:
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('planned_through', ?)",
+                                     (json.dumps(through),))
+        except BaseException:
+            self._top = None
+            raise
+        if appended and ids:
+            self._top = ids[-1]
 
     def plan_whole(self) -> None:
-        """The plan is complete: index operations by row (unique: an operation is planned once), in the
-        transaction that says so. Built once over the whole plan, not kept up row by row while planning: planning
-        goes by line item, not by row, and that index cost most of the time a million operations took to insert."""
+        """The plan is complete: the operations planned out of row order take their place among the others, in
+        the transaction that says so (sorted first: the pages of ops are each written once)."""
         with self._writing():
-            self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS ops_row ON ops (row_number, kind, parent_id,"
-                             " entity_id)")
+            self._db.execute(f"INSERT INTO ops ({_OP_COLUMNS}) SELECT {_OP_COLUMNS} FROM ops_late ORDER BY op_id")
+            self._db.execute("DELETE FROM ops_late")
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('phase', ?)", (json.dumps("planned"),))
+        self._top = None
 
     def ready_to_send(self) -> None:
         """Build the indexes that sending reads by (once the plan is whole; a no-op when they are there)."""
@@ -364,8 +419,9 @@ class Journal:
         read page by page: memory stays flat, and no cursor stays open while outcomes are recorded."""
         last: tuple[Any, ...] = ("", "", -1)
         while True:
-            page = self._rows_list("SELECT * FROM ops WHERE status IS NULL AND (parent_id, kind, op_id) > (?, ?, ?)"
-                                   " ORDER BY parent_id, kind, op_id LIMIT 5000", last)
+            # `+status`: walk ops_send in order; by ops_open, each page would sort every operation not sent yet
+            page = self._rows_list("SELECT * FROM shaped WHERE +status IS NULL AND (parent_id, kind, op_id)"
+                                   " > (?, ?, ?) ORDER BY parent_id, kind, op_id LIMIT 5000", last)
             if not page:
                 return
             for row in page:
@@ -376,7 +432,8 @@ class Journal:
         """Per (parent, kind), in sending order: its first operation and how many operations it has (for the
         reports: one pass, nothing is written meanwhile)."""
         heads = self._rows("SELECT o.*, g.n FROM (SELECT MIN(op_id) AS first, COUNT(*) AS n FROM ops"
-                           " GROUP BY parent_id, kind) g JOIN ops o ON o.op_id = g.first ORDER BY o.parent_id, o.kind")
+                           " GROUP BY parent_id, kind) g JOIN shaped o ON o.op_id = g.first"
+                           " ORDER BY o.parent_id, o.kind")
         for row in heads:
             yield _operation(row), int(row["n"])
 
@@ -394,7 +451,7 @@ class Journal:
         last: tuple[Any, ...] = ("", "", -1) if sorted_for_sending else (-1,)
         keys = ", ".join(order)
         while True:
-            rows = self._rows_list(f"SELECT * FROM ops WHERE ({keys}) > ({', '.join('?' * len(order))}){where}"
+            rows = self._rows_list(f"SELECT * FROM shaped WHERE ({keys}) > ({', '.join('?' * len(order))}){where}"
                                    f" ORDER BY {keys} LIMIT {page}", (*last, *args))
             if not rows:
                 return
@@ -402,20 +459,35 @@ class Journal:
                 yield OpRecord(_operation(row), _outcome(row))
             last = tuple(rows[-1][k] for k in order)
 
-    def pieces(self, low: int, high: int) -> tuple[list[RowNote], list[tuple[Any, ...]]]:
-        """The notes and the operations (with how they are shown: `outcomes.PIECE`) of rows low..high, in row
-        order."""
+    def pieces(self, low: int, high: int) -> tuple[list[RowNote], list[tuple[Any, ...]], Mapping[int, tuple[str, str]]]:
+        """The notes and the operations of rows low..high, in row order: each operation as `outcomes.PIECE` but
+        for its last two (how it is shown), which are its shape's id; and how those shapes are shown (before, after).
+        """
         notes = [RowNote(r[0], _STATUSES[r[1]], r[2], r[3], r[4]) for r in self._read(
             "SELECT row_number, status, column_name, code, message FROM row_notes WHERE row_number BETWEEN ? AND ?"
             " ORDER BY row_number, rowid", (low, high))]
         ops = self._read("SELECT row_number, parent_id, status, reason, error_code, http_status, trace_id,"
-                         " attempts, shown_before, shown_after FROM ops WHERE row_number BETWEEN ? AND ?"
-                         " ORDER BY row_number, op_id", (low, high))
-        return notes, ops
+                         " attempts, shape FROM ops WHERE op_id BETWEEN ? AND ? ORDER BY op_id",
+                         (low << ROW_SHIFT, ((high + 1) << ROW_SHIFT) - 1))
+        return notes, ops, self._shown({op[8] for op in ops})
+
+    def _shown(self, ids: set[int]) -> Mapping[int, tuple[str, str]]:
+        """How these shapes are shown (before, after), read once per journal (a million operations share a few)."""
+        known = self._shown_by_id
+        missing = sorted(ids - known.keys())
+        if len(known) + len(missing) > _SHAPES_KEPT:
+            known.clear()
+            missing = sorted(ids)
+        for i in range(0, len(missing), 10_000):
+            part = missing[i:i + 10_000]
+            known.update((r[0], (r[1] or "", r[2] or "")) for r in self._read(
+                "SELECT shape_id, shown_before, shown_after FROM shapes WHERE shape_id IN"
+                f" ({','.join('?' * len(part))})", tuple(part)))
+        return known
 
     def unknown(self) -> Iterator[Operation]:
         """Operations sent with no answer seen: they may have been applied."""
-        for row in self._rows("SELECT * FROM ops WHERE status = ? ORDER BY op_id", (OutcomeStatus.UNKNOWN.value,)):
+        for row in self._rows("SELECT * FROM shaped WHERE status = ? ORDER BY op_id", (OutcomeStatus.UNKNOWN.value,)):
             yield _operation(row)
 
     def operations(self) -> Iterator[OpRecord]:
@@ -465,7 +537,11 @@ class Journal:
 
     def counts(self) -> dict[str, int]:
         """Operations per status ('pending' for not sent yet)."""
-        return dict(self._read("SELECT COALESCE(status, 'pending'), COUNT(*) FROM ops GROUP BY 1"))
+        found = dict(self._read("SELECT COALESCE(status, 'pending'), COUNT(*) FROM ops GROUP BY 1"))
+        late = int(self._read("SELECT COUNT(*) FROM ops_late")[0][0])  # planned, still out of row order
+        if late:
+            found["pending"] = found.get("pending", 0) + late
+        return found
 
     # -- plumbing --------------------------------------------------------------------------
     def _writing(self) -> Any:
@@ -600,8 +676,23 @@ def _key(op: Operation) -> tuple[Any, ...]:
     return (op.row_number, op.kind, op.parent_id, op.entity_id)
 
 
-_INSERT_OP = ("INSERT INTO ops (row_number, kind, parent_id, entity_id, fields, before, shown_before, shown_after)"
-              " VALUES ")
+_OP_COLUMNS = "op_id, row_number, kind, parent_id, entity_id, shape"
+_INSERT_OP = f"INSERT INTO ops ({_OP_COLUMNS}) VALUES "
+_INSERT_LATE = f"INSERT INTO ops_late ({_OP_COLUMNS}) VALUES "
+
+
+def _numbered(rows: Iterable[tuple[Any, ...]], after: Mapping[int, int] | None = None) -> Iterator[tuple[Any, ...]]:
+    """Operations (row_number first) with their op_id: their row's, and their place among its operations (after
+    those `after` says it has)."""
+    seen: dict[int, int] = dict(after or {})
+    for row in rows:
+        n = seen.get(row[0], -1) + 1
+        if n >> ROW_SHIFT:
+            raise ValueError(f"row {row[0]}: more than {1 << ROW_SHIFT} operations")
+        seen[row[0]] = n
+        yield ((row[0] << ROW_SHIFT) | n, *row)
+
+
 _PER_INSERT = 100  # rows per INSERT statement: a statement per row costs most of the time a row takes to insert
 
 
@@ -622,10 +713,6 @@ def _insert(db: sqlite3.Connection, head: str, width: int, rows: list[tuple[Any,
 def encode(values: Mapping[str, Any] | None) -> str | None:
     """An operation's fields or before as the journal keeps them (JSON; None stays None)."""
     return None if values is None else json.dumps(dict(values))
-
-
-def _op_row(op: Operation) -> tuple[Any, ...]:
-    return (*_key(op), encode(op.fields), encode(op.before))
 
 
 def _outcome_row(op: Operation, out: Outcome) -> tuple[Any, ...]:

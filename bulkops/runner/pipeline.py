@@ -179,7 +179,7 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
             if api.unreachable is not None or api.not_reached > not_reached or plan is None:
                 stopped = api.unreachable or "a read could not reach it, all its retries spent"
                 break  # its reads failed for want of an API, not for its rows: planned again on resume, not failed
-            rows = chain(_journaled(job, plan.operations, memo), _encoded(job, plan.alike))
+            rows = chain(_journaled(job, plan.operations, memo, journal), _encoded(job, plan.alike, journal))
             journal.record_plan(map(where.named, plan.notes), rows, through)
             for warning in plan.warnings:
                 options.notice(warning)
@@ -245,27 +245,31 @@ class _Memo:
         return found
 
 
-def _journaled(job: WriteJob, operations: Iterable[Operation], memo: _Memo) -> Iterator[tuple[Any, ...]]:
-    """Operations as the journal's rows, with how the results show them (`job.view`)."""
+def _journaled(job: WriteJob, operations: Sequence[Operation], memo: _Memo,
+               journal: Journal) -> list[tuple[Any, ...]]:
+    """Operations as the journal's rows, each with its shape (`Journal.shapes`): its fields and before, and how
+    the results show them (`job.view`)."""
+    shapes = []
     for op in operations:
         before, after = job.view(op)
-        yield (op.row_number, op.kind, op.parent_id, op.entity_id, memo.text(op.fields)[0], memo.text(op.before)[0],
-               memo.text(before)[1], memo.text(after)[1])
+        shapes.append((memo.text(op.fields)[0], memo.text(op.before)[0], memo.text(before)[1], memo.text(after)[1]))
+    ids = journal.shapes(shapes)
+    return [(op.row_number, op.kind, op.parent_id, op.entity_id, shape)
+            for op, shape in zip(operations, ids, strict=True)]
 
 
-def _encoded(job: WriteJob, alike: Alike | None) -> Iterable[tuple[Any, ...]]:
-    """`Plan.alike` as the journal's rows: each shared operation encoded and shown once, then taken per row by
-    pyarrow and zipped (no Python call per operation)."""
+def _encoded(job: WriteJob, alike: Alike | None, journal: Journal) -> Iterable[tuple[Any, ...]]:
+    """`Plan.alike` as the journal's rows: each shared operation shaped once, then taken per row by pyarrow and
+    zipped (no Python call per operation)."""
     if alike is None or not len(alike):
         return ()
     import pyarrow as pa  # noqa: PLC0415
 
-    encoded = [(str(op.kind), encode(op.fields), encode(op.before), *_shown(job, op)) for op in alike.shared]
+    ids = journal.shapes([(encode(op.fields), encode(op.before), *_shown(job, op)) for op in alike.shared])
     which = pa.array(alike.which)
-    kinds, fields, befores, shown_before, shown_after = (pa.array(list(c), pa.string()).take(which).to_pylist()
-                                                         for c in zip(*encoded, strict=True))
-    return zip(listed(alike.numbers), kinds, listed(alike.parents), listed(alike.entities), fields, befores,
-               shown_before, shown_after, strict=True)
+    kinds = pa.array([str(op.kind) for op in alike.shared], pa.string()).take(which).to_pylist()
+    shapes = pa.array(ids, pa.int64()).take(which).to_pylist()
+    return zip(listed(alike.numbers), kinds, listed(alike.parents), listed(alike.entities), shapes, strict=True)
 
 
 def _checking(listener: ProgressListener, timing: Timing) -> Callable[[int, str], None]:

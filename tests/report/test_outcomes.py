@@ -78,6 +78,9 @@ def test_a_batch_of_single_operations_reads_as_row_by_row(ops: list[tuple[Any, .
               for n, (status, reason, http, attempts, before, after) in zip(numbers, ops, strict=True)]
     naming = Naming({"productId": "sku"}, "in.csv")
     by_rows = [list(c) for c in zip(*(_op_cells(p, p[0], p[0], planned, naming) for p in pieces), strict=True)]
-    columns = _op_columns(numbers, [], pieces, planned)
+    shapes = {shown: i for i, shown in enumerate(dict.fromkeys((p[8] or "", p[9] or "") for p in pieces))}
+    shaped = [(*p[:8], shapes[(p[8] or "", p[9] or "")]) for p in pieces]  # as the journal gives them
+    looks = {i: shown for shown, i in shapes.items()}
+    columns = _op_columns(numbers, [], shaped, looks, planned)
     assert columns is not None and [c.to_pylist() for c in columns] == by_rows  # type: ignore[attr-defined]
-    assert _op_columns(numbers, [RowNote(2, S.SKIPPED, None, "no-op", "same")], pieces, planned) is None
+    assert _op_columns(numbers, [RowNote(2, S.SKIPPED, None, "no-op", "same")], shaped, looks, planned) is None

@@ -160,8 +160,36 @@ def test_planning_resumes_after_the_last_batch_it_journaled(tmp_path: Path) -> N
         batches = list(j.staged(12))
         assert [len({grp for _, grp, _, _ in batch}) for batch, _ in batches] == [2, 2]  # whole groups, 10 rows each
         first, through = batches[0]
-        j.record_plan([], [(n, "set-bid", grp, f"sku{n}", "{}", None, "", "") for n, grp, _, _ in first], through)
+        (shape,) = j.shapes([("{}", None, "", "")])
+        j.record_plan([], [(n, "set-bid", grp, f"sku{n}", shape) for n, grp, _, _ in first], through)
     with Journal.open(tmp_path / "run", lock=True) as j:
         left = [n for batch, _ in j.staged(12) for n, _, _, _ in batch]
         assert sorted(left) == sorted(n for n, *_ in rows if n not in {r[0] for r in first})
         assert j.staged_count() == len(left) == 20
+
+
+def test_a_plan_made_out_of_row_order_reads_back_in_row_order(tmp_path: Path) -> None:
+    """Line items planned in another order than the sheet's rows (a shuffled sheet): the reports still read every
+    operation by row, with how it is shown; a batch planned again (a resume that lost track) clashes, never
+    doubles."""
+    with Journal.create(tmp_path / "run", {"job": "bids"}) as j:
+        bid, pause = j.shapes([('{"bid": "1.00"}', None, "", "bid 1.00"), ('{"status": "paused"}', None, "active",
+                                                                            "paused")])
+        j.record_plan([], [(10, "set-bid", "li2", "a", bid), (11, "set-bid", "li2", "b", bid)], ("li2", 11))
+        j.record_plan([], [(3, "pause", "li1", "c", pause), (2, "set-bid", "li1", "d", bid),
+                           (3, "pause", "li3", "c", pause)], ("li3", 3))
+        assert j.counts() == {"pending": 5}  # planned, whichever order
+        j.plan_whole()
+        notes, ops, shown = j.pieces(2, 11)
+        assert notes == []
+        assert [(op[0], op[1], *shown[op[8]]) for op in ops] == [
+            (2, "li1", "", "bid 1.00"), (3, "li1", "active", "paused"), (3, "li3", "active", "paused"),
+            (10, "li2", "", "bid 1.00"), (11, "li2", "", "bid 1.00")]
+        assert [op[0] for op in j.pieces(3, 3)[1]] == [3, 3]
+        assert j.counts() == {"pending": 5}
+    with Journal.create(tmp_path / "again", {"job": "bids"}) as j:
+        (bid,) = j.shapes([('{"bid": "1.00"}', None, "", "bid 1.00")])
+        for _ in range(2):
+            j.record_plan([], [(2, "set-bid", "li1", "d", bid)], ("li1", 2))
+        with pytest.raises(JournalError, match="UNIQUE"):
+            j.plan_whole()
