@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import operator
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from functools import lru_cache
-from itertools import chain, groupby, islice
+from itertools import chain, groupby
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -64,6 +64,9 @@ CREATE TABLE IF NOT EXISTS ops_late (  -- planned operations that come before ot
     op_id INTEGER NOT NULL,               -- sorted, once the plan is whole (`plan_whole`)
     row_number INTEGER NOT NULL, kind TEXT NOT NULL, parent_id TEXT NOT NULL, entity_id TEXT NOT NULL,
     shape INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS census (  -- operations planned per (parent, kind), batch by batch, and the first one
+    parent_id TEXT NOT NULL, kind TEXT NOT NULL, operations INTEGER NOT NULL, first INTEGER NOT NULL
 );
 CREATE VIEW IF NOT EXISTS shaped AS  -- operations whole, as they are read
     SELECT o.*, s.fields, s.before, s.shown_before, s.shown_after FROM ops o JOIN shapes s ON s.shape_id = o.shape;
@@ -213,9 +216,10 @@ class Journal:
         ids = self.shapes([(encode(op.fields), encode(op.before), None, None) for op in operations])
         rows = self._read(f"SELECT op_id >> {ROW_SHIFT}, MAX(op_id) FROM ops GROUP BY 1")  # added to, in tests
         after = {row: last & ((1 << ROW_SHIFT) - 1) for row, last in rows}
+        rows = list(_numbered(((*_key(op), shape) for op, shape in zip(operations, ids, strict=True)), after))
         with self._writing():
-            _insert(self._db, _INSERT_OP, 6, list(_numbered(((*_key(op), shape) for op, shape in
-                                                            zip(operations, ids, strict=True)), after)))
+            _insert(self._db, _INSERT_OP, 6, rows)
+            self._count(rows)
 
     def shapes(self, shapes: Sequence[Shape]) -> list[int]:
         """The ids of operations' shapes: (fields and before `encode`d, how the results show before and after).
@@ -239,27 +243,40 @@ class Journal:
         parent_id, entity_id, and the id of its `shapes`), and how far the staged rows are planned (`through`, the
         batch's last (group, row)): a run killed while planning keeps exactly the batches it finished. A row's
         operations are all in one batch (they are numbered within their row here); planned again, they clash."""
-        rows = list(_numbered(operations))
-        if self._top is None:
-            self._top = int(self._read("SELECT COALESCE(MAX(op_id), -1) FROM ops")[0][0])
-        ids = [r[0] for r in rows]
-        # in row order after every operation there (a sheet in line-item order): appended to ops, where the reports
-        # read them; others wait in ops_late: put among the others one by one, a shuffled sheet's million would
-        # each rewrite a page of the journal
-        appended = not ids or (ids[0] > self._top and all(map(operator.lt, ids, islice(ids, 1, None))))
+        rows = _in_row_order(list(operations))
+        late = bool(rows) and self._scattered(rows[0][0], len(rows))
         try:
             with self._writing():
                 self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)",
                                      ((n.row_number, n.status.value, n.column, n.code, n.message) for n in notes))
-                _insert(self._db, _INSERT_OP if appended else _INSERT_LATE, 6, rows)
+                _insert(self._db, _INSERT_LATE if late else _INSERT_OP, 6, rows)
+                self._count(rows)
                 if through is not None:
                     self._db.execute("INSERT OR REPLACE INTO meta VALUES ('planned_through', ?)",
                                      (json.dumps(through),))
         except BaseException:
             self._top = None
             raise
-        if appended and ids:
-            self._top = ids[-1]
+        if rows and not late:
+            self._top = max(self._top or -1, rows[-1][0])
+
+    def _count(self, rows: list[tuple[Any, ...]]) -> None:
+        """Add planned operations (op_id, row_number, kind, parent_id, ...) to the census."""
+        keys = list(zip([r[3] for r in rows], [r[2] for r in rows], strict=True))
+        first = dict(zip(reversed(keys), reversed([r[0] for r in rows]), strict=True))
+        self._db.executemany("INSERT INTO census VALUES (?, ?, ?, ?)",
+                             ((*key, n, first[key]) for key, n in Counter(keys).items()))
+
+    def _scattered(self, first: int, size: int) -> bool:
+        """Would a batch of operations from op_id `first` on land among more than `size` others already in ops?
+        Then it waits in ops_late: a shuffled sheet's batches, inserted among the others, would each rewrite every
+        page of ops. A sheet in line-item order (or nearly: an export's line items interleave) lands at the end."""
+        if self._top is None:
+            self._top = int(self._read("SELECT COALESCE(MAX(op_id), -1) FROM ops")[0][0])
+        if first > self._top:
+            return False
+        among = self._read("SELECT COUNT(*) FROM (SELECT 1 FROM ops WHERE op_id >= ? LIMIT ?)", (first, size + 1))
+        return int(among[0][0]) > size
 
     def plan_whole(self) -> None:
         """The plan is complete: the operations planned out of row order take their place among the others, in
@@ -430,12 +447,16 @@ class Journal:
 
     def groups(self) -> Iterator[tuple[Operation, int]]:
         """Per (parent, kind), in sending order: its first operation and how many operations it has (for the
-        reports: one pass, nothing is written meanwhile)."""
-        heads = self._rows("SELECT o.*, g.n FROM (SELECT MIN(op_id) AS first, COUNT(*) AS n FROM ops"
-                           " GROUP BY parent_id, kind) g JOIN shaped o ON o.op_id = g.first"
-                           " ORDER BY o.parent_id, o.kind")
+        reports, from the census: nothing is written meanwhile)."""
+        heads = self._rows("SELECT o.*, c.n FROM (SELECT parent_id, kind, SUM(operations) AS n, MIN(first) AS first"
+                           " FROM census GROUP BY parent_id, kind) c JOIN shaped o ON o.op_id = c.first"
+                           " ORDER BY c.parent_id, c.kind")
         for row in heads:
             yield _operation(row), int(row["n"])
+
+    def planned(self) -> dict[str, int]:
+        """Operations planned per kind (from the census: no pass over the operations)."""
+        return {k: int(n) for k, n in self._read("SELECT kind, SUM(operations) FROM census GROUP BY kind")}
 
     def pending_count(self) -> tuple[int, int]:
         """(operations, distinct rows) not sent yet."""
@@ -679,6 +700,16 @@ def _key(op: Operation) -> tuple[Any, ...]:
 _OP_COLUMNS = "op_id, row_number, kind, parent_id, entity_id, shape"
 _INSERT_OP = f"INSERT INTO ops ({_OP_COLUMNS}) VALUES "
 _INSERT_LATE = f"INSERT INTO ops_late ({_OP_COLUMNS}) VALUES "
+
+
+def _in_row_order(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """A batch's operations (row_number first) with their op_id first, sorted by it."""
+    numbers = [r[0] for r in rows]
+    if len(set(numbers)) == len(numbers):  # one operation a row: nearly always
+        ids = [n << ROW_SHIFT for n in numbers]
+    else:
+        ids = [r[0] for r in _numbered(rows)]
+    return [(ids[i], *rows[i]) for i in sorted(range(len(rows)), key=ids.__getitem__)]
 
 
 def _numbered(rows: Iterable[tuple[Any, ...]], after: Mapping[int, int] | None = None) -> Iterator[tuple[Any, ...]]:

@@ -81,15 +81,14 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
         row = e["example_row"]
         e["example_row"], e["example"] = originals.get(row, row), naming.message(e["example"], row,
                                                                                   originals.get(row, row))
-    per_kind = journal.tally()
-    operations = sum(per_kind.values())
+    operations, changes = _operations(journal, options.dry_run)
     planned, per = _requests(job, journal)
     if options.dry_run:
         report.extra["requests"] = _write_requests(job, per, run_dir, fmt, options.notice)
         tally["planned"] = tally.pop(OutcomeStatus.PENDING.value)
         tally.pop(OutcomeStatus.UNKNOWN.value)
     summary = summary_of(job.name, meta, run_dir, tally, timing, operations, planned, options.dry_run, interrupted)
-    summary["changes"] = _changes(per_kind, options.dry_run)
+    summary["changes"] = changes
     summary["top_errors"] = top_errors
     report.summary = run_dir / "summary.json"
     report.extra["report"] = run_dir / REPORT_NAME
@@ -174,10 +173,15 @@ def _write_requests(job: WriteJob, per: dict[tuple[str, str], list[int]], run_di
     return path
 
 
-def _changes(per_kind: Mapping[tuple[str, str], int], dry_run: bool) -> dict[str, int]:
-    """Operations per kind that changed something (or, in a dry run, would): "added" apart from "changed"."""
+def _operations(journal: Journal, dry_run: bool) -> tuple[int, dict[str, int]]:
+    """How many operations the run has, and per kind those that changed something (or, in a dry run, would):
+    "added" apart from "changed"."""
+    if dry_run:
+        planned = journal.planned()
+        return sum(planned.values()), planned
     changes: dict[str, int] = {}
-    for (kind, status), n in per_kind.items():
-        if dry_run or status == OutcomeStatus.SUCCEEDED.value:
+    tally = journal.tally()
+    for (kind, status), n in tally.items():
+        if status == OutcomeStatus.SUCCEEDED.value:
             changes[kind] = changes.get(kind, 0) + n
-    return changes
+    return sum(tally.values()), changes

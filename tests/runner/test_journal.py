@@ -187,9 +187,12 @@ def test_a_plan_made_out_of_row_order_reads_back_in_row_order(tmp_path: Path) ->
             (10, "li2", "", "bid 1.00"), (11, "li2", "", "bid 1.00")]
         assert [op[0] for op in j.pieces(3, 3)[1]] == [3, 3]
         assert j.counts() == {"pending": 5}
+        assert j.planned() == {"pause": 2, "set-bid": 3}  # what the dry run's summary says, without a pass
+        assert [(op.parent_id, op.kind, op.entity_id, n) for op, n in j.groups()] == [  # its requests file
+            ("li1", "pause", "c", 1), ("li1", "set-bid", "d", 1), ("li2", "set-bid", "a", 2), ("li3", "pause", "c", 1)]
     with Journal.create(tmp_path / "again", {"job": "bids"}) as j:
         (bid,) = j.shapes([('{"bid": "1.00"}', None, "", "bid 1.00")])
-        for _ in range(2):
-            j.record_plan([], [(2, "set-bid", "li1", "d", bid)], ("li1", 2))
-        with pytest.raises(JournalError, match="UNIQUE"):
+        with pytest.raises(JournalError, match="UNIQUE"):  # as it is journaled, or once the plan is whole
+            for _ in range(2):
+                j.record_plan([], [(2, "set-bid", "li1", "d", bid)], ("li1", 2))
             j.plan_whole()
