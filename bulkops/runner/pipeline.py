@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +28,11 @@ from bulkops.io.writers import listed, stderr_notice
 from bulkops.report.files import ReportFiles, describe_values
 from bulkops.runner.checks import Layout, planned_rows, stage_input, staged_columns
 from bulkops.runner.events import Progress, ProgressListener, ignore
-from bulkops.runner.journal import JOURNAL_NAME, LOCK_NAME, Journal, encode, file_fingerprint
+from bulkops.runner.journal import JOURNAL_NAME, LOCK_NAME, Journal, Planned, encode, file_fingerprint
 from bulkops.runner.protocol import PlanOptions, RunOptions, RunResult, WriteJob
 from bulkops.runner.reports import RunInfo, Timing, write_reports
 from bulkops.runner.summary import spent
-from bulkops.types import Alike, Chunk, Connection, Operation, Outcome, OutcomeStatus, RowNote
+from bulkops.types import Chunk, Connection, Operation, Outcome, OutcomeStatus, Plan, RowNote
 
 ClientFactory = Callable[[Connection], ApiClient]
 Preflight = Callable[[ApiClient], Awaitable[None]]
@@ -179,8 +178,7 @@ async def _plan(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpt
             if api.unreachable is not None or api.not_reached > not_reached or plan is None:
                 stopped = api.unreachable or "a read could not reach it, all its retries spent"
                 break  # its reads failed for want of an API, not for its rows: planned again on resume, not failed
-            rows = chain(_journaled(job, plan.operations, memo, journal), _encoded(job, plan.alike, journal))
-            journal.record_plan(map(where.named, plan.notes), rows, through)
+            journal.record_plan(map(where.named, plan.notes), _planned(job, plan, memo, journal), through)
             for warning in plan.warnings:
                 options.notice(warning)
             done += len(batch)
@@ -245,31 +243,41 @@ class _Memo:
         return found
 
 
-def _journaled(job: WriteJob, operations: Sequence[Operation], memo: _Memo,
-               journal: Journal) -> list[tuple[Any, ...]]:
-    """Operations as the journal's rows, each with its shape (`Journal.shapes`): its fields and before, and how
-    the results show them (`job.view`)."""
-    shapes = []
-    for op in operations:
-        before, after = job.view(op)
-        shapes.append((memo.text(op.fields)[0], memo.text(op.before)[0], memo.text(before)[1], memo.text(after)[1]))
-    ids = journal.shapes(shapes)
-    return [(op.row_number, op.kind, op.parent_id, op.entity_id, shape)
-            for op, shape in zip(operations, ids, strict=True)]
-
-
-def _encoded(job: WriteJob, alike: Alike | None, journal: Journal) -> Iterable[tuple[Any, ...]]:
-    """`Plan.alike` as the journal's rows: each shared operation shaped once, then taken per row by pyarrow and
-    zipped (no Python call per operation)."""
-    if alike is None or not len(alike):
-        return ()
+def _planned(job: WriteJob, plan: Plan, memo: _Memo, journal: Journal) -> Planned:
+    """A batch's operations as the journal takes them: column by column, each with its shape (`Journal.shapes`:
+    its fields and before, and how the results show them, `job.view`). `Plan.alike` is shaped once per shared
+    operation and taken per row by pyarrow; the others one by one."""
     import pyarrow as pa  # noqa: PLC0415
 
-    ids = journal.shapes([(encode(op.fields), encode(op.before), *_shown(job, op)) for op in alike.shared])
-    which = pa.array(alike.which)
-    kinds = pa.array([str(op.kind) for op in alike.shared], pa.string()).take(which).to_pylist()
-    shapes = pa.array(ids, pa.int64()).take(which).to_pylist()
-    return zip(listed(alike.numbers), kinds, listed(alike.parents), listed(alike.entities), shapes, strict=True)
+    shapes = []
+    for op in plan.operations:
+        before, after = job.view(op)
+        shapes.append((memo.text(op.fields)[0], memo.text(op.before)[0], memo.text(before)[1], memo.text(after)[1]))
+    parts = [Planned.of([(op.row_number, op.kind, op.parent_id, op.entity_id, shape)
+                         for op, shape in zip(plan.operations, journal.shapes(shapes), strict=True)])]
+    alike = plan.alike
+    if alike is not None and len(alike):
+        ids = journal.shapes([(encode(op.fields), encode(op.before), *_shown(job, op)) for op in alike.shared])
+        which = pa.array(alike.which)
+        parts.append(Planned(_arrow(alike.numbers, pa.int64()),
+                             pa.array([str(op.kind) for op in alike.shared], pa.string()).take(which),
+                             _arrow(alike.parents, pa.string()), _arrow(alike.entities, pa.string()),
+                             pa.array(ids, pa.int64()).take(which)))
+    if len(parts) == 1:
+        return parts[0]
+    return Planned(*(pa.concat_arrays([getattr(p, c) for p in parts])
+                     for c in ("numbers", "kinds", "parents", "entities", "shapes")))
+
+
+def _arrow(column: Any, kind: Any) -> Any:
+    """A column as one pyarrow array of this type."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if not isinstance(column, pa.Array):
+        return pa.array(listed(column), kind)
+    return column if column.type == kind else column.cast(kind)
 
 
 def _checking(listener: ProgressListener, timing: Timing) -> Callable[[int, str], None]:
