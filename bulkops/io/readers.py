@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from bulkops.errors import InputError
 from bulkops.io.columns import ROW_NUMBER, Schema
-from bulkops.io.writers import cell_text, unguard
+from bulkops.io.writers import cell_text, transposed, unguard
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -435,7 +435,7 @@ def _from_rows(rows: list[list[Any]], names: Sequence[str]) -> pa.Table:
     """A table from rows of cells: text, and whole numbers under ROW_NUMBER."""
     import pyarrow as pa  # noqa: PLC0415
 
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    columns = transposed(rows, len(names))
     return pa.table({name: pa.array(column, pa.int64() if name == ROW_NUMBER else pa.string())
                      for name, column in zip(names, columns, strict=True)})
 

@@ -369,6 +369,14 @@ def _cut(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
+def transposed(rows: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
+    """Rows of `width` cells as `width` columns (many times faster than `zip(*rows)` over a batch's thousands of
+    rows, which also passes each row as an argument)."""
+    if any(len(row) != width for row in rows):
+        raise ValueError(f"a row of other than {width} cells")
+    return [[row[i] for row in rows] for i in range(width)]
+
+
 def listed(column: Any) -> list[Any]:
     """A column of cells as a list: a pyarrow array's values as Python's, any other sequence as it is."""
     to_pylist = getattr(column, "to_pylist", None)

@@ -24,7 +24,7 @@ from typing import Any
 
 from bulkops.io.columns import ROW_NUMBER
 from bulkops.io.readers import Table
-from bulkops.io.writers import Notice, TableWriter, cell_text, listed
+from bulkops.io.writers import Notice, TableWriter, cell_text, listed, transposed
 from bulkops.report.outcomes import PIECE, UNANSWERED, UNSENT, RowOutcome, fold, joined
 from bulkops.types import OutcomeStatus, RowNote
 
@@ -139,8 +139,8 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
             columns = _op_columns(numbers, notes, ops, looks, planned) if original_rows is numbers else None
             if columns is None:
                 whole = [(*op[:8], *looks[op[8]]) for op in ops]  # as PIECE
-                columns = list(zip(*_outcome_rows(numbers, original_rows, notes, whole, planned, naming, parents),
-                                   strict=True))
+                columns = transposed(_outcome_rows(numbers, original_rows, notes, whole, planned, naming, parents),
+                                     len(OUTCOME_COLUMNS) + 1)
             statuses = listed(columns.pop())
             tally.update(statuses)
             cells = {new: batch.column(old) for old, new in names.items()}  # pyarrow arrays, written as they are
@@ -203,8 +203,8 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
     text, whole = pa.string(), pa.int64()
     rows = pa.array(numbers, whole)
     of_rows, _, status, reason, code, http_status, trace_id, attempts, shapes = (
-        pa.array(c, kind) for c, kind in zip(zip(*ops, strict=True), (whole, text, text, text, text, whole, text,
-                                                                       whole, whole), strict=True))
+        pa.array(c, kind) for c, kind in zip(transposed(ops, 9), (whole, text, text, text, text, whole, text, whole,
+                                                                   whole), strict=True))
     if not pc.all(pc.equal(of_rows, rows)).as_py():
         return None
     ids = pc.unique(shapes).to_pylist()

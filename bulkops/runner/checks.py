@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, edited_elsewhere, parse_baseline, unchanged
 from bulkops.io.readers import ROW_FLAGS, Table
 from bulkops.io.vector import MISSING, check_frame, decode
+from bulkops.io.writers import transposed
 from bulkops.runner.journal import Journal
 from bulkops.runner.protocol import Columns, WriteJob
 from bulkops.types import OutcomeStatus, RowError, RowNote
@@ -94,7 +95,7 @@ def staged_columns(batch: list[tuple[int, str, str, str | None]], layout: Layout
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    numbers, _, vals, _ = zip(*batch, strict=True) if batch else ((), (), (), ())
+    numbers, _, vals, _ = transposed(batch, 4)
     parts = pc.split_pattern(pa.array(vals, pa.string()), SEP)
     cells = {}
     for i, name in enumerate(layout.names):

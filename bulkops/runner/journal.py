@@ -719,7 +719,7 @@ class Planned:
         """From rows of (row_number, kind, parent_id, entity_id, shape)."""
         import pyarrow as pa  # noqa: PLC0415
 
-        columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
+        columns = [[r[i] for r in rows] for i in range(5)]
         return cls(*(pa.array(c, t) for c, t in zip(columns, (pa.int64(), *[pa.string()] * 3, pa.int64()),
                                                      strict=True)))
 
