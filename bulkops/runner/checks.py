@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, edited_elsewhere, parse_baseline, unchanged
@@ -237,10 +238,10 @@ def _staged_rows(valid: pa.Table, layout: Layout, schema: Schema, path: str,
 
     present = set(valid.column_names)
     numbers = valid.column(ROW_NUMBER).to_pylist()
-    vals = joined(layout.names)
-    staged = zip(numbers, joined(layout.group), joined(layout.key, dict(layout.blanks)), vals, strict=True)
+    columns = (numbers, joined(layout.group), joined(layout.key, dict(layout.blanks)), joined(layout.names))
     if not (schema.baseline and schema.baseline in present):
-        return [(*row, None) for row in staged], []
+        return list(zip(*columns, repeat(None))), []  # each row's tuple made once
+    staged = zip(*columns, strict=True)
     rows, notes = [], []
     unedited = "not edited since the export: nothing to send"
     if schema.acts_on is not None:
