@@ -130,11 +130,14 @@ def in_python_terms(function: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P
 async def _unwrapped(call: Coroutine[Any, Any, R]) -> R:
     """A call whose failure inside a task group (reads fanned out by a pool) is a BulkopsError, raised as itself:
     the documented exception, its exit code and its plain message, never an ExceptionGroup. (One the API gone
-    raised wins: the run is resumable.)"""
+    raised wins: the run is resumable.) A Ctrl-C that landed inside one is raised as itself too, as documented."""
     try:
         return await call
     except BaseExceptionGroup as group:
         found = leaves(group)
+        interrupted = next((e for e in found if isinstance(e, KeyboardInterrupt)), None)
+        if interrupted is not None:
+            raise interrupted from None
         errors = [e for e in found if isinstance(e, BulkopsError)]
         if not errors or len(errors) < len(found):
             raise

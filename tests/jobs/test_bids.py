@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 import bulkops
+from bulkops.runner import journal as journal_module
+from bulkops.runner import pipeline
 from bulkops.sandbox import Sandbox
 from tests.jobs.conftest import conn, line_items, read_csv, state, write_csv, writes
 
@@ -314,3 +316,38 @@ async def test_a_pause_or_unpause_of_a_product_another_row_removes_is_moot(sandb
     assert (report[2]["outcome"], report[3]["outcome"], report[3]["errorCode"]) == \
         ("succeeded", "skipped", "removed-by-row")
     assert "row 2 removes" in report[3]["message"] and sku not in sandbox.control.retail_media.products(li)
+
+
+async def test_a_shuffled_sheet_stopped_while_planned_resumes_to_every_row_in_its_place(
+        sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Line items planned in another order than the sheet's rows, batch by batch, and a Ctrl-C between two batches:
+    resume plans the rest, and the results list every row where the sheet has it, each bid sent once."""
+    monkeypatch.setattr(pipeline, "PLAN_BATCH", 3)  # a line item a batch
+    items = line_items(sandbox, "auction", "active")[:4]
+    rows = [[li, sku, f"{1 + n % 7}.{n % 10}0", ""] for li in items
+            for n, sku in enumerate(sorted(sandbox.control.retail_media.products(li))[:5])]
+    order = [*rows[1::2], *rows[::2]]  # the line items interleave down the sheet
+    path = write_csv(tmp_path / "bids.csv", HEADER, order)
+    planned = journal_module.Journal.record_plan
+    calls = 0
+
+    def stopping(self: journal_module.Journal, *args: object, **kwargs: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+        planned(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(journal_module.Journal, "record_plan", stopping)
+    with pytest.raises(KeyboardInterrupt):
+        await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run", snapshot=False, add=True)
+    assert writes(sandbox) == 0
+    monkeypatch.setattr(journal_module.Journal, "record_plan", planned)
+    result = await bulkops.resume(tmp_path / "run", connection=conn(sandbox))
+    report = read_csv(result.files.results)
+    assert [(r["lineItemId"], r["sku"], r["bid"]) for r in report] == [tuple(r[:3]) for r in order]
+    assert [int(r["inputRow"]) for r in report] == list(range(2, len(order) + 2))
+    assert [(r["outcome"], r["after"]) for r in report] == [("succeeded", f"added yes, bidOverride {r[2]}") for r in order]
+    products = {li: sandbox.control.retail_media.products(li) for li in items}
+    assert all(products[li][sku]["bidOverride"] == float(bid) for li, sku, bid, _ in order)
+    assert writes(sandbox) == 4  # one request per line item: nothing planned twice
