@@ -200,13 +200,18 @@ def _problems(journal: Journal, dry_run: bool, header: Mapping[str, str]) -> lis
         assert out is not None
         _count(found, (out.error_code or "error", out.status.value, None), record.operation.row_number,
                out.reason or "no reason was given")
-    for op in journal.pending():
-        _count(found, ("not-sent", "pending", None), op.row_number, "not sent yet")
+    _, unsent = journal.pending_count()  # counted, and a few rows read: not a million operations
+    examples = journal.unsent_rows(EXAMPLES) if unsent else []
+    for i, row in enumerate(examples):
+        problem = _count(found, ("not-sent", "pending", None), row, "not sent yet")
+        if i == len(examples) - 1:
+            problem.count += unsent - len(examples)
     return sorted(found.values(), key=lambda p: (-p.count, p.code))
 
 
-def _count(found: dict[str, Problem], what: tuple[str, str, str | None], row: int, message: str) -> None:
-    """Count one failure under its (code, status, column), keeping it as an example while there is room."""
+def _count(found: dict[str, Problem], what: tuple[str, str, str | None], row: int, message: str) -> Problem:
+    """Count one failure under its (code, status, column), keeping it as an example while there is room; the
+    problem it was counted under."""
     code, status, column = what
     problem = found.get(code)
     if problem is None:
@@ -218,6 +223,7 @@ def _count(found: dict[str, Problem], what: tuple[str, str, str | None], row: in
     problem.count += 1
     if len(problem.examples) < EXAMPLES and all(e["row"] != row for e in problem.examples):
         problem.examples.append({"row": row, "message": _WHERE.sub("", message), "cells": {}})
+    return problem
 
 
 def _bins(timeline: list[tuple[int, str, int, int, int, int]]) -> tuple[int, list[list[float]], dict[str, list[int]]]:

@@ -215,11 +215,14 @@ class Journal:
         """Record planned operations (not sent yet)."""
         operations = list(operations)
         ids = self.shapes([(encode(op.fields), encode(op.before), None, None) for op in operations])
-        rows = self._read(f"SELECT op_id >> {ROW_SHIFT}, MAX(op_id) FROM ops GROUP BY 1")  # added to, in tests
+        rows = self._read(f"SELECT op_id >> {ROW_SHIFT}, MAX(op_id) FROM (SELECT op_id FROM ops UNION ALL"
+                          " SELECT op_id FROM ops_late) GROUP BY 1")  # rows added to again (tests do)
         after = {row: last & ((1 << ROW_SHIFT) - 1) for row, last in rows}
         rows = list(_numbered(((*_key(op), shape) for op, shape in zip(operations, ids, strict=True)), after))
         census = Counter((r[3], r[2]) for r in rows)
-        first = {(r[3], r[2]): r[0] for r in reversed(rows)}
+        first: dict[tuple[str, str], int] = {}
+        for r in rows:
+            first[(r[3], r[2])] = min(r[0], first.get((r[3], r[2]), r[0]))
         with self._writing():
             _insert(self._db, _INSERT_OP, 6, rows)
             self._db.executemany("INSERT INTO census VALUES (?, ?, ?, ?)",
@@ -232,8 +235,10 @@ class Journal:
         known = self._shapes
         missing = list(dict.fromkeys(s for s in shapes if s not in known))
         if missing:
-            if len(known) + len(missing) > _SHAPES_KEPT:
+            if len(known) + len(missing) > _SHAPES_KEPT:  # forgotten, but for this call's
+                kept = {s: known[s] for s in shapes if s in known}
                 known.clear()
+                known.update(kept)
             with self._writing():
                 for shape in missing:
                     cursor = self._db.execute("INSERT INTO shapes (fields, before, shown_before, shown_after)"
@@ -458,6 +463,19 @@ class Journal:
     def planned(self) -> dict[str, int]:
         """Operations planned per kind (from the census: no pass over the operations)."""
         return {k: int(n) for k, n in self._read("SELECT kind, SUM(operations) FROM census GROUP BY kind")}
+
+    def unsent_rows(self, limit: int) -> list[int]:
+        """The first `limit` rows (in row order) with an operation not sent yet."""
+        rows: list[int] = []
+        last = -1
+        while len(rows) < limit:
+            page = self._read("SELECT op_id, row_number FROM ops WHERE status IS NULL AND op_id > ? ORDER BY op_id"
+                              " LIMIT 1000", (last,))
+            if not page:
+                break
+            rows += [r for r in dict.fromkeys(row for _, row in page) if r not in rows]
+            last = page[-1][0]
+        return rows[:limit]
 
     def pending_count(self) -> tuple[int, int]:
         """(operations, distinct rows) not sent yet."""

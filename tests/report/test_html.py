@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 import bulkops
-from bulkops.report.html import build_report
+from bulkops.report.html import _problems, build_report
 from bulkops.runner.events import Progress
+from bulkops.runner.journal import Journal
 from bulkops.sandbox import Sandbox
+from bulkops.types import Operation, Outcome, OutcomeStatus
 from tests.jobs.conftest import conn, line_items, write_csv
 from tests.trust.conftest import FAST
 
@@ -134,3 +136,16 @@ def test_report_says_plainly_when_there_is_no_run(tmp_path: Path) -> None:
     assert not (tmp_path / "report.html").exists()
     with pytest.raises(bulkops.errors.JournalError):
         build_report(tmp_path)
+
+
+def test_rows_not_sent_are_counted_by_row_with_the_first_few_shown(tmp_path: Path) -> None:
+    """An interrupted run's page counts the rows not sent (not their operations: a SKU paused on 40 line items is
+    one row) and names the first of them, without reading every operation."""
+    ops = [Operation(row, "pause", f"li{n}", "sku", {"status": "paused"}) for row in range(2, 7) for n in range(40)]
+    with Journal.create(tmp_path / "run", {"job": "status"}) as journal:
+        journal.add_operations(ops)
+        journal.record([(op, Outcome(op.row_number, OutcomeStatus.SUCCEEDED, attempts=1)) for op in ops[:40]])
+        journal.record([(ops[45], Outcome(3, OutcomeStatus.SUCCEEDED, attempts=1))])
+        (problem,) = _problems(journal, False, {})
+    assert (problem.code, problem.count) == ("not-sent", 4)  # rows 3 (in part), 4, 5 and 6
+    assert [e["row"] for e in problem.examples] == [3, 4, 5]

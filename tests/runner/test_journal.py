@@ -11,6 +11,7 @@ import pytest
 
 from bulkops.errors import JournalError
 from bulkops.platforms.retail_media.actions import Action
+from bulkops.runner import journal as journal_module
 from bulkops.runner.journal import Journal, file_fingerprint
 from bulkops.types import Operation, Outcome, OutcomeStatus, RowError, RowNote
 
@@ -196,3 +197,19 @@ def test_a_plan_made_out_of_row_order_reads_back_in_row_order(tmp_path: Path) ->
             for _ in range(2):
                 j.record_plan([], [(2, "set-bid", "li1", "d", bid)], ("li1", 2))
             j.plan_whole()
+
+
+def test_shapes_outlive_their_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of more distinct shapes than the journal keeps in memory (a budgets sheet: nearly one a row) keeps
+    planning: a shape forgotten is looked up again, never a crash; each id still reads back its own shape."""
+    monkeypatch.setattr(journal_module, "_SHAPES_KEPT", 4)
+    shape = {k: (f'{{"bid": "{k}"}}', None, "", f"bid {k}") for k in "abcdefg"}
+    with Journal.create(tmp_path / "run", {"job": "bids"}) as j:
+        first = j.shapes([shape[k] for k in "abc"])
+        again = j.shapes([shape[k] for k in "adea"])  # over the limit, with one it knew
+        assert again[0] == again[3] == first[0] and len(set(again)) == 3
+        later = j.shapes([shape[k] for k in "bfg"])  # b was forgotten: added again, as another id of the same
+        j.record_plan([], [(n, "set-bid", "li", f"s{n}", i) for n, i in enumerate([*first, *again[1:3], *later], 2)])
+        j.plan_whole()
+        _, ops, shown = j.pieces(2, 20)
+    assert [shown[op[8]][1] for op in ops] == [f"bid {k}" for k in "abcdebfg"]

@@ -12,6 +12,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from bulkops.io.columns import NONE, Row
+from bulkops.io.readers import counting
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow, ProductState, plan_products
 from bulkops.runner.protocol import Columns, PlanOptions
@@ -196,7 +197,7 @@ def plan_blind_columns(batch: Columns, verb: Action, add: bool) -> Plan:
     which = pc.index_in(key, keys)
     order = (*PHASE_ONE, *PHASE_TWO)  # phase one first; within a phase, by action; then as the rows come
     rank = pa.array([order.index(Action(op.kind)) for op in shared], pa.int8()).take(which)
-    sort = pc.sort_indices(pa.table({"rank": rank, "at": pa.array(range(len(rank)), pa.int64())}),
+    sort = pc.sort_indices(pa.table({"rank": rank, "at": counting(0, len(rank))}),
                            [("rank", "ascending"), ("at", "ascending")])
     result.alike = Alike(batch.numbers.take(sort), pc.fill_null(batch.get("lineItemId"), "").take(sort),
                          batch.get("productId").take(sort), which.take(sort), shared)
