@@ -377,6 +377,15 @@ def transposed(rows: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]
     return [[row[i] for row in rows] for i in range(width)]
 
 
+def whole_numbers(values: Any) -> Any:
+    """Python ints (None: null), or a pyarrow array, as a pyarrow int64 array. Left to infer the type, pyarrow
+    converts a list of ints five times faster than when it is told int64 (0.1 s against 0.6 s a million)."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    column = values if isinstance(values, pa.Array) else pa.array(values)
+    return column if column.type == pa.int64() else column.cast(pa.int64())
+
+
 def listed(column: Any) -> list[Any]:
     """A column of cells as a list: a pyarrow array's values as Python's, any other sequence as it is."""
     to_pylist = getattr(column, "to_pylist", None)

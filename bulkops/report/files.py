@@ -24,7 +24,7 @@ from typing import Any
 
 from bulkops.io.columns import ROW_NUMBER
 from bulkops.io.readers import Table
-from bulkops.io.writers import Notice, TableWriter, cell_text, listed, transposed
+from bulkops.io.writers import Notice, TableWriter, cell_text, listed, transposed, whole_numbers
 from bulkops.report.outcomes import PIECE, UNANSWERED, UNSENT, RowOutcome, fold, joined
 from bulkops.types import OutcomeStatus, RowNote
 
@@ -201,10 +201,11 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
     import pyarrow.compute as pc  # noqa: PLC0415
 
     text, whole = pa.string(), pa.int64()
-    rows = pa.array(numbers, whole)
+    rows = whole_numbers(numbers)
     of_rows, _, status, reason, code, http_status, trace_id, attempts, shapes = (
-        pa.array(c, kind) for c, kind in zip(transposed(ops, 9), (whole, text, text, text, text, whole, text, whole,
-                                                                   whole), strict=True))
+        whole_numbers(c) if kind == whole else pa.array(c, kind)
+        for c, kind in zip(transposed(ops, 9), (whole, text, text, text, text, whole, text, whole, whole),
+                           strict=True))
     if not pc.all(pc.equal(of_rows, rows)).as_py():
         return None
     ids = pc.unique(shapes).to_pylist()

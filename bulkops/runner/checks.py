@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, edited_elsewhere, parse_baseline, unchanged
 from bulkops.io.readers import ROW_FLAGS, Table
 from bulkops.io.vector import MISSING, check_frame, decode
-from bulkops.io.writers import transposed
+from bulkops.io.writers import transposed, whole_numbers
 from bulkops.runner.journal import Journal
 from bulkops.runner.protocol import Columns, WriteJob
 from bulkops.types import OutcomeStatus, RowError, RowNote
@@ -102,7 +102,7 @@ def staged_columns(batch: list[tuple[int, str, str, str | None]], layout: Layout
     for i, name in enumerate(layout.names):
         column = pc.list_element(parts, i)
         cells[name] = pc.if_else(pc.equal(column, MISSING), pa.scalar(None, pa.string()), column)
-    return Columns(pa.array(numbers, pa.int64()), cells)
+    return Columns(whole_numbers(numbers), cells)
 
 
 TOTAL_WORDS = re.compile(r"^(grand\s*)?(sub\s*)?(totals?|sums?)\s*:?$", re.IGNORECASE)

@@ -32,6 +32,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from bulkops.errors import JournalError
+from bulkops.io.writers import whole_numbers
 from bulkops.types import Operation, OpRecord, Outcome, OutcomeStatus, RowNote
 
 JOURNAL_NAME = "journal.sqlite"
@@ -738,8 +739,9 @@ class Planned:
         import pyarrow as pa  # noqa: PLC0415
 
         columns = [[r[i] for r in rows] for i in range(5)]
-        return cls(*(pa.array(c, t) for c, t in zip(columns, (pa.int64(), *[pa.string()] * 3, pa.int64()),
-                                                     strict=True)))
+        numbers, kinds, parents, entities, shapes = columns
+        return cls(whole_numbers(numbers), pa.array(kinds, pa.string()), pa.array(parents, pa.string()),
+                   pa.array(entities, pa.string()), whole_numbers(shapes))
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -752,12 +754,12 @@ class Planned:
         import pyarrow as pa  # noqa: PLC0415
         import pyarrow.compute as pc  # noqa: PLC0415
 
-        numbers = pa.array(self.numbers, pa.int64())
+        numbers = whole_numbers(self.numbers)
         ids = pc.shift_left(numbers, ROW_SHIFT)
         if pc.count_distinct(numbers).as_py() < len(numbers):  # a row of several operations: numbered in its row
             ids = pa.array([r[0] for r in _numbered((n,) for n in numbers.to_pylist())], pa.int64())
         table = pa.table({"op_id": ids, "row_number": numbers, "kind": self.kinds, "parent_id": self.parents,
-                          "entity_id": self.entities, "shape": pa.array(self.shapes, pa.int64())})
+                          "entity_id": self.entities, "shape": whole_numbers(self.shapes)})
         table = table.take(pc.sort_indices(ids))
         census = table.group_by(["parent_id", "kind"], use_threads=False).aggregate(
             [("op_id", "count"), ("op_id", "min")])
