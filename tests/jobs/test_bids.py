@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -351,3 +352,29 @@ async def test_a_shuffled_sheet_stopped_while_planned_resumes_to_every_row_in_it
     products = {li: sandbox.control.retail_media.products(li) for li in items}
     assert all(products[li][sku]["bidOverride"] == float(bid) for li, sku, bid, _ in order)
     assert writes(sandbox) == 4  # one request per line item: nothing planned twice
+
+
+async def test_blind_adds_whose_answers_were_lost_are_read_back_not_sent_again(sandbox: Sandbox,
+                                                                               tmp_path: Path) -> None:
+    """A run with --no-snapshot --add stopped with its requests sent and no answer seen: resume finds the bids
+    in place (nothing sent twice) and settles the row on a line item that does not exist as failed, not unknown
+    for ever."""
+    li = line_items(sandbox, "auction", "active")[0]
+    skus = sorted(sandbox.control.retail_media.products(li))[:3]
+    rows = [[li, sku, f"1.{n}5", ""] for n, sku in enumerate(skus)] + [["99999999", skus[0], "1.00", ""]]
+    path = write_csv(tmp_path / "bids.csv", HEADER, rows)
+    done = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run", snapshot=False,
+                                    add=True)
+    assert done.outcomes["succeeded"] == 3 and done.outcomes["failed"] == 1
+    with sqlite3.connect(tmp_path / "run" / "journal.sqlite") as db:  # as a kill -9 leaves it: sent, unanswered
+        db.execute("UPDATE ops SET status='unknown', reason=NULL, error_code=NULL, http_status=NULL")
+        db.execute("UPDATE meta SET value='\"sending\"' WHERE key='phase'")
+        db.execute("DELETE FROM meta WHERE key='reported'")
+    sandbox.control.reset_stats()
+
+    result = await bulkops.resume(tmp_path / "run", connection=conn(sandbox))
+
+    report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
+    assert [report[n]["outcome"] for n in (2, 3, 4)] == ["succeeded"] * 3
+    assert report[5]["outcome"] == "failed" and report[5]["httpStatus"] in ("403", "404")
+    assert writes(sandbox) == 1  # only the one that cannot have been applied, sent again to hear why

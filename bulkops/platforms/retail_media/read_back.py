@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from bulkops.engine.client import ApiClient
-from bulkops.errors import RequestError
+from bulkops.errors import ApiError, RequestError
 from bulkops.platforms.retail_media import line_items, reads, snapshot
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import ProductState
@@ -16,10 +16,14 @@ from bulkops.types import Operation
 
 
 async def products_now(api: ApiClient, operations: list[Operation]) -> list[bool | None]:
-    """Is each product operation's change in place? None where its line item cannot be read."""
+    """Is each product operation's change in place? None where its line item cannot be read for now; False where
+    the API says it is not there or not ours (403, 404): nothing was applied to it, and sent again (these writes
+    are safe to repeat) the operation fails with the API's own reason instead of staying unknown for ever."""
     async def read(line_item_id: str) -> dict[str, ProductState] | None:
         try:
             return {str(p["id"]): snapshot.product_state(p) async for p in reads.products(api, line_item_id)}
+        except ApiError as exc:
+            return _GONE if exc.status in (403, 404) else None
         except RequestError:
             return None
 
@@ -27,15 +31,24 @@ async def products_now(api: ApiClient, operations: list[Operation]) -> list[bool
     return [_product_done(op, found[op.parent_id]) for op in operations]
 
 
+class _Gone(dict[str, ProductState]):
+    """A line item the API says is not there (or not ours): no change to it is in place."""
+
+
+_GONE = _Gone()
+
+
 def _product_done(op: Operation, products: Mapping[str, ProductState] | None) -> bool | None:
     if products is None:
         return None
+    if products is _GONE:
+        return False
     now = products.get(op.entity_id)
     if op.kind == Action.REMOVE:
         return now is None
     if now is None:
         return False
-    if op.kind == Action.SET_BID:
+    if op.kind in (Action.SET_BID, Action.ADD):  # an append is an upsert of the bid it carries
         wanted = op.fields.get("bid_override")
         return now.bid_override == (None if wanted is None else Decimal(str(wanted)))
     return now.status == op.fields.get("status")
