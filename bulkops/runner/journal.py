@@ -158,6 +158,9 @@ class Journal:
             if run_dir.is_dir() and _never_began(run_dir):
                 raise JournalError(str(run_dir), "this run never began: it was stopped while its journal was being"
                                    " made, before anything was read or sent; run the job again with this --run-dir")
+            if not run_dir.exists():  # a run stopped in its first moments, before its directory was made
+                raise JournalError(str(run_dir), "no such run directory: a run stopped before it made one read and"
+                                   " sent nothing; check the path, or run the job again")
             raise JournalError(str(run_dir), f"no run journal here (expected {JOURNAL_NAME})")
         held = _lock(run_dir) if lock else None
         try:
@@ -755,12 +758,18 @@ class Planned:
         import pyarrow.compute as pc  # noqa: PLC0415
 
         numbers = whole_numbers(self.numbers)
-        ids = pc.shift_left(numbers, ROW_SHIFT)
-        if pc.count_distinct(numbers).as_py() < len(numbers):  # a row of several operations: numbered in its row
-            ids = pa.array([r[0] for r in _numbered((n,) for n in numbers.to_pylist())], pa.int64())
-        table = pa.table({"op_id": ids, "row_number": numbers, "kind": self.kinds, "parent_id": self.parents,
+        table = pa.table({"row_number": numbers, "kind": self.kinds, "parent_id": self.parents,
                           "entity_id": self.entities, "shape": whole_numbers(self.shapes)})
-        table = table.take(pc.sort_indices(ids))
+        if pc.count_distinct(numbers).as_py() == len(numbers):  # one operation a row: nearly always
+            table = table.take(pc.sort_indices(numbers))
+            ids = pc.shift_left(table.column("row_number"), ROW_SHIFT)
+        else:  # a row of several operations (a SKU paused on every line item): numbered in its row, by line item,
+            # not in the order the line items' reads came back in: a resumed run shows a row as a whole one does
+            table = table.take(pc.sort_indices(table, [(c, "ascending") for c in ("row_number", "parent_id", "kind",
+                                                                                 "entity_id")]))
+            ids = pa.array([r[0] for r in _numbered((n,) for n in table.column("row_number").to_pylist())],
+                           pa.int64())
+        table = table.add_column(0, "op_id", ids)
         census = table.group_by(["parent_id", "kind"], use_threads=False).aggregate(
             [("op_id", "count"), ("op_id", "min")])
         rows = list(zip(*(c.to_pylist() for c in table.columns), strict=True))

@@ -74,8 +74,11 @@ def test_a_run_dir_is_never_reused_and_a_missing_one_is_named(tmp_path: Path) ->
     Journal.create(tmp_path, {"job": "bids"}).close()
     with pytest.raises(JournalError, match=r"already holds a run.*bulkops resume"):
         Journal.create(tmp_path, {"job": "bids"})
+    with pytest.raises(JournalError, match="no such run directory.*run the job again"):
+        Journal.open(tmp_path / "elsewhere")  # a typo, or a run killed before it made its directory
+    (tmp_path / "empty").mkdir()
     with pytest.raises(JournalError, match="no run journal"):
-        Journal.open(tmp_path / "elsewhere")
+        Journal.open(tmp_path / "empty")
     for meta, said in (({"dry_run": True}, "already holds a dry run"),
                        ({"phase": "done", "reported": True}, "already holds a finished run")):
         Journal.create(tmp_path / said, {"job": "bids", **meta}).close()
@@ -213,3 +216,15 @@ def test_shapes_outlive_their_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         j.plan_whole()
         _, ops, shown = j.pieces(2, 20)
     assert [shown[op[8]][1] for op in ops] == [f"bid {k}" for k in "abcdebfg"]
+
+
+def test_a_rows_operations_read_back_by_line_item_whatever_order_they_were_planned_in(tmp_path: Path) -> None:
+    """A SKU paused on several line items: its operations come back by line item, not in the order the line items'
+    reads happened to finish (so a resumed run's results read as an uninterrupted one's)."""
+    with Journal.create(tmp_path / "run", {"job": "pause"}) as j:
+        (pause,) = j.shapes([('{"status": "paused"}', None, "active", "paused")])
+        j.record_plan([], [(2, "pause", li, "sku", pause) for li in ("li3", "li1", "li2")] +
+                      [(3, "pause", li, "sku9", pause) for li in ("li2", "li1")])
+        j.plan_whole()
+        _, ops, _ = j.pieces(2, 3)
+    assert [(op[0], op[1]) for op in ops] == [(2, "li1"), (2, "li2"), (2, "li3"), (3, "li1"), (3, "li2")]
