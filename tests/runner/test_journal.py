@@ -74,7 +74,7 @@ def test_a_run_dir_is_never_reused_and_a_missing_one_is_named(tmp_path: Path) ->
     Journal.create(tmp_path, {"job": "bids"}).close()
     with pytest.raises(JournalError, match=r"already holds a run.*bulkops resume"):
         Journal.create(tmp_path, {"job": "bids"})
-    with pytest.raises(JournalError, match="no such run directory.*run the job again"):
+    with pytest.raises(JournalError, match=r"no such run directory.*run the job again"):
         Journal.open(tmp_path / "elsewhere")  # a typo, or a run killed before it made its directory
     (tmp_path / "empty").mkdir()
     with pytest.raises(JournalError, match="no run journal"):
