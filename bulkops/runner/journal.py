@@ -667,7 +667,8 @@ def _ended(run_dir: Path) -> str:
     """'a dry run' or 'a finished run' when the run there has nothing to resume ('' otherwise, or when its journal
     cannot be read without waiting): said instead of pointing at resume, which would only say so."""
     try:
-        with closing(sqlite3.connect(f"{(run_dir / JOURNAL_NAME).as_uri()}?mode=ro", uri=True, timeout=0.1)) as db:
+        path = f"{(run_dir / JOURNAL_NAME).absolute().as_uri()}?mode=ro"  # a relative path has no URI
+        with closing(sqlite3.connect(path, uri=True, timeout=0.1)) as db:
             meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta WHERE key IN"
                                                             " ('dry_run', 'phase', 'reported')")}
             open_ops = db.execute("SELECT COUNT(*) FROM ops WHERE status IS NULL OR status = 'unknown'").fetchone()[0]

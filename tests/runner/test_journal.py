@@ -70,6 +70,15 @@ def test_notes_keep_validation_errors_in_row_order(tmp_path: Path) -> None:
     assert notes[1].status is OutcomeStatus.FAILED
 
 
+def test_a_finished_run_in_a_relative_directory_is_named_as_one(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--run-dir run` (relative, as users type it): a dry run there is said to be one, not sent to resume."""
+    monkeypatch.chdir(tmp_path)
+    Journal.create(Path("run"), {"job": "bids", "dry_run": True}).close()
+    with pytest.raises(JournalError, match="already holds a dry run"):
+        Journal.create(Path("run"), {"job": "bids"})
+
+
 def test_a_run_dir_is_never_reused_and_a_missing_one_is_named(tmp_path: Path) -> None:
     Journal.create(tmp_path, {"job": "bids"}).close()
     with pytest.raises(JournalError, match=r"already holds a run.*bulkops resume"):
