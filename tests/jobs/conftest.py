@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -61,3 +62,11 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in a temporary directory (runs/ lands there)."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def answers_lost(run_dir: Path) -> None:
+    """The run's journal as a kill -9 leaves it once every request was sent and no answer was seen."""
+    with sqlite3.connect(run_dir / "journal.sqlite") as db:
+        db.execute("UPDATE ops SET status='unknown', reason=NULL, error_code=NULL, http_status=NULL")
+        db.execute("UPDATE meta SET value='\"sending\"' WHERE key='phase'")
+        db.execute("DELETE FROM meta WHERE key='reported'")

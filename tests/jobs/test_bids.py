@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import bulkops
 from bulkops.runner import journal as journal_module
 from bulkops.runner import pipeline
 from bulkops.sandbox import Sandbox
-from tests.jobs.conftest import conn, line_items, read_csv, state, write_csv, writes
+from tests.jobs.conftest import answers_lost, conn, line_items, read_csv, state, write_csv, writes
 
 HEADER = ("lineItemId", "sku", "bid", "action")  # what users type: `sku` and `bid` are accepted names
 
@@ -366,10 +365,7 @@ async def test_blind_adds_whose_answers_were_lost_are_read_back_not_sent_again(s
     done = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run", snapshot=False,
                                     add=True)
     assert done.outcomes["succeeded"] == 3 and done.outcomes["failed"] == 1
-    with sqlite3.connect(tmp_path / "run" / "journal.sqlite") as db:  # as a kill -9 leaves it: sent, unanswered
-        db.execute("UPDATE ops SET status='unknown', reason=NULL, error_code=NULL, http_status=NULL")
-        db.execute("UPDATE meta SET value='\"sending\"' WHERE key='phase'")
-        db.execute("DELETE FROM meta WHERE key='reported'")
+    answers_lost(tmp_path / "run")
     sandbox.control.reset_stats()
 
     result = await bulkops.resume(tmp_path / "run", connection=conn(sandbox))

@@ -14,7 +14,9 @@ from bulkops.types import Operation
 
 
 async def bids_now(api: ApiClient, operations: list[Operation]) -> list[bool | None]:
-    """Is each bid in place? None where its campaign cannot be read."""
+    """Is each bid in place? None where its campaign cannot be read; False for a seller-campaign its campaign does
+    not list: no bid is in place there (sent again, safe to repeat, it fails with the API's reason instead of
+    staying unknown through every resume)."""
     found = await reads.seller_campaigns_by_campaign(api, {op.entity_id.rsplit(".", 1)[1] for op in operations})
     out: list[bool | None] = []
     for op in operations:
@@ -23,7 +25,7 @@ async def bids_now(api: ApiClient, operations: list[Operation]) -> list[bool | N
             out.append(None)
             continue
         sc = scs.get(op.entity_id)
-        out.append(None if sc is None else _same_bid(sc.get("bid"), op.fields.get("bid")))
+        out.append(False if sc is None else _same_bid(sc.get("bid"), op.fields.get("bid")))
     return out
 
 
@@ -43,7 +45,10 @@ async def budgets_now(api: ApiClient, operations: list[Operation]) -> list[bool 
     for op in operations:
         if op.kind == wire.UPDATE_BUDGET:
             b = by_id[op.entity_id]
-            out.append(None if not isinstance(b, Mapping) else _applied(op.fields, live_fields(b)))
+            if b is None:  # not a budget of the client's: no update is in place there
+                out.append(False)
+            else:
+                out.append(None if not isinstance(b, Mapping) else _applied(op.fields, live_fields(b)))
             continue
         found = by_seller[op.entity_id]
         if isinstance(found, reads.LookupFailure):

@@ -79,8 +79,8 @@ class StatusJob:
 
 
 def _done(op: Operation, campaign: Mapping[str, Any] | None) -> bool | None:
-    if campaign is None:
-        return None  # not listed at all: it cannot be told
+    if campaign is None:  # not listed at all, deleted ones included: no status is in place there (sent again,
+        return False      # safe to repeat, it fails with the API's reason instead of staying unknown for ever)
     return str(campaign.get("status")) == op.fields["status"]
 
 

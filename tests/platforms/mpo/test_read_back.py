@@ -26,8 +26,9 @@ async def test_read_back_tells_applied_from_not(make_sandbox) -> None:
         bid_now = sb.control.mpo.seller_campaign(ids[0])["bid"]
         applied = Operation(2, wire.SET_BID, "", ids[0], {"bid": None if bid_now is None else str(bid_now)})
         not_applied = Operation(3, wire.SET_BID, "", ids[1], {"bid": "9.99"})
+        nowhere = Operation(4, wire.SET_BID, "", f"99999999.{campaign}", {"bid": "0.80"})  # no such seller-campaign
         async with client_factory(PLATFORM)(conn(sb)) as api:
-            assert await SellerBidJob().read_back(api, [applied, not_applied]) == [True, False]
+            assert await SellerBidJob().read_back(api, [applied, not_applied, nowhere]) == [True, False, False]
             assert await BudgetJob().read_back(api, [create]) == [False]
             made = await api.call("POST", f"{wire.root(api.connection.api_version)}/budgets",
                                   json=[wire.create_item(create)], idempotent=False)

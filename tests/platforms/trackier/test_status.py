@@ -6,7 +6,7 @@ from pathlib import Path
 
 import bulkops
 from bulkops.sandbox import Sandbox
-from tests.jobs.conftest import read_csv, write_csv
+from tests.jobs.conftest import answers_lost, read_csv, write_csv
 from tests.platforms.trackier.conftest import conn, ids_in, status_calls, statuses
 
 
@@ -53,6 +53,12 @@ async def test_an_unknown_id_fails_alone_with_the_apis_reason(tsb: Sandbox, tmp_
     assert set(statuses(tsb, active).values()) == {"disabled"}
     error = read_csv(blind.files.errors)[0]
     assert error["errorCode"] == "CAMPAIGN_NOT_FOUND" and "campaign 999999 not found" in error["error"]
+
+    answers_lost(tmp_path / "blind")  # stopped with every call sent and no answer seen: resume settles every row
+    calls = status_calls(tsb)
+    resumed = await bulkops.resume(tmp_path / "blind", connection=conn(tsb))
+    assert resumed.outcomes["succeeded"] == 4 and resumed.outcomes["failed"] == 1  # not unknown for ever
+    assert status_calls(tsb) == calls + 1  # the four read back in place; the unknown id sent again, to hear why
 
     calls = status_calls(tsb)
     read = await bulkops.set_trackier_status(path, connection=conn(tsb), run_dir=tmp_path / "read")
