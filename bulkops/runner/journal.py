@@ -19,7 +19,6 @@ import json
 import os
 import sqlite3
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -216,21 +215,10 @@ class Journal:
                                  ((n.row_number, n.status.value, n.column, n.code, n.message) for n in notes))
 
     def add_operations(self, operations: Iterable[Operation]) -> None:
-        """Record planned operations (not sent yet)."""
+        """Record planned operations (not sent yet), as one batch's plan (`record_plan`)."""
         operations = list(operations)
         ids = self.shapes([(encode(op.fields), encode(op.before), None, None) for op in operations])
-        rows = self._read(f"SELECT op_id >> {ROW_SHIFT}, MAX(op_id) FROM (SELECT op_id FROM ops UNION ALL"
-                          " SELECT op_id FROM ops_late) GROUP BY 1")  # rows added to again (tests do)
-        after = {row: last & ((1 << ROW_SHIFT) - 1) for row, last in rows}
-        rows = list(_numbered(((*_key(op), shape) for op, shape in zip(operations, ids, strict=True)), after))
-        census = Counter((r[3], r[2]) for r in rows)
-        first: dict[tuple[str, str], int] = {}
-        for r in rows:
-            first[(r[3], r[2])] = min(r[0], first.get((r[3], r[2]), r[0]))
-        with self._writing():
-            _insert(self._db, _INSERT_OP, 6, rows)
-            self._db.executemany("INSERT INTO census VALUES (?, ?, ?, ?)",
-                                 ((*key, n, first[key]) for key, n in census.items()))
+        self.record_plan([], [(*_key(op), shape) for op, shape in zip(operations, ids, strict=True)])
 
     def shapes(self, shapes: Sequence[Shape]) -> list[int]:
         """The ids of operations' shapes: (fields and before `encode`d, how the results show before and after).
@@ -768,8 +756,7 @@ class Planned:
             # not in the order the line items' reads came back in: a resumed run shows a row as a whole one does
             table = table.take(pc.sort_indices(table, [(c, "ascending") for c in ("row_number", "parent_id", "kind",
                                                                                  "entity_id")]))
-            ids = pa.array([r[0] for r in _numbered((n,) for n in table.column("row_number").to_pylist())],
-                           pa.int64())
+            ids = pa.array(_op_ids(table.column("row_number").to_pylist()), pa.int64())
         table = table.add_column(0, "op_id", ids)
         census = table.group_by(["parent_id", "kind"], use_threads=False).aggregate(
             [("op_id", "count"), ("op_id", "min")])
@@ -778,16 +765,17 @@ class Planned:
                                                                       "op_id_min")), strict=True))
 
 
-def _numbered(rows: Iterable[tuple[Any, ...]], after: Mapping[int, int] | None = None) -> Iterator[tuple[Any, ...]]:
-    """Operations (row_number first) with their op_id: their row's, and their place among its operations (after
-    those `after` says it has)."""
-    seen: dict[int, int] = dict(after or {})
-    for row in rows:
-        n = seen.get(row[0], -1) + 1
+def _op_ids(numbers: Iterable[int]) -> list[int]:
+    """The op_id of each operation of these rows (given by row number, a row's in the order they come): its row's,
+    and its place among that row's operations."""
+    seen: dict[int, int] = {}
+    ids = []
+    for number in numbers:
+        n = seen[number] = seen.get(number, -1) + 1
         if n >> ROW_SHIFT:
-            raise ValueError(f"row {row[0]}: more than {1 << ROW_SHIFT} operations")
-        seen[row[0]] = n
-        yield ((row[0] << ROW_SHIFT) | n, *row)
+            raise ValueError(f"row {number}: more than {1 << ROW_SHIFT} operations")
+        ids.append((number << ROW_SHIFT) | n)
+    return ids
 
 
 _PER_INSERT = 500  # rows per INSERT statement: a statement per row costs most of the time a row takes to insert
