@@ -79,7 +79,7 @@ def connect(base_url: str, client_id: str | None = None, client_secret: str | No
 
     `platform` is a registry name ("mpo", "trackier" ...); the default is the first platform (Retail Media).
     """
-    spec = registry.platform(platform) if platform else registry.platforms()[0]
+    spec = registry.platform(platform) if platform else registry.default()
     try:
         check_base_url(base_url.rstrip("/"))
     except UsageError as exc:

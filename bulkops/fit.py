@@ -23,16 +23,20 @@ def check(job: WriteJob, path: Path, sheet: str | None = None, header_row: int |
         match_header(str(path), headers, schema, required=job.required())  # the precise complaint, if there is one
     except InputError as exc:
         raise _with_hint(job, headers, exc) from None
-    fits = [j.verb for p in registry.platforms() for j in p.jobs if j.verb != verb and _sets_something(j, headers)]
-    hint = f"; its columns fit {' or '.join(f'`bulkops {v}`' for v in fits)}" if fits else ""
     if not _named(job, headers):  # every row would fail keyless (a bids sheet fed to seller-bids)
         ways = " or ".join(" with ".join(names) for names in getattr(job, "named_by", ()))
         raise InputError(str(path), f"no column of it ({', '.join(headers)}) names what `{verb}` changes: it needs"
-                                    f" {ways}{hint}")
+                                    f" {ways}{_fits(verb, headers)}")
     if not schema.values or any(v in mapped(headers, schema) for v in schema.values):
         return
     raise InputError(str(path), f"none of its columns ({', '.join(headers)}) changes anything for `{verb}`, which"
-                                f" sets {', '.join(schema.values)}{hint}")
+                                f" sets {', '.join(schema.values)}{_fits(verb, headers)}")
+
+
+def _fits(verb: str, headers: tuple[str, ...]) -> str:
+    """The other verbs the file's columns fit, said in the refusal (every platform loads: only for a refusal)."""
+    fits = [j.verb for p in registry.platforms() for j in p.jobs if j.verb != verb and _sets_something(j, headers)]
+    return f"; its columns fit {' or '.join(f'`bulkops {v}`' for v in fits)}" if fits else ""
 
 
 def _named(job: Any, headers: tuple[str, ...]) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -13,35 +12,65 @@ import click
 from bulkops import registry
 from bulkops.cli import demo, jobs, report, resume
 from bulkops.cli.options import SANDBOX_HELP, Group
-from bulkops.errors import EXIT_INTERRUPTED, BulkopsError
-
-app = Group(
-    "bulkops",
-    help=f"Bulk changes to {', '.join(p.title for p in registry.platforms())} campaigns from spreadsheets, safely"
-         " and at the API quota. With nothing configured, every verb runs against the embedded sandbox.",
-    no_args_is_help=True,
-)
-app.add_command(demo.command())
-jobs.register(app)
-app.add_command(resume.command())
-app.add_command(report.command())
+from bulkops.errors import EXIT_INTERRUPTED, BulkopsError, UsageError
 
 
-def _sandbox_commands() -> click.Group:
-    """`bulkops sandbox ...`: its options come from every sandbox API, which loading costs a server's imports.
+class App(Group):
+    """The app: a command is built when it is asked for, so `bulkops bids` loads Retail Media alone and no other
+    platform; listing them (help) builds them all, in the order demo, export, the platforms' verbs, resume,
+    report, sandbox."""
 
-    A console `bulkops` that runs another verb (or prints the verb list) lists the group without loading it;
-    anything else (`bulkops sandbox ...`, tests, a notebook) gets the whole group.
-    """
-    script = Path(sys.argv[0]).name if sys.argv else ""
-    if script in ("bulkops", "__main__.py") and len(sys.argv) > 1 and sys.argv[1] != "sandbox":
-        return Group("sandbox", help=SANDBOX_HELP)
-    from bulkops.cli import sandbox  # noqa: PLC0415
+    def __init__(self) -> None:
+        super().__init__("bulkops", no_args_is_help=True)
+        self.add_command(demo.command())
+        self.add_command(report.command())
+        self._listing = False
 
-    return sandbox.group()
+    def get_help(self, ctx: click.Context) -> str:
+        """Names every platform (plugins too): worded when help is shown, which is the only time it is needed."""
+        self.help = (f"Bulk changes to {', '.join(p.title for p in registry.platforms())} campaigns from"
+                     " spreadsheets, safely and at the API quota. With nothing configured, every verb runs against"
+                     " the embedded sandbox.")
+        return super().get_help(ctx)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        verbs = [j.verb for p in registry.platforms() for j in p.jobs]
+        return ["demo", "export", *verbs, "resume", "report", "sandbox"]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "sandbox" and self._listing:  # its options come from every sandbox API: a server's imports
+            return self.commands.get(cmd_name) or Group("sandbox", help=SANDBOX_HELP)
+        if cmd_name not in self.commands:
+            built = _built(cmd_name)
+            if built is not None:
+                self.add_command(built)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
 
 
-app.add_command(_sandbox_commands())
+def _built(name: str) -> click.Command | None:
+    if name == "export":
+        return jobs.export_command()
+    if name == "resume":
+        return resume.command()
+    if name == "sandbox":
+        from bulkops.cli import sandbox  # noqa: PLC0415 - a server's imports, for `bulkops sandbox ...` alone
+
+        return sandbox.group()
+    try:
+        platform, spec = registry.job(name)
+    except UsageError:  # not a verb: click says "No such command" and lists them
+        return None
+    return jobs.write_verb(platform, spec)
+
+
+app = App()
 
 
 def main() -> None:

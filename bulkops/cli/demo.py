@@ -58,7 +58,7 @@ async def _demo(folder: Path, seed: int, out: Output) -> None:
             conn = Connection(platform.name, sb.base_url, sandbox_credentials(platform, sb.client_id,
                                                                               sb.client_secret),
                               platform.default_api_version, target="embedded sandbox (demo)")
-            sub = folder / platform.name if platform is not registry.platforms()[0] else folder
+            sub = folder / platform.name if platform is not registry.default() else folder
             sub.mkdir(parents=True, exist_ok=True)
             def show(label: str, result: RunResult) -> None:
                 show_result(label.split(maxsplit=1)[0], result, out, label=label)

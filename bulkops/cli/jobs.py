@@ -188,7 +188,9 @@ def _planned_lines(result: RunResult, limit: int = 15) -> list[str]:
     return ["  planned requests:", *shown]
 
 
-def _write_verb(platform: Platform, spec: JobSpec) -> click.Command:
+def write_verb(platform: Platform, spec: JobSpec) -> click.Command:
+    """The command of one platform's job verb (`bulkops bids ...`)."""
+
     def command(file: Path, **values: Any) -> None:
         from bulkops import api  # noqa: PLC0415 - the engine loads when a verb runs, not for --help
         from bulkops.cli.console import Output  # noqa: PLC0415
@@ -213,7 +215,9 @@ def _write_verb(platform: Platform, spec: JobSpec) -> click.Command:
     return opt.command(spec.verb, command, params, doc, short_help=spec.summary)
 
 
-def _export_command() -> click.Command:
+def export_command() -> click.Command:
+    """`bulkops export`: every platform that exports, one flag each (Retail Media unless one is given)."""
+
     platforms = [p for p in registry.platforms() if p.export is not None]
     default = next(p for p in platforms if p.flag is None)
 
@@ -270,10 +274,3 @@ def _merged_options(platforms: list[Platform]) -> tuple[Option, ...]:
                 merged[o.name] = replace(o, help=text)
     return tuple(merged.values())
 
-
-def register(app: click.Group) -> None:
-    """Add `export` and every platform's job verbs to the app."""
-    app.add_command(_export_command())
-    for platform in registry.platforms():
-        for spec in platform.jobs:
-            app.add_command(_write_verb(platform, spec))

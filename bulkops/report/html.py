@@ -109,6 +109,7 @@ def build_report(run_dir: Path, journal: Journal | None = None) -> Path:
     page = _template().render(
         s=summary, meta=meta, verdict=_verdict(summary), outcomes=_outcomes(summary), noun=_noun(meta),
         when=_when(run_dir, timeline), chart=_timeline_svg(timeline), phases=_timeline_phases(timeline),
+        within_a_second=_within_a_second(timeline),
         slowest=slowest, problems=problems, columns=list((meta.get("header") or {}).values()),
         files={name: Path(p).name for name, p in (summary.get("files") or {}).items()})
     path = run_dir / REPORT_NAME
@@ -249,9 +250,20 @@ def _timeline_phases(timeline: list[tuple[int, str, int, int, int, int]]) -> str
     return " · ".join(f"{phase} {first * step}–{(last + 1) * step} s" for phase, (first, last) in phases.items())
 
 
+def _within_a_second(timeline: list[tuple[int, str, int, int, int, int]]) -> str | None:
+    """What a run that made all its requests within one second made, said in words: its chart would be one bar."""
+    if not timeline or timeline[0][0] != timeline[-1][0]:
+        return None
+    requests, retries, limited, errors = (sum(int(t[i]) for t in timeline) for i in range(2, 6))
+    return (f"Every request of this run went within one second: {requests:,} request{'s' * (requests != 1)},"
+            f" {retries:,} retr{'ies' if retries != 1 else 'y'}, {limited:,} 429 answer{'s' * (limited != 1)},"
+            f" {errors:,} error{'s' * (errors != 1)}.")
+
+
 def _timeline_svg(timeline: list[tuple[int, str, int, int, int, int]]) -> str | None:
-    """Requests, retries, 429s and errors per second over the run, as inline SVG (None for a run that sent none)."""
-    if not timeline:
+    """Requests, retries, 429s and errors per second over the run, as inline SVG (None for a run that sent none,
+    or sent everything within one second: a chart of one bar says nothing the page's numbers do not)."""
+    if not timeline or timeline[0][0] == timeline[-1][0]:
         return None
     # pygal, not matplotlib: it writes the SVG itself (no fonts, no backend) and imports in a tenth of the time
     import pygal  # noqa: PLC0415 - pygal loads only when a report is built

@@ -112,21 +112,23 @@ async def test_a_small_run_loads_neither_pandas_nor_a_second_of_anything_it_does
                                                                                           tmp_path: Path) -> None:
     """A 10-row sheet starts at once: pyarrow would import pandas (0.35 s) for its first array, only to ask if a
     list is a pandas object; rich draws only on a terminal; pydantic (typer's) is not needed to parse a command
-    line. The run still writes every report, and pandas still imports for whoever wants it."""
+    line; a Retail Media verb loads no other platform. The run still writes every report, and pandas still
+    imports for whoever wants it."""
     li = line_items(sandbox, "auction", "active")[0]
     skus = sorted(sandbox.control.retail_media.products(li))[:3]
     path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"],
                      [[li, s, "1.21"] for s in skus])
     code = ("import sys, runpy\nsys.argv = ['bulkops', *sys.argv[1:]]\n"
             "try:\n    runpy.run_module('bulkops', run_name='__main__')\nexcept SystemExit as exc:\n    code = exc.code\n"
-            "print('LOADED', *(m in sys.modules for m in ('pandas', 'rich', 'pydantic')), code)\n"
+            "print('LOADED', *(m in sys.modules for m in ('pandas', 'rich', 'pydantic', 'bulkops.platforms.mpo',"
+            " 'bulkops.platforms.trackier')), code)\n"
             "import pandas, pyarrow\nprint('FRAME', pyarrow.table({'a': [1]}).to_pandas().shape)\n")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("BULKOPS_")},
            "BULKOPS_BASE_URL": sandbox.base_url, "BULKOPS_CLIENT_ID": sandbox.client_id,
            "BULKOPS_CLIENT_SECRET": sandbox.client_secret}
     done = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", code, "bids", str(path), "--run-dir", "run"],
                                    cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
-    assert "LOADED False False False 0" in done.stdout and "FRAME (1, 1)" in done.stdout, (done.stdout, done.stderr[-2000:])
+    assert "LOADED False False False False False 0" in done.stdout and "FRAME (1, 1)" in done.stdout, (done.stdout, done.stderr[-2000:])
     assert {p.name for p in (tmp_path / "run").iterdir()} >= {"results.csv", "summary.json", "report.html"}
     assert all(sandbox.control.retail_media.products(li)[s]["bidOverride"] == 1.21 for s in skus)
 

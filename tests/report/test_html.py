@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -149,3 +150,30 @@ def test_rows_not_sent_are_counted_by_row_with_the_first_few_shown(tmp_path: Pat
         (problem,) = _problems(journal, False, {})
     assert (problem.code, problem.count) == ("not-sent", 4)  # rows 3 (in part), 4, 5 and 6
     assert [e["row"] for e in problem.examples] == [3, 4, 5]
+
+
+async def test_a_run_within_one_second_is_said_in_words_not_drawn_as_one_bar(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A 10-row job's requests all fit in a second: its page says what they were instead of drawing a chart of
+    one bar; a run over several seconds gets its chart."""
+    li = line_items(sandbox, "auction", "active")[0]
+    skus = sorted(sandbox.control.retail_media.products(li))[:3]
+    sheet = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"], [[li, s, "1.31"] for s in skus])
+    run = tmp_path / "run"
+    await bulkops.api.run("bids", sheet, connection=conn(sandbox), options=bulkops.api.RunSettings(run))
+    with Journal.open(run) as journal:
+        made = [sum(t[i] for t in journal.timeline()) for i in range(2, 6)]
+    assert made[0] >= 2 and made[1:] == [0, 0, 0]  # its reads and its one write, nothing retried
+
+    def page_with(seconds: list[int]) -> str:
+        with sqlite3.connect(run / "journal.sqlite") as db:
+            db.execute("DELETE FROM timeline")
+        with Journal.open(run) as journal:
+            journal.add_timeline([(s, "sending", made[0], 0, 0, 0) for s in seconds])
+        return build_report(run).read_text(encoding="utf-8")
+
+    short = page_with([1_800_000_000])
+    said = re.search(r'id="within-a-second">([^<]*)<', short)
+    assert said and said.group(1) == (f"Every request of this run went within one second: {made[0]} requests,"
+                                      " 0 retries, 0 429 answers, 0 errors.")
+    assert "<svg" not in short
+    assert "<svg" in page_with([1_800_000_000, 1_800_000_001])
