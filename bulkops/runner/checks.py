@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, edited_elsewhere, parse_baseline, unchanged
@@ -221,9 +220,10 @@ def _from_errors(errors: list[RowError]) -> list[RowNote]:
 
 
 def _staged_rows(valid: pa.Table, layout: Layout, schema: Schema, path: str,
-                 header: Header) -> tuple[list[tuple[int, str, str, str, str | None]], list[RowNote]]:
-    """The batch's rows as the journal stages them: (row_number, group, key, cells, baseline), made column by
-    column; rows of an export not edited since are skipped (they are the only ones looked at one by one)."""
+                 header: Header) -> tuple[list[list[Any]], list[RowNote]]:
+    """The batch's rows as the journal stages them, in five columns (row_number, group, key, cells, baseline),
+    made column by column; rows of an export not edited since are skipped (they are the only ones looked at one
+    by one)."""
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
@@ -238,9 +238,9 @@ def _staged_rows(valid: pa.Table, layout: Layout, schema: Schema, path: str,
 
     present = set(valid.column_names)
     numbers = valid.column(ROW_NUMBER).to_pylist()
-    columns = (numbers, joined(layout.group), joined(layout.key, dict(layout.blanks)), joined(layout.names))
+    columns = [numbers, joined(layout.group), joined(layout.key, dict(layout.blanks)), joined(layout.names)]
     if not (schema.baseline and schema.baseline in present):
-        return list(zip(*columns, repeat(None))), []  # each row's tuple made once
+        return [*columns, [None] * len(numbers)], []
     staged = zip(*columns, strict=True)
     rows, notes = [], []
     unedited = "not edited since the export: nothing to send"
@@ -269,7 +269,7 @@ def _staged_rows(valid: pa.Table, layout: Layout, schema: Schema, path: str,
                 notes.append(RowNote(row[0], OutcomeStatus.SKIPPED, None, "unchanged", unedited))
                 continue
         rows.append((*row, base))
-    return rows, notes
+    return [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(5)], notes
 
 
 def _same_values(layout: Layout, schema: Schema, vals: str, other: str) -> bool:

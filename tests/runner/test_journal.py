@@ -168,7 +168,7 @@ def test_planning_resumes_after_the_last_batch_it_journaled(tmp_path: Path) -> N
     while planning plans again exactly the rows it had not journaled (no operation twice)."""
     rows = [(n, f"li{n % 4}", f"li{n % 4}\x1fsku{n}", f"li{n % 4}\x1fsku{n}\x1f1.00", None) for n in range(2, 42)]
     with Journal.create(tmp_path / "run", {"job": "bids"}) as j:
-        j.stage(rows, [])
+        j.stage([list(c) for c in zip(*rows, strict=True)], [])
         assert j.settle_duplicates(lambda *a: "") == 0
         batches = list(j.staged(12))
         assert [len({grp for _, grp, _, _ in batch}) for batch, _ in batches] == [2, 2]  # whole groups, 10 rows each
