@@ -550,11 +550,12 @@ class Journal:
         return [tuple(r) for r in self._read("SELECT * FROM chunk_times")]
 
     def top_errors(self, limit: int = 5) -> list[dict[str, Any]]:
-        """Why rows failed, most frequent first: code, how many, and the first such row with its message."""
+        """Why rows failed, most frequent first: code, how many, and the first such row with its message. Rows whose
+        answer is not known yet are not among them: they are not failed (resume reads them back)."""
         found = self._read(
             "SELECT code, COUNT(*), MIN(row_number), message FROM row_notes WHERE status = 'failed' GROUP BY code"
             " UNION ALL SELECT COALESCE(error_code, 'error'), COUNT(*), MIN(row_number), reason FROM ops"
-            " WHERE status IN ('failed', 'unknown') GROUP BY COALESCE(error_code, 'error')")
+            " WHERE status = 'failed' GROUP BY COALESCE(error_code, 'error')")
         merged: dict[str, dict[str, Any]] = {}
         for code, count, row, message in found:  # a code can be both a check's and the API's
             seen = merged.setdefault(code, {"code": code, "count": 0, "example_row": row, "example": message or ""})

@@ -46,6 +46,19 @@ def test_outcomes_recorded_and_pending_shrinks(tmp_path: Path) -> None:
         assert failed[0].outcome.attempts == 2
 
 
+def test_why_rows_failed_names_failed_rows_alone(tmp_path: Path) -> None:
+    """A row sent when the run was killed is not failed (resume reads it back): it is not listed under "why rows
+    failed" as an "error" with no message; the failed rows are, with the API's reason."""
+    ops = _ops(6)
+    with Journal.create(tmp_path / "run", {"job": "bids"}) as j:
+        j.add_operations(ops)
+        j.mark_sent(ops[:4])
+        j.record([(ops[0], Outcome(2, OutcomeStatus.FAILED, reason="below min bid", error_code="below-min-bid",
+                                   http_status=400, attempts=1)),
+                  (ops[1], Outcome(3, OutcomeStatus.UNKNOWN, reason="sent, no answer (timeout)", attempts=1))])
+        assert j.top_errors() == [{"code": "below-min-bid", "count": 1, "example_row": 2, "example": "below min bid"}]
+
+
 def test_a_settled_request_is_journaled_whole(tmp_path: Path) -> None:
     """Its outcomes, its operations that never reached the API (unsent again) and its time, in one transaction."""
     ops = _ops(4)
