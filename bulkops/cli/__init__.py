@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -34,8 +34,19 @@ class App(Group):
         return super().get_help(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        verbs = [j.verb for p in registry.platforms() for j in p.jobs]
-        return ["demo", "export", *verbs, "resume", "report", "sandbox"]
+        fixed = ("demo", "export", "resume", "report", "sandbox")
+        verbs = [j.verb for p in registry.platforms() for j in p.jobs if j.verb not in fixed]  # a plugin's clash
+        return list(dict.fromkeys([*fixed[:2], *verbs, *fixed[2:]]))  # loses to what is there first: listed once
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                             list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:  # a typo: "Did you mean 'bids'?" names any command, not only those built
+            missing: Any = getattr(click.exceptions, "NoSuchCommand", None)  # click 8.4 on: it suggests
+            if missing is None or not isinstance(exc, missing):
+                raise
+            raise missing(exc.command_name, possibilities=self.list_commands(ctx), ctx=ctx) from None
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name == "sandbox" and self._listing:  # its options come from every sandbox API: a server's imports
@@ -65,7 +76,7 @@ def _built(name: str) -> click.Command | None:
         return sandbox.group()
     try:
         platform, spec = registry.job(name)
-    except UsageError:  # not a verb: click says "No such command" and lists them
+    except UsageError:  # not a verb: click says "No such command" (`App.resolve_command`)
         return None
     return jobs.write_verb(platform, spec)
 

@@ -156,7 +156,8 @@ def _encoding(head: bytes, path: Path) -> str:
 
 
 def _open_csv(path: Path) -> Table:
-    head = path.read_bytes()[:65536]
+    with open(path, "rb") as f:  # its head alone: a million-row file is read once per run, not once per look
+        head = f.read(65536)
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(str(path), "this is not a text table (binary content)")
     encoding = _encoding(head, path)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from bulkops.sandbox import Sandbox
@@ -88,6 +89,16 @@ def test_demo_runs_the_three_jobs(tmp_path: Path) -> None:
                  "undo-bids/summary.json"):
         assert (tmp_path / "demo" / name).is_file(), name
     assert json.loads((tmp_path / "demo" / "undo-bids" / "summary.json").read_text())["outcomes"]["failed"] == 0
+
+
+@pytest.mark.skipif(not hasattr(click.exceptions, "NoSuchCommand"), reason="click < 8.4 suggests no command")
+def test_a_mistyped_verb_is_answered_with_the_nearest_one(tmp_path: Path) -> None:
+    """Commands are built when asked for; a typo is still matched against every verb, of every platform."""
+    for typo, meant in (("bid", "bids"), ("seller-bid", "seller-bids"), ("trackier-stat", "trackier-status"),
+                        ("resum", "resume")):
+        done = _cli(typo, "--json", cwd=tmp_path)
+        assert done.returncode == 2 and f"Did you mean '{meant}'?" in done.stderr, (typo, done.stderr)
+        assert json.loads(done.stdout)["error"] == f"No such command '{typo}'. Did you mean '{meant}'?"
 
 
 def test_help_loads_no_engine_and_names_every_verb(tmp_path: Path) -> None:
