@@ -257,31 +257,66 @@ def _unclosed_quote(table: Table, suspect: bool) -> int | None:
     return opened if quoted and not pending else None  # a quote ending the file closes its cell
 
 
+_RAGGED = re.compile(r"(CSV parse error: )?Expected \d+ columns, got \d+")  # pyarrow's word for a ragged row
+
+
 def _parsed(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
     """pyarrow's CSV reader (in C, on every core); from the first row whose cells do not match the header in
-    number, Python's csv module takes over (`_ragged_batches`): pyarrow can neither pad nor number such a row."""
+    number, Python's csv module takes over (`_ragged_batches`): pyarrow can neither pad nor number such a row.
+
+    pyarrow is handed no Python object it could let go of from one of its own threads: the last of them to drop
+    the reader may do so while the interpreter exits, and cannot take the GIL then: the process aborts (SIGABRT,
+    "terminate called without an active exception") after a run that did all its work. So a ragged row is told
+    by pyarrow's message, not by an `invalid_row_handler`; and a file in another encoding than UTF-8 is read from
+    a UTF-8 copy that Python makes (`_as_utf8`), not through pyarrow's transcoding, which calls Python's codecs.
+    """
+    utf8 = table.encoding in ("utf-8", "utf-8-sig")
+    try:
+        source = table.path if utf8 else _as_utf8(table)
+    except UnicodeDecodeError as exc:
+        raise _unreadable(table, 2, exc) from None
+    try:
+        yield from _parsed_utf8(table, source, rows, marked)
+    finally:
+        if not utf8:
+            source.unlink(missing_ok=True)
+
+
+def _as_utf8(table: Table) -> Path:
+    """The table's file as UTF-8, in a temporary file, transcoded by Python a megabyte at a time."""
+    import os  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    decoder = codecs.getincrementaldecoder(table.encoding)()
+    handle, name = tempfile.mkstemp(prefix="bulkops-utf8-", suffix=".csv")
+    try:
+        with open(table.path, "rb") as raw, os.fdopen(handle, "wb") as out:
+            while block := raw.read(1 << 20):
+                out.write(decoder.decode(block).encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _parsed_utf8(table: Table, source: Path, rows: int, marked: bool) -> Iterator[pa.Table]:
+    """`_parsed`, from `source`: the table's file, or its UTF-8 copy."""
     import pyarrow as pa  # noqa: PLC0415 - `bulkops --help` starts without it
     import pyarrow.csv as pa_csv  # noqa: PLC0415
 
     names = list(table.columns)
-    ragged: list[bool] = []
-
-    def on_invalid(_row: object) -> str:
-        ragged.append(True)
-        return "error"
-
     try:  # the header line is skipped (it was read by `_open_csv`), so a UTF-8 BOM goes with it
         reader = pa_csv.open_csv(
-            table.path,
+            source,
             read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES,
-                                            encoding="utf8" if table.encoding in ("utf-8", "utf-8-sig")
-                                            else table.encoding),
+                                            encoding="utf8"),
             parse_options=pa_csv.ParseOptions(delimiter=table.delimiter, newlines_in_values=True,
-                                              ignore_empty_lines=False, invalid_row_handler=on_invalid),
+                                              ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        if ragged:
+        if _RAGGED.match(str(exc)):
             yield from _ragged_batches(table, rows, marked, 0)
         elif not str(exc).startswith("Could not skip initial"):  # that: nothing after the header, a file of no rows
             raise _unreadable(table, 2, exc) from None
@@ -294,7 +329,7 @@ def _parsed(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
             except StopIteration:
                 return
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-                if not ragged:
+                if not _RAGGED.match(str(exc)):
                     raise _unreadable(table, line, exc) from None
                 yield from _ragged_batches(table, rows, marked, line - 2)
                 return

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -44,6 +46,23 @@ def test_csv_in_any_common_encoding_and_delimiter(tmp_path: Path, encoding: str,
     assert table.columns == ("lineItemId", "productId", "bidOverride") and table.delimiter == delimiter
     assert _rows(frame, "lineItemId", "productId", "bidOverride") == ROWS
     assert frame[ROW_NUMBER] == [2, 3]
+
+
+def test_a_file_not_in_utf8_is_read_from_a_copy_that_is_gone_however_reading_stops(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyarrow reads a cp1252 or UTF-16 file from a UTF-8 copy Python makes (its own transcoding calls Python from
+    its threads: a process could abort at exit); the copy goes when the reading ends, early or not."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    path = tmp_path / "bids.csv"
+    rows = [[str(n), f"café-{n}", "1,50"] for n in range(3000)]
+    path.write_bytes("\r\n".join(";".join(r) for r in [["lineItemId", "productId", "bidOverride"], *rows]).encode("cp1252"))
+    monkeypatch.setattr(readers, "BLOCK_BYTES", 4096)  # many blocks: a stop halfway leaves reads in flight
+    first = next(iter(open_table(path).iter_batches(rows=100)))  # stopped after the first batch
+    assert first.column("productId").to_pylist()[:2] == ["café-0", "café-1"]
+    gc.collect()
+    assert _rows(_all(path), "lineItemId", "productId", "bidOverride") == rows
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def test_quoted_line_breaks_and_blank_rows_keep_spreadsheet_row_numbers(tmp_path: Path) -> None:
