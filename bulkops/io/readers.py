@@ -288,7 +288,12 @@ def _as_utf8(table: Table) -> Path:
     import tempfile  # noqa: PLC0415
 
     decoder = codecs.getincrementaldecoder(table.encoding)()
-    handle, name = tempfile.mkstemp(prefix="bulkops-utf8-", suffix=".csv")
+    try:
+        handle, name = tempfile.mkstemp(prefix="bulkops-utf8-", suffix=".csv")
+    except OSError as exc:
+        raise InputError(str(table.path), f"is {table.encoding} text, read from a UTF-8 copy that cannot be made in"
+                                          f" {tempfile.gettempdir()} ({exc.strerror}); save it as UTF-8 (in Excel:"
+                                          " CSV UTF-8)") from None
     try:
         with open(table.path, "rb") as raw, os.fdopen(handle, "wb") as out:
             while block := raw.read(1 << 20):
