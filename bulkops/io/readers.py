@@ -133,7 +133,7 @@ def _check_header(table: Table) -> None:
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
 
-def _encoding(head: bytes, path: Path) -> str:
+def _encoding(head: bytes, path: Path, whole: bool = False) -> str:
     """UTF-8 (with or without BOM), UTF-16 by its BOM, else cp1252 (Excel's "CSV" on Windows).
 
     A sample that is UTF-8 in places and not in others is refused rather than guessed: read as cp1252 its
@@ -146,7 +146,7 @@ def _encoding(head: bytes, path: Path) -> str:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start > len(head) - 4:  # cut in the middle of a character at the end of the sample
+        if exc.start > len(head) - 4 and not whole:  # cut in a character at the end of the sample (not the file)
             return "utf-8"
         if _UTF8_MULTIBYTE.search(head[:exc.start]):
             line = head[:exc.start].count(b"\n") + 1
@@ -158,9 +158,10 @@ def _encoding(head: bytes, path: Path) -> str:
 def _open_csv(path: Path) -> Table:
     with open(path, "rb") as f:  # its head alone: a million-row file is read once per run, not once per look
         head = f.read(65536)
+        whole = not f.read(1)
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(str(path), "this is not a text table (binary content)")
-    encoding = _encoding(head, path)
+    encoding = _encoding(head, path, whole)
     text = head.decode(encoding, errors="ignore")
     first = text.splitlines()[0] if text.splitlines() else ""
     delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text, first)
@@ -282,14 +283,19 @@ def _parsed(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:
             source.unlink(missing_ok=True)
 
 
+_UTF8_COPY = "bulkops-utf8-"  # then the pid of the process reading, a dash, and mkstemp's letters
+
+
 def _as_utf8(table: Table) -> Path:
-    """The table's file as UTF-8, in a temporary file, transcoded by Python a megabyte at a time."""
+    """The table's file as UTF-8, in a temporary file, transcoded by Python a megabyte at a time. Its name holds
+    the reading process's id: copies left by a process killed while reading (kill -9) are swept by the next one."""
     import os  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
     decoder = codecs.getincrementaldecoder(table.encoding)()
     try:
-        handle, name = tempfile.mkstemp(prefix="bulkops-utf8-", suffix=".csv")
+        _sweep_utf8_copies(Path(tempfile.gettempdir()))
+        handle, name = tempfile.mkstemp(prefix=f"{_UTF8_COPY}{os.getpid()}-", suffix=".csv")
     except OSError as exc:
         raise InputError(str(table.path), f"is {table.encoding} text, read from a UTF-8 copy that cannot be made in"
                                           f" {tempfile.gettempdir()} ({exc.strerror}); save it as UTF-8 (in Excel:"
@@ -303,6 +309,22 @@ def _as_utf8(table: Table) -> Path:
         Path(name).unlink(missing_ok=True)
         raise
     return Path(name)
+
+
+def _sweep_utf8_copies(folder: Path) -> None:
+    """Remove the UTF-8 copies whose process is gone (its own user's: another's cannot be told alive or not)."""
+    import os  # noqa: PLC0415
+
+    for copy in folder.glob(f"{_UTF8_COPY}*-*.csv"):
+        pid = copy.name.removeprefix(_UTF8_COPY).split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)  # signal 0: is it alive? (nothing is sent)
+        except ProcessLookupError:
+            copy.unlink(missing_ok=True)
+        except OSError:  # alive, or another user's
+            continue
 
 
 def _parsed_utf8(table: Table, source: Path, rows: int, marked: bool) -> Iterator[pa.Table]:
@@ -397,12 +419,17 @@ def _ragged_batches(table: Table, rows: int, marked: bool, skip: int) -> Iterato
 def _undecodable(path: Path, encoding: str) -> tuple[int, int]:
     """The first line (1-based, as an editor counts) holding bytes the encoding cannot read, and the first such byte."""
     decoder = codecs.getincrementaldecoder(encoding)()
+    number = 0
     with open(path, "rb") as f:
         for number, raw in enumerate(f, start=1):
             try:
                 decoder.decode(raw)
             except UnicodeDecodeError as exc:
                 return number, raw[exc.start]
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:  # the file ends in the middle of a character: its last line is cut short
+        return number, exc.object[exc.start]
     return 0, 0
 
 

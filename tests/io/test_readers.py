@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gc
+import os
 import tempfile
 from pathlib import Path
 
@@ -65,6 +66,23 @@ def test_a_file_not_in_utf8_is_read_from_a_copy_that_is_gone_however_reading_sto
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
+def test_copies_left_by_a_killed_reader_are_swept_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kill -9 while a cp1252 file is read leaves its UTF-8 copy (a copy of the user's sheet) in the temp dir: the
+    next read of such a file removes the copies whose process is gone, and no other file."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    left = tmp_path / "tmp"
+    left.mkdir()
+    gone = left / "bulkops-utf8-999999999-abcd.csv"  # beyond any pid: a process that is gone
+    alive = left / f"bulkops-utf8-{os.getppid()}-efgh.csv"  # this test's parent: still reading, say
+    mine = left / "bulkops-utf8-notes.csv"
+    for path in (gone, alive, mine):
+        path.write_text("lineItemId\n1\n", encoding="utf-8")
+    sheet = tmp_path / "bids.csv"
+    sheet.write_bytes("lineItemId;productId\r\n1;café".encode("cp1252"))  # a small file ending in an é
+    assert _all(sheet)["productId"] == ["café"]
+    assert sorted(p.name for p in left.iterdir()) == sorted([alive.name, mine.name])
+
+
 def test_quoted_line_breaks_and_blank_rows_keep_spreadsheet_row_numbers(tmp_path: Path) -> None:
     path = tmp_path / "bids.csv"
     path.write_text('lineItemId,productId,note\n1,a,"two\nlines"\n,,\n2,b,x\n', encoding="utf-8")
@@ -111,6 +129,8 @@ def test_xlsx_first_sheet_or_named_sheet(tmp_path: Path) -> None:
     ("bids.csv", b'a,b\n1,12"\n2,"x\n3,4\n', "line 3 opens a quoted cell"),  # an even count of quotes
     ("bids.csv", b'a,b\n1,"x\n' + b"2,y\n" * 40_000, "line 2 opens a quoted cell"),  # 200 KB swallowed
     ("bids.csv", "a,b\n1,café\n".encode("cp1252") + b"2,x\x81\n", "line 3 is not cp1252 text \\(byte 0x81\\)"),
+    ("bids.csv", codecs.BOM_UTF16_LE + "a,b\r\n1,x\r\n".encode("utf-16-le")[:-1],
+     "line 2 is not utf-16 text \\(byte 0x0a\\)"),  # cut in the middle of its last character
 ])
 def test_unreadable_files_get_one_clear_message(tmp_path: Path, name: str, content: bytes, message: str) -> None:
     path = tmp_path / name
