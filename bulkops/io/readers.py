@@ -25,7 +25,7 @@ from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from bulkops.errors import InputError
 from bulkops.io.columns import ROW_NUMBER, Schema
@@ -155,13 +155,39 @@ def _encoding(head: bytes, path: Path, whole: bool = False) -> str:
         return "cp1252"
 
 
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def _first_non_ascii(f: BinaryIO) -> bytes | None:
+    """From a binary file's position on, the bytes from its first one beyond ASCII (up to 64 KiB); None if there
+    is none. A sheet in cp1252 whose accents start past its first 64 KiB is told by them, not taken for UTF-8."""
+    while block := f.read(1 << 20):
+        if not block.isascii():
+            rest = block[_NON_ASCII.search(block).start():]  # type: ignore[union-attr] # isascii said there is one
+            return rest[:65536] + f.read(max(0, 65536 - len(rest)))
+    return None
+
+
+def _utf8_or_cp1252(sample: bytes) -> str:
+    """The encoding of a file whose first bytes beyond ASCII are `sample`: UTF-8 if they read as UTF-8 (or as UTF-8
+    in part, then not: the reader names that line), else cp1252."""
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start > len(sample) - 4 or _UTF8_MULTIBYTE.search(sample[:exc.start]):
+            return "utf-8"
+        return "cp1252"
+    return "utf-8"
+
+
 def _open_csv(path: Path) -> Table:
     with open(path, "rb") as f:  # its head alone: a million-row file is read once per run, not once per look
         head = f.read(65536)
         whole = not f.read(1)
+        beyond = None if whole or not head.isascii() else _first_non_ascii(f)
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(str(path), "this is not a text table (binary content)")
-    encoding = _encoding(head, path, whole)
+    encoding = _encoding(head, path, whole) if beyond is None else _utf8_or_cp1252(beyond)
     text = head.decode(encoding, errors="ignore")
     first = text.splitlines()[0] if text.splitlines() else ""
     delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text, first)
@@ -293,20 +319,25 @@ def _as_utf8(table: Table) -> Path:
     import tempfile  # noqa: PLC0415
 
     decoder = codecs.getincrementaldecoder(table.encoding)()
+    name = ""
     try:
         _sweep_utf8_copies(Path(tempfile.gettempdir()))
         handle, name = tempfile.mkstemp(prefix=f"{_UTF8_COPY}{os.getpid()}-", suffix=".csv")
-    except OSError as exc:
-        raise InputError(str(table.path), f"is {table.encoding} text, read from a UTF-8 copy that cannot be made in"
-                                          f" {tempfile.gettempdir()} ({exc.strerror}); save it as UTF-8 (in Excel:"
-                                          " CSV UTF-8)") from None
-    try:
-        with open(table.path, "rb") as raw, os.fdopen(handle, "wb") as out:
+        with os.fdopen(handle, "wb") as out, open(table.path, "rb") as raw:
             while block := raw.read(1 << 20):
                 out.write(decoder.decode(block).encode("utf-8"))
             out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except OSError as exc:
+        if name:
+            Path(name).unlink(missing_ok=True)
+        if exc.filename is not None and Path(exc.filename) == table.path:  # the input itself: said as before
+            raise
+        raise InputError(str(table.path), f"is {table.encoding} text, read from a UTF-8 copy that cannot be written"
+                                          f" in {tempfile.gettempdir()} ({exc.strerror}): free some space there,"
+                                          " or save the file as UTF-8 (in Excel: CSV UTF-8)") from None
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        if name:
+            Path(name).unlink(missing_ok=True)
         raise
     return Path(name)
 

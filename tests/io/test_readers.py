@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import gc
+import io
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -63,6 +66,37 @@ def test_a_file_not_in_utf8_is_read_from_a_copy_that_is_gone_however_reading_sto
     assert first.column("productId").to_pylist()[:2] == ["café-0", "café-1"]
     gc.collect()
     assert _rows(_all(path), "lineItemId", "productId", "bidOverride") == rows
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8"])
+def test_a_sheet_whose_accents_start_far_down_is_read_in_its_encoding(tmp_path: Path, encoding: str) -> None:
+    """The encoding is told by a file's first bytes beyond ASCII, wherever they are: a cp1252 sheet of plain ids
+    for its first 64 KiB was taken for UTF-8, and refused at its first accent."""
+    rows = [[str(n), f"sku-{n}", "1.50"] for n in range(5000)] + [["5000", "crème brûlée", "2.00"]]
+    sheet = tmp_path / "bids.csv"
+    sheet.write_bytes("\r\n".join(",".join(r) for r in [["lineItemId", "productId", "bidOverride"], *rows])
+                      .encode(encoding))
+    assert open_table(sheet).encoding == encoding
+    frame = pa.concat_tables(open_table(sheet).iter_batches()).to_pydict()
+    assert _rows(frame, "lineItemId", "productId", "bidOverride")[-2:] == rows[-2:]
+
+
+def test_no_room_for_the_utf8_copy_is_said_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk (the copy is larger than a cp1252 file: é takes two bytes) names the file and the temp dir."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    sheet = tmp_path / "bids.csv"
+    sheet.write_bytes("lineItemId;productId\r\n1;café\r\n".encode("cp1252"))
+
+    class Full(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", lambda handle, mode: (os.close(handle), Full())[1])
+    with pytest.raises(InputError, match=r"bids.csv: is cp1252 text, read from a UTF-8 copy that cannot be written in"
+                                         r" .*tmp \(No space left on device\)"):
+        _all(sheet)
     assert list((tmp_path / "tmp").iterdir()) == []
 
 

@@ -140,6 +140,7 @@ async def test_columns_named_like_ours_are_kept_and_odd_cells_stay_contained(san
 
 def test_a_bad_byte_is_named_by_its_line(tmp_path: Path) -> None:
     lines = ["lineItemId,productId,bidOverride\n"] + [f"50000001,sku-{i:08d}-{'x' * 20},1.2\n" for i in range(3000)]
+    lines[1] = "50000001,crème,1.2\n"  # UTF-8 (a file of ASCII and one cp1252 letter is a cp1252 file)
     data = "".join(lines).encode() + b"1,caf\xe9,1.2\n"  # line 3002: a cp1252 byte in a UTF-8 file
     (tmp_path / "bids.csv").write_bytes(data)
     done = cli("bids", "bids.csv", "--dry-run", cwd=tmp_path, env=cli_env(BULKOPS_SANDBOX_DB=str(tmp_path / "s")))
