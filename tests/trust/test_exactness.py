@@ -202,7 +202,8 @@ async def test_a_damaged_journal_is_a_clean_error_on_resume(sandbox: Sandbox, tm
     await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
     journal = tmp_path / "run" / "journal.sqlite"
     data = bytearray(journal.read_bytes())
-    data[200:4096] = b"\x00" * (4096 - 200)
+    page = int.from_bytes(data[16:18], "big")  # the database's page size (its header says): the schema page wiped
+    data[200:page] = b"\x00" * (page - 200)
     journal.write_bytes(bytes(data))
     done = await asyncio.to_thread(cli, "resume", "run", cwd=tmp_path, env=cli_env(sandbox))
     assert done.returncode == 2 and "Traceback" not in done.stderr and "journal" in done.stderr
