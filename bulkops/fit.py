@@ -22,7 +22,8 @@ def check(job: WriteJob, path: Path, sheet: str | None = None, header_row: int |
     try:
         match_header(str(path), headers, schema, required=job.required())  # the precise complaint, if there is one
     except InputError as exc:
-        raise _with_hint(job, headers, exc) from None
+        hinted = _with_hint(job, headers, exc)
+        raise InputError(hinted.path, f"{hinted.message}{_fits(verb, headers)}") from None
     if not _named(job, headers):  # every row would fail keyless (a bids sheet fed to seller-bids)
         ways = " or ".join(" with ".join(names) for names in getattr(job, "named_by", ()))
         raise InputError(str(path), f"no column of it ({', '.join(headers)}) names what `{verb}` changes: it needs"

@@ -1,0 +1,26 @@
+"""A file fed to the wrong verb is refused before anything is read from the API, naming the verb it fits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bulkops import fit, registry
+from bulkops.errors import InputError
+
+
+@pytest.mark.parametrize(("verb", "header", "fits"), [
+    ("bids", "sellerCampaignId,bid", "seller-bids"),  # an MPO sheet (or its undo file) given to Retail Media
+    ("seller-bids", "campaignId,status", "trackier-status"),
+    ("bids", "campaignId,status", "trackier-status"),
+    ("line-items", "lineItemId,productId,bidOverride", "bids"),
+])
+def test_a_sheet_given_to_the_wrong_verb_names_the_one_it_fits(tmp_path: Path, verb: str, header: str,
+                                                               fits: str) -> None:
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(f"{header}\n" + ",".join(["12"] * len(header.split(","))) + "\n", encoding="utf-8")
+    _, spec = registry.job(verb)
+    with pytest.raises(InputError) as refused:
+        fit.check(spec.make({}), sheet)
+    assert f"its columns fit `bulkops {fits}`" in refused.value.message, refused.value.message
