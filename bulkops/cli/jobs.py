@@ -138,6 +138,11 @@ def show_result(verb: str, result: RunResult, out: Output, *, label: str | None 
         lines.append(f"  dry run: {s['planned_requests']} write requests planned; {at}; nothing was sent")
         lines += _planned_lines(result)
     lines += _why_failed(s.get("top_errors") or [])
+    conflicts = int(s.get("changed_since_export") or 0)
+    if conflicts:
+        lines.append(f"  {conflicts} edited row(s) not sent: someone changed them on the API since the export (see"
+                     " errorCode changed-since-export in the results); export again, or pass --overwrite-changed to"
+                     " write them anyway")
     open_rows = sum(result.outcomes.get(k, 0) for k in ("unknown", "pending"))
     if open_rows and not s.get("dry_run"):
         lines.append(f"  {open_rows} row(s) with no known outcome yet: `bulkops resume {result.run_dir}` reads them"

@@ -63,9 +63,11 @@ async def test_edited_rows_are_written_and_moved_ones_are_conflicts(make_sandbox
         assert sb.control.mpo.seller_campaign(scs[1])["bid"] == 3.33  # a conflict: not overwritten
         codes = {r["errorCode"] for r in read_csv(tmp_path / "run" / "results.csv")}
         assert "changed-since-export" in codes
+        assert result.summary["changed_since_export"] == 1  # the edit not sent is counted where it is said
         forced = await bulkops.apply_seller_bids(edited, connection=conn(sb), run_dir=tmp_path / "forced",
                                                  overwrite_changed=True)
         assert forced.outcomes["succeeded"] == 1 and sb.control.mpo.seller_campaign(scs[1])["bid"] == 4.20
+        assert forced.summary["changed_since_export"] == 0
         suspended = await bulkops.update_budgets(edited, connection=conn(sb), run_dir=tmp_path / "budgets")
         assert suspended.outcomes["succeeded"] == 1
         assert sb.control.mpo.budget(budget["budgetId"])["isSuspended"] is True
