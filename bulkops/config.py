@@ -103,8 +103,8 @@ def _merged(platform: Platform, flags: ConnectionFlags, env: Mapping[str, str],
         table = data.get(section) or {}
         if not isinstance(table, dict):
             raise UsageError(f"config file: [{section}] must be a table")
-        merged.update({k: v for k, v in data.items() if k in ("rate", "concurrency")})
-        merged.update(table)
+        merged.update(table)  # the file's top-level keys are Criteo's (as its environment variables are): a
+        # Criteo pace (250 calls a minute) must not drive another API past its own quota (Trackier's 60)
     merged.update({k: env[_env_name(platform, k)] for k in KEYS if env.get(_env_name(platform, k))})
     merged.update({k: v for k, v in asdict(flags).items() if k in KEYS and v not in (None, "")})
     return merged

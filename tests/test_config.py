@@ -41,6 +41,20 @@ def test_flags_beat_env_beat_file(tmp_path: Path) -> None:
         "https://file.example", "env-id", "flag-secret", 100.0)
 
 
+def test_the_files_top_level_keys_are_criteos_alone(tmp_path: Path) -> None:
+    """A Criteo pace at the top of the file does not drive Trackier (60 calls a minute) past its quota; its own
+    table does, as BULKOPS_TRACKIER_RATE does (BULKOPS_RATE does not)."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('client_id = "id"\nclient_secret = "s"\nrate = 250\nconcurrency = 16\n[trackier]\napi_key = "k"\n')
+    trackier = platform("trackier")
+    alone = resolve(trackier, F(config=str(cfg)), env={})
+    assert alone is not None and (alone.rate, alone.concurrency) == (None, 8)
+    assert _resolve(F(config=str(cfg))).rate == 250.0  # Criteo's
+    cfg.write_text('rate = 250\n[trackier]\napi_key = "k"\nrate = 30\n')
+    own = resolve(trackier, F(config=str(cfg)), env={})
+    assert own is not None and own.rate == 30.0
+
+
 def test_secret_never_prints() -> None:
     conn = _resolve(BASE)
     assert "s3cret" not in repr(conn) and "s3cret" not in str(conn)
