@@ -50,7 +50,7 @@ from bulkops.runner import export as exporting
 from bulkops.runner.events import ProgressListener
 from bulkops.runner.export import ExportResult
 from bulkops.runner.journal import is_run_dir
-from bulkops.runner.pipeline import finished, reopen, resume_job, run_write_job
+from bulkops.runner.pipeline import finished, refuse_a_dry_run, reopen, resume_job, run_write_job
 from bulkops.runner.protocol import RunOptions, RunResult
 from bulkops.types import ApiKey, ClientCredentials, Connection, Secret
 
@@ -184,6 +184,7 @@ async def resume(run_dir: str | Path, *, connection: ConnectionLike = None,  # n
     journal = reopen(Path(run_dir))
     try:
         meta = journal.meta()
+        refuse_a_dry_run(journal.run_dir, meta)
         platform, spec = registry.job(meta["job"])
         job = spec.make(meta.get("job_options") or {})
         if not retarget:

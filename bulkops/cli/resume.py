@@ -30,12 +30,14 @@ def resume(run_dir: Path, **values: Any) -> None:
     from bulkops import api  # noqa: PLC0415 - the engine loads when the verb runs, not for --help
     from bulkops.cli.console import Output  # noqa: PLC0415
     from bulkops.runner.journal import Journal  # noqa: PLC0415
+    from bulkops.runner.pipeline import refuse_a_dry_run  # noqa: PLC0415
 
     out = Output(quiet=values.pop("quiet"), as_json=values.pop("as_json"))
     flags = opt.connection_flags(values)
     with Journal.open(run_dir, lock=True) as journal:  # in use by another process: said before anything else
         meta = journal.meta()
         pending = journal.counts()
+    refuse_a_dry_run(run_dir, meta)
     left = pending.get("pending", 0) + pending.get("unknown", 0)
     if meta.get("reported") and meta.get("phase") == "done" and not left:
         out.say(f"{run_dir} ({meta.get('job')}) finished earlier: every operation has its outcome, nothing to"

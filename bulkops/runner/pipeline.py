@@ -90,8 +90,7 @@ async def resume_job(job: WriteJob, journal: Journal, connection: Connection, cl
     reading back what may have been applied, sending what is left; then rewrite its reports. A dry run stopped
     before its plan was whole is planned to the end (and nothing is sent)."""
     meta = journal.meta()
-    if meta.get("dry_run") and meta.get("phase") not in ("checking", "planning"):  # stopped before its plan: made
-        raise JournalError(str(journal.run_dir), "this was a dry run: nothing to resume; run the job itself")
+    refuse_a_dry_run(journal.run_dir, meta)
     options = RunOptions(journal.run_dir, dry_run=bool(meta.get("dry_run")), snapshot=meta.get("snapshot", True),
                          sheet=meta.get("sheet"),
                          header_row=meta.get("header_row"), skip_hidden=meta.get("skip_hidden", False),
@@ -448,6 +447,13 @@ def reopen(run_dir: Path) -> Journal:
         journal.close()
         raise
     return journal
+
+
+def refuse_a_dry_run(run_dir: Path, meta: Mapping[str, Any]) -> None:
+    """A dry run whose plan is whole has nothing to resume (one stopped before its plan was whole is planned to the
+    end): refused before any connection is made or any credential asked for."""
+    if meta.get("dry_run") and meta.get("phase") not in ("checking", "planning"):
+        raise JournalError(str(run_dir), "this was a dry run: nothing to resume; run the job itself")
 
 
 def finished(run_dir: Path) -> RunResult | None:

@@ -101,6 +101,20 @@ def test_a_mistyped_verb_is_answered_with_the_nearest_one(tmp_path: Path) -> Non
         assert json.loads(done.stdout)["error"] == f"No such command '{typo}'. Did you mean '{meant}'?"
 
 
+async def test_resume_of_a_dry_run_is_refused_at_once(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Nothing to resume, said before anything else: not after "resuming ... N operation(s)" and a credential."""
+    li = line_items(sandbox, "auction", "active")[0]
+    skus = sorted(sandbox.control.retail_media.products(li))[:2]
+    path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"], [[li, s, "1.41"] for s in skus])
+    env = {"BULKOPS_BASE_URL": sandbox.base_url, "BULKOPS_CLIENT_ID": sandbox.client_id,
+           "BULKOPS_CLIENT_SECRET": sandbox.client_secret}
+    dry = await asyncio.to_thread(_cli, "bids", str(path), "--dry-run", "--run-dir", "dry", cwd=tmp_path, env=env)
+    assert dry.returncode == 0, dry.stderr
+    done = await asyncio.to_thread(_cli, "resume", "dry", cwd=tmp_path)  # no credential given: none is asked for
+    assert done.returncode == 2 and "this was a dry run: nothing to resume" in done.stderr, done.stderr
+    assert "resuming" not in done.stdout + done.stderr
+
+
 def test_help_loads_no_engine_and_names_every_verb(tmp_path: Path) -> None:
     """`--help` is read before anything else: it must come at once, not after the HTTP and data libraries load."""
     code = ("import sys, runpy\nsys.argv = ['bulkops', *sys.argv[1:]]\n"
