@@ -327,18 +327,14 @@ def _as_utf8(table: Table) -> Path:
             while block := raw.read(1 << 20):
                 out.write(decoder.decode(block).encode("utf-8"))
             out.write(decoder.decode(b"", final=True).encode("utf-8"))
-    except OSError as exc:
+    except BaseException as exc:
         if name:
             Path(name).unlink(missing_ok=True)
-        if exc.filename is not None and Path(exc.filename) == table.path:  # the input itself: said as before
-            raise
+        if not isinstance(exc, OSError) or (exc.filename is not None and Path(exc.filename) == table.path):
+            raise  # a Ctrl-C, a bad byte, the input itself: said as before
         raise InputError(str(table.path), f"is {table.encoding} text, read from a UTF-8 copy that cannot be written"
                                           f" in {tempfile.gettempdir()} ({exc.strerror}): free some space there,"
                                           " or save the file as UTF-8 (in Excel: CSV UTF-8)") from None
-    except BaseException:
-        if name:
-            Path(name).unlink(missing_ok=True)
-        raise
     return Path(name)
 
 
