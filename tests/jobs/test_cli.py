@@ -117,7 +117,7 @@ async def test_resume_of_a_dry_run_is_refused_at_once(sandbox: Sandbox, tmp_path
 
 def test_help_loads_no_engine_and_names_every_verb(tmp_path: Path) -> None:
     """`--help` is read before anything else: it must come at once, not after the HTTP and data libraries load."""
-    code = ("import sys, runpy\nsys.argv = ['bulkops', *sys.argv[1:]]\n"
+    code = ("import os, sys, runpy\nsys.argv = ['bulkops', *sys.argv[1:]]\nos._exit = sys.exit  # stay to look\n"
             "try:\n    runpy.run_module('bulkops', run_name='__main__')\nexcept SystemExit:\n    pass\n"
             "heavy = ('aiohttp', 'pandas', 'pyarrow', 'openpyxl', 'rich', 'bulkops.engine.client', 'bulkops.api',"
             " 'bulkops.runner.pipeline', 'bulkops.sandbox')\n"
@@ -143,7 +143,7 @@ async def test_a_small_run_loads_neither_pandas_nor_a_second_of_anything_it_does
     skus = sorted(sandbox.control.retail_media.products(li))[:3]
     path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"],
                      [[li, s, "1.21"] for s in skus])
-    code = ("import sys, runpy\nsys.argv = ['bulkops', *sys.argv[1:]]\n"
+    code = ("import os, sys, runpy\nsys.argv = ['bulkops', *sys.argv[1:]]\nos._exit = sys.exit  # stay to look\n"
             "try:\n    runpy.run_module('bulkops', run_name='__main__')\nexcept SystemExit as exc:\n    code = exc.code\n"
             "print('LOADED', *(m in sys.modules for m in ('pandas', 'rich', 'pydantic', 'bulkops.platforms.mpo',"
             " 'bulkops.platforms.trackier')), code)\n"
