@@ -468,7 +468,10 @@ def finished(run_dir: Path) -> RunResult | None:
         summary = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None  # the reports are rewritten from the journal
-    paths = {k: Path(v) for k, v in (summary.get("files") or {}).items()}
+    # summary.json names its files from where the run was started; they are in the run directory, named from
+    # where it is resumed now (`resume elsewhere/run` from another directory must not say "see run/errors.csv")
+    paths = {k: run_dir / Path(v).name for k, v in (summary.get("files") or {}).items()}
+    summary.update(run_dir=str(run_dir), files={k: str(v) for k, v in paths.items()})
     reports = ReportFiles(paths.pop("results", None), paths.pop("errors", None), paths.pop("undo", None),
                           paths.pop("summary", None), paths)
     return RunResult(run_dir, int(summary["rows"]), dict(summary["outcomes"]), summary, reports)

@@ -112,6 +112,12 @@ async def test_sigterm_while_sending_writes_true_reports_and_resume_finishes(mak
         assert said.returncode == 0 and "finished earlier" in said.stderr + said.stdout
         assert "nothing to resume" in said.stderr + said.stdout and sb.control.stats()["requests"] == seen
         assert (tmp_path / "run" / "summary.json").read_text() == whole  # the run's record stands
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        there = await asyncio.to_thread(cli, "resume", "../run", "--json", cwd=elsewhere, env=cli_env(sb))
+        files = json.loads(there.stdout)["files"]  # named from where the user is now, not where the run began
+        assert files["results"] == str(Path("..", "run", "results.csv")) and all(
+            (elsewhere / f).is_file() for f in files.values())
 
 
 async def test_an_api_gone_mid_run_stops_the_run_resumable_and_resume_finishes(server: ServerProcess,
