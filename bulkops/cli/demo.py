@@ -11,6 +11,7 @@ import click
 from bulkops import registry
 from bulkops.cli import options as opt
 from bulkops.cli.jobs import show_result
+from bulkops.errors import UsageError
 from bulkops.platform import DemoContext
 from bulkops.types import Connection
 
@@ -27,6 +28,8 @@ def demo(out_dir: Path | None = None, seed: int = 1) -> None:
     Retail Media: export an account, apply a bid sheet with some bad rows, mass-pause SKUs across the account,
     undo the bid change; then each other platform's own short step."""
     folder = out_dir or Path("runs") / f"demo-{datetime.now():%Y%m%d-%H%M%S}"
+    if folder.is_dir() and any(folder.iterdir()):  # an earlier demo's (or the user's) files: refused before any work
+        raise UsageError(f"{folder} is not empty: the demo writes a fresh set of runs; give another --dir")
     folder.mkdir(parents=True, exist_ok=True)
     import asyncio  # noqa: PLC0415 - what a verb needs loads when it runs, not for --help
 

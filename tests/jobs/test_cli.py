@@ -89,6 +89,10 @@ def test_demo_runs_the_three_jobs(tmp_path: Path) -> None:
                  "undo-bids/summary.json"):
         assert (tmp_path / "demo" / name).is_file(), name
     assert json.loads((tmp_path / "demo" / "undo-bids" / "summary.json").read_text())["outcomes"]["failed"] == 0
+    before = (tmp_path / "demo" / "inventory.csv").stat().st_mtime_ns
+    again = _cli("demo", "--dir", "demo", cwd=tmp_path)  # over the first: refused before it exports anything
+    assert again.returncode == 2 and "demo is not empty" in again.stderr and "Traceback" not in again.stderr
+    assert (tmp_path / "demo" / "inventory.csv").stat().st_mtime_ns == before
 
 
 @pytest.mark.skipif(not hasattr(click.exceptions, "NoSuchCommand"), reason="click < 8.4 suggests no command")
