@@ -48,8 +48,9 @@ def leave(code: object) -> NoReturn:
         sys.exit(status)
     atexit._run_exitfuncs()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: started with that descriptor closed (`>&-`), as Python allows
+                stream.flush()
     except (OSError, ValueError):
         sys.exit(status)
     os._exit(status)

@@ -95,6 +95,16 @@ def test_demo_runs_the_three_jobs(tmp_path: Path) -> None:
     assert (tmp_path / "demo" / "inventory.csv").stat().st_mtime_ns == before
 
 
+def test_a_closed_stdout_or_stderr_keeps_the_commands_own_exit_code(tmp_path: Path) -> None:
+    """`bulkops ... >&-` (a cron line, a service): the command's exit code still says what happened, with no
+    traceback of the way out."""
+    for args, code in ((["--help"], 0), (["nosuch"], 2), (["resume", "no-such-run"], 2)):
+        for closed in ("1", "2"):
+            done = subprocess.run(["sh", "-c", f'exec "$@" {closed}>&-', "sh", sys.executable, "-m", "bulkops", *args],
+                                  cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+            assert done.returncode == code and "Traceback" not in done.stderr, (args, closed, done.stderr)
+
+
 @pytest.mark.skipif(not hasattr(click.exceptions, "NoSuchCommand"), reason="click < 8.4 suggests no command")
 def test_a_mistyped_verb_is_answered_with_the_nearest_one(tmp_path: Path) -> None:
     """Commands are built when asked for; a typo is still matched against every verb, of every platform."""
