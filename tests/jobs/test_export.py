@@ -121,6 +121,14 @@ async def test_an_export_filter_naming_no_status_is_refused_not_an_empty_file(sa
     assert done.rows and {r["status"] for r in rows if r["entity"] == "lineItem"} == {"active"}
 
 
+async def test_an_account_the_credentials_cannot_see_is_refused_naming_those_they_can(sandbox: Sandbox,
+                                                                                     tmp_path: Path) -> None:
+    seen = ", ".join(sandbox.control.retail_media.account_ids())
+    with pytest.raises(bulkops.UsageError, match=rf"account 9999 was not found: your credentials see account\(s\) {seen}$"):
+        await bulkops.export(["9999"], tmp_path / "inv.csv", connection=conn(sandbox))
+    assert not (tmp_path / "inv.csv").exists()
+
+
 async def test_an_export_never_writes_over_a_runs_files(sandbox: Sandbox, tmp_path: Path) -> None:
     account = sandbox.control.retail_media.account_ids()[0]
     li = next(li for li in sandbox.control.retail_media.line_item_ids(account)

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from bulkops.engine.client import ApiClient
+from bulkops.errors import Forbidden, NotFound, UsageError
 from bulkops.io.columns import encode_baseline
 from bulkops.platform import ids_given
 from bulkops.platforms.mpo import reads
@@ -29,9 +30,16 @@ async def rows(api: ApiClient, options: Mapping[str, Any]) -> AsyncIterator[dict
 
 
 async def _advertiser_rows(api: ApiClient, advertiser: str) -> AsyncIterator[dict[str, Any]]:
+    try:
+        listed = await reads.listing(api, f"advertisers/{advertiser}/seller-campaigns")
+    except (NotFound, Forbidden) as exc:  # a typo, or another client's id: say which ids these credentials see
+        seen = [str(a["id"]) for a in await reads.listing(api, "advertisers")]
+        said = str(exc) if advertiser in str(exc) else f"advertiser {advertiser}: {exc}"
+        raise UsageError(f"{said}: your credentials see "
+                         + (f"advertiser(s) {', '.join(seen)}" if seen else "no advertiser")) from None
     sellers = await reads.listing(api, "sellers", {"advertiserId": advertiser})
     scs: dict[str, list[Mapping[str, Any]]] = {}
-    for sc in await reads.listing(api, f"advertisers/{advertiser}/seller-campaigns"):
+    for sc in listed:
         scs.setdefault(str(sc["sellerId"]), []).append(sc)
     budgets: dict[str, list[Mapping[str, Any]]] = {}
     for b in await reads.listing(api, f"advertisers/{advertiser}/budgets"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 import bulkops
 from tests.platforms.mpo.conftest import advertiser, conn, read_csv, writes
 
@@ -94,3 +96,14 @@ async def test_an_edit_the_verb_does_not_make_fails_its_row_instead_of_being_cal
         [kind] = [r for r in read_csv(budgets.files.results) if r["budgetId"] == budget["budgetId"]]
         assert (kind["outcome"], kind["errorCode"]) == ("failed", "budgetType-cannot-change")
         assert writes(sb) == {} and bids.exit_code == budgets.exit_code == 1
+
+
+async def test_an_advertiser_the_credentials_cannot_see_is_refused_naming_those_they_can(make_sandbox,
+                                                                                       tmp_path: Path) -> None:
+    """A typo, or another client's advertiser: the refusal says which ids would work, and writes no file."""
+    async with make_sandbox(quota=0) as sb:
+        mine = advertiser(sb)
+        for wrong in (str(mine + 99), str(mine + 1)):  # unknown; another client's (the sandbox's hidden one)
+            with pytest.raises(bulkops.UsageError, match=rf"{wrong}.*your credentials see advertiser\(s\) {mine}$"):
+                await bulkops.export_mpo([wrong], tmp_path / "mpo.csv", connection=conn(sb))
+            assert not (tmp_path / "mpo.csv").exists()
