@@ -39,18 +39,31 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DOT_THREE = re.compile(r"-?[1-9][0-9]{0,2}\.[0-9]{3}")  # 2.125: a reader may take the dot for thousands
 _MONTH = "(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
-# Text Excel changes when it opens a CSV: leading zeros (00123), more than 15 digits (rounded), exponents
-# (874309944e2), day-month or month-day pairs and non-ISO dates (1-2, 3/4, 2024/1/5, 5-mar, mar-5), clock times
-# (1:30). ISO dates (2026-01-05) are left out: they are dates, in date columns, and Excel shows them as such.
+# Text Excel changes when it opens a CSV: leading zeros (00123), 12 digits or more (its General format shows
+# them as 1.23457E+11, which is what it saves back: an EAN-13 barcode is lost so; past 15 digits they are rounded
+# too), exponents (874309944e2), day-month or month-day pairs and non-ISO dates (1-2, 3/4, 2024/1/5, 5-mar,
+# mar-5), clock times (1:30). ISO dates (2026-01-05) are left out: they are dates, in date columns, and Excel
+# shows them as such.
 EXCEL_CHANGES = re.compile(
     r"^(0\d+(\.\d*)?"
-    r"|[+-]?\d{16,}(\.\d*)?"
+    r"|[+-]?\d{12,}(\.\d*)?"
     r"|[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+"
     r"|\d{1,2}[-/]\d{1,2}([-/]\d{1,4})?"
     r"|\d{4}/\d{1,2}/\d{1,2}"
     rf"|\d{{1,2}}[-/ ]{_MONTH}([-/ ]\d{{1,4}})?"
     rf"|{_MONTH}[-/ ]\d{{1,4}}"
     r"|\d{1,2}:\d{2}(:\d{2})?)$")
+
+# In a column of ids, any number with a decimal point: MPO's seller-campaign id "10600004.430000" (seller.campaign)
+# becomes the number 10600004.43, and General format rounds its decimals to the column's width.
+EXCEL_CHANGES_IN_IDS = re.compile(rf"{EXCEL_CHANGES.pattern}|^[+-]?\d+\.\d*$")
+_ID_COLUMN = re.compile(r"(?:^|[a-z0-9])(?:Id|ID)$|(?:^|[^A-Za-z])(?:id|ID|Id)$|^(?i:sku|gtin|ean|upc)$")
+
+
+def is_id_column(name: str) -> bool:
+    """A column named as ids are (lineItemId, sellerCampaignId, seller_id, id, sku): its cells are names, not
+    quantities, so a number Excel makes of one changes it."""
+    return bool(_ID_COLUMN.search(name))
 
 
 # Control characters a spreadsheet cannot hold (a NUL cuts a CSV line short in many programs; openpyxl refuses
@@ -214,7 +227,8 @@ class TableWriter:
                 if isinstance(typed, pa.Array | pa.ChunkedArray) and pa.types.is_integer(typed.type):
                     cells.append(array.fill_null(""))  # digits: nothing to guard, quote or warn about
                     continue
-                text, changed, first = _csv_cells(array, excel=c not in self.numeric)
+                text, changed, first = _csv_cells(array, excel=None if c in self.numeric else
+                                                  EXCEL_CHANGES_IN_IDS if is_id_column(c) else EXCEL_CHANGES)
                 cells.append(text)
                 if changed:
                     seen, shown = self.excel_changes.get(c, (0, ""))
@@ -439,10 +453,10 @@ def _texts(values: Sequence[Any]) -> Any:
 _ATTENTION = r'[\x00-\x08\x0b\x0c\x0e-\x1f,"\r\n]|^[=+\-@\t\r]'
 
 
-def _csv_cells(array: Any, *, excel: bool) -> tuple[Any, int, str]:
+def _csv_cells(array: Any, *, excel: re.Pattern[str] | None) -> tuple[Any, int, str]:
     """A text column's cells as they go into CSV lines: nulls blank, `guard`ed, quoted as Python's csv module
-    quotes (only cells holding a comma, quote or line break); with, when `excel`, how many cells Excel would change
-    on opening the file (`EXCEL_CHANGES`) and the first of them.
+    quotes (only cells holding a comma, quote or line break); with, when given the `excel` pattern of what Excel
+    changes on opening the file, how many cells it would change and the first of them.
 
     A report's columns repeat a few texts (an outcome, a message, a bid, an id of a line item): each distinct text
     is looked at once and the column is taken from them. A column of nearly all distinct texts is looked at cell by
@@ -454,8 +468,8 @@ def _csv_cells(array: Any, *, excel: bool) -> tuple[Any, int, str]:
     repeats = 2 * len(coded.dictionary) <= len(text)
     values = coded.dictionary if repeats else text
     changed, first = 0, ""
-    if excel:
-        hits = pc.match_substring_regex(values, EXCEL_CHANGES.pattern)
+    if excel is not None:
+        hits = pc.match_substring_regex(values, excel.pattern)
         if pc.any(hits).as_py():
             per_cell = pc.take(hits, coded.indices) if repeats else hits
             changed, first = pc.sum(per_cell).as_py(), text.filter(per_cell)[0].as_py()

@@ -35,3 +35,14 @@ def test_csv_cells_read_back_as_guard_makes_them(tmp_path_factory, rows: list[tu
     firsts = {c: next(str(r[i]) for r in rows if r[i] is not None and EXCEL_CHANGES.match(str(r[i])))
               for i, c in enumerate("ab") if c in writer.excel_changes}
     assert {c: first for c, (_, first) in writer.excel_changes.items()} == firsts
+
+
+def test_excel_warnings_know_ids_from_quantities(tmp_path: Path) -> None:
+    """An EAN-13 barcode (12+ digits: General format saves it as 4.00638E+12) in any column; a decimal in a
+    column of ids (MPO's seller-campaign id, seller.campaign, becomes a number); not a bid written 1.50."""
+    with TableWriter(tmp_path / "out.csv", ["sellerCampaignId", "productId", "bid", "note"]) as writer:
+        writer.write_columns({"sellerCampaignId": ["10600004.430000", "10600004.430001", "x.1"],
+                              "productId": ["4006381333931", "12345678901", "sku-1"],
+                              "bid": ["1.50", "2.00", "3"], "note": ["ok", "123456789012", ""]})
+    assert writer.excel_changes == {"sellerCampaignId": (2, "10600004.430000"), "productId": (1, "4006381333931"),
+                                    "note": (1, "123456789012")}

@@ -20,8 +20,9 @@ from bulkops.io.writers import TableWriter
 from bulkops.sandbox import Sandbox
 from tests.jobs.conftest import conn, line_items, read_csv, write_csv
 
-MANGLED = ["00123", "12345678901234567890", "874309944e2", "1-2", "3/4", "5-mar", "10:30"]
-SAFE = ["123", "2.50", "-1", "ABC-1", "2026-01-05", "", "=1+1"]
+MANGLED = ["00123", "123456789012", "874309944e2", "1-2", "2.50", "5-mar", "10:30"]  # 12 digits: saved back as
+# 1.23457E+11; a decimal, in a column of ids: the number 2.5
+SAFE = ["123", "12345678901", "-1", "ABC-1", "2026-01-05", "", "=1+1"]
 
 
 def _table(path: Path, notices: list[str] | None = None, **kwargs: object) -> TableWriter:
@@ -75,7 +76,7 @@ def test_csv_cells_excel_would_change_are_counted_and_said_once(tmp_path: Path) 
     writer = _table(tmp_path / "t.csv", notices, batch_rows=4)  # several batches, one notice
     assert writer.excel_changes == {"id": (len(MANGLED), "00123")}
     assert len(notices) == 1 and str(tmp_path / "t.csv") in notices[0]
-    assert f"{len(MANGLED)} cell(s)" in notices[0] and "'id' (7, e.g. '00123')" in notices[0] and "XLSX" in notices[0]
+    assert f"{len(MANGLED)} cell(s)" in notices[0] and f"'id' ({len(MANGLED)}, e.g. '00123')" in notices[0] and "XLSX" in notices[0]
     with open(tmp_path / "t.csv", newline="", encoding="utf-8-sig") as f:
         cells = [r["id"] for r in csv.DictReader(f)]
     assert cells == [*MANGLED, *SAFE[:-1], "'=1+1"]  # written as they are: the warning changes nothing
