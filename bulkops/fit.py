@@ -59,6 +59,7 @@ def _with_hint(job: WriteJob, headers: tuple[str, ...], exc: InputError) -> Inpu
 def _sets_something(spec: registry.JobSpec, headers: tuple[str, ...]) -> bool:
     job = spec.make({})
     found = mapped(headers, job.schema)
-    needed = [c.name for c in job.schema.columns if c.required]
+    needed = [c.name for c in job.schema.columns if c.required] + list(job.required())  # as run with no options:
+    # SKUs alone fit no verb so (each would need --account, as the refused one does): no hint to go in circles
     return all(n in found for n in needed) and _named(job, headers) and \
         (not job.schema.values or any(v in found for v in job.schema.values))

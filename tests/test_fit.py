@@ -24,3 +24,14 @@ def test_a_sheet_given_to_the_wrong_verb_names_the_one_it_fits(tmp_path: Path, v
     with pytest.raises(InputError) as refused:
         fit.check(spec.make({}), sheet)
     assert f"its columns fit `bulkops {fits}`" in refused.value.message, refused.value.message
+
+
+def test_skus_alone_are_not_sent_in_circles_between_verbs_that_all_need_an_account(tmp_path: Path) -> None:
+    """productId alone, without --account: `pause` says --account is the way; it names no verb that needs the same."""
+    sheet = tmp_path / "skus.csv"
+    sheet.write_text("productId\n27d40d3458c\n", encoding="utf-8")
+    for verb in ("pause", "unpause", "remove"):
+        _, spec = registry.job(verb)
+        with pytest.raises(InputError) as refused:
+            fit.check(spec.make({}), sheet)
+        assert "works with --account ID" in refused.value.message and "its columns fit" not in refused.value.message
