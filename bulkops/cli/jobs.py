@@ -123,19 +123,25 @@ def _stopped(why: str, run_dir: Path | None) -> str:
             " is given again: a run directory never keeps one)")
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """`1 request`, `2 requests`."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def show_result(verb: str, result: RunResult, out: Output, *, label: str | None = None) -> None:
     """The end of a run on screen: counts, figures, where the reports are, what to do next."""
     s = result.summary
     counts = ", ".join(f"{n} {k}" for k, n in result.outcomes.items() if n or k not in ("unknown", "pending"))
-    lines = [f"{label or verb}: {result.rows} rows → {counts}  (target: {s.get('target')})",
-             f"  {s['requests']} requests, {s['retries']} retries, {s['rate_limited']}×429,"
-             f" {s['wall_time_s']:.1f}s ({s['achieved_rate_per_min']:.0f}/min)"]
+    lines = [f"{label or verb}: {_count(result.rows, 'row')} → {counts}  (target: {s.get('target')})",
+             f"  {_count(s['requests'], 'request')}, {_count(s['retries'], 'retry', 'retries')},"
+             f" {s['rate_limited']}×429, {s['wall_time_s']:.1f}s ({s['achieved_rate_per_min']:.0f}/min)"]
     if s.get("dry_run"):
         estimate = s.get("estimated_run_s")
-        at = f"the real run takes {estimate:.0f}s at most at {s['quota_per_min']:.0f} requests/min (its reads" \
-            " included; less where the API's window has calls to spare)" if estimate is not None \
+        takes = "under a second" if estimate is not None and estimate < 1 else f"{estimate:.0f}s at most"
+        at = f"the real run takes {takes} at {s['quota_per_min']:.0f} requests/min (its reads included; less" \
+            " where the API's window has calls to spare)" if estimate is not None \
             else "at a rate the API has not announced"
-        lines.append(f"  dry run: {s['planned_requests']} write requests planned; {at}; nothing was sent")
+        lines.append(f"  dry run: {_count(s['planned_requests'], 'write request')} planned; {at}; nothing was sent")
         lines += _planned_lines(result)
     lines += _why_failed(s.get("top_errors") or [])
     conflicts = int(s.get("changed_since_export") or 0)
@@ -207,7 +213,8 @@ def write_verb(platform: Platform, spec: JobSpec) -> click.Command:
         settings = api.RunSettings(run_dir, values["dry_run"], not values.get("no_snapshot", False), values["sheet"],
                                    values["report_format"], values["overwrite_changed"],
                                    header_row=values["header_row"], skip_hidden=values["skip_hidden"])
-        out.say(f"{spec.verb}: checking every row of {file}, then reading current values ...")
+        reads = "" if values.get("no_snapshot") else ", then reading current values"
+        out.say(f"{spec.verb}: checking every row of {file}{reads} ...")
         result = interruptible(
             lambda: api.run(spec.verb, file, connection=flags, job_options=job_options, options=settings,
                             listener=out.progress, notice=out.notice), out, Path(run_dir))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import math
 import re
 from collections.abc import Generator, Iterator, Mapping, Sequence
@@ -190,7 +191,7 @@ def _open_csv(path: Path) -> Table:
     encoding = _encoding(head, path, whole) if beyond is None else _utf8_or_cp1252(beyond)
     text = head.decode(encoding, errors="ignore")
     first = text.splitlines()[0] if text.splitlines() else ""
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text, first)
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text, whole)
     try:
         header = next(csv.reader([first], delimiter=delimiter))
     except (csv.Error, StopIteration) as exc:
@@ -216,12 +217,28 @@ def _letters(index: int) -> str:
     return letters
 
 
-def _delimiter(sample: str, first_line: str) -> str:
-    try:
-        return csv.Sniffer().sniff(sample[:16384], delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        counts = {d: first_line.count(d) for d in DELIMITERS}
-        return max(counts, key=counts.get) if any(counts.values()) else ","  # type: ignore[arg-type]
+def _delimiter(sample: str, whole: bool) -> str:
+    """The delimiter that reads the sample's lines into the same number of cells as its header (two or more):
+    the one that parses, quotes and all. An export saved again by a ;-locale Excel has commas in its quoted
+    `asExported` cells on every line, which fooled csv.Sniffer's counting of characters. Ties go to the one that
+    makes more columns, then to the order of DELIMITERS."""
+    lines = sample.splitlines(keepends=True)
+    if not whole and len(lines) > 1:
+        lines = lines[:-1]  # the sample may end inside its last line
+    text = "".join(lines[:200])
+    best, score = ",", (0.0, 0)
+    for candidate in DELIMITERS:
+        try:
+            rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=candidate) if any(r)]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        this = (sum(len(r) == width for r in rows) / len(rows), width)
+        if this > score:
+            best, score = candidate, this
+    return best
 
 
 def _csv_batches(table: Table, rows: int, marked: bool) -> Iterator[pa.Table]:

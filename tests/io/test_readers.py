@@ -52,6 +52,21 @@ def test_csv_in_any_common_encoding_and_delimiter(tmp_path: Path, encoding: str,
     assert frame[ROW_NUMBER] == [2, 3]
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_an_export_saved_again_with_another_delimiter_keeps_its_columns(tmp_path: Path, delimiter: str) -> None:
+    """Excel in a ;-locale saves an export with `;`: its quoted asExported cells hold commas on every line, more
+    than the delimiter itself on some; the header still splits where the cells do."""
+    header = ["entity", "lineItemId", "productId", "bidOverride", "asExported"]
+    rows = [["product", "5000", f"sku{i}", "1,5", '{"bidOverride":1.5,"status":"active","x":[1,2,3]}']
+            for i in range(30)]
+    path = tmp_path / "inv.csv"
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        csv.writer(f, delimiter=delimiter).writerows([header, *rows])
+    table = open_table(path)
+    assert table.columns == tuple(header) and table.delimiter == delimiter
+    assert _rows(_all(path), *header) == rows
+
+
 def test_a_file_not_in_utf8_is_read_from_a_copy_that_is_gone_however_reading_stops(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """pyarrow reads a cp1252 or UTF-16 file from a UTF-8 copy Python makes (its own transcoding calls Python from
