@@ -6,6 +6,7 @@
     ├── UsageError            bad flags, missing credentials, bad config        → exit 2, nothing sent
     │   └── PreflightError    the API cannot be reached or logged into             → exit 2, nothing sent
     ├── InputError(path)      unreadable file, missing columns, bad sheet        → exit 2, nothing sent
+    │   └── MisnamedColumn    the verb's own columns, misspelt or twice
     ├── JournalError(run_dir) resume refused: input changed, journal unreadable  → exit 2
     └── RequestError(method, path)          raised in the engine; the pool turns it into Outcomes
         ├── TransportError(sent)  no usable response: connect failed, timeout, dropped (retryable)
@@ -68,6 +69,11 @@ class InputError(BulkopsError):
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+
+
+class MisnamedColumn(InputError):
+    """A header meant for the verb it was given to, wrongly: a column misspelt (did you mean ...?) or two columns
+    for one. Said as it is, with no hint of another verb."""
 
 
 class JournalError(BulkopsError):

@@ -30,7 +30,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from bulkops.errors import InputError, echo
+from bulkops.errors import InputError, MisnamedColumn, echo
 from bulkops.types import RowError
 
 ROW_NUMBER = "__bulkops_row__"  # where a record carries its spreadsheet row (the readers put it there)
@@ -158,14 +158,14 @@ def match_header(path: str, headers: Iterable[str], schema: Schema, *, required:
         if column is None:
             extra.append(header)
         elif column.name in mapping:
-            raise InputError(path, f"columns {mapping[column.name]!r} and {header!r} both mean {column.name!r};"
-                                   " keep one")
+            raise MisnamedColumn(path, f"columns {mapping[column.name]!r} and {header!r} both mean {column.name!r};"
+                                       " keep one")
         else:
             mapping[column.name] = header
     for header in extra:
         typo = _did_you_mean(header, schema, mapping)
         if typo and normalize(header) not in {normalize(i) for i in schema.ignored}:
-            raise InputError(path, f"unknown column {header!r}: did you mean {typo!r}?{_known(schema)}")
+            raise MisnamedColumn(path, f"unknown column {header!r}: did you mean {typo!r}?{_known(schema)}")
     needed = [c.name for c in schema.columns if c.required] + [n for n in required if n not in mapping]
     missing = [n for n in dict.fromkeys(needed) if n not in mapping]
     if missing:

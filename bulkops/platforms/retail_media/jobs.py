@@ -11,14 +11,14 @@ from typing import Any
 from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
 from bulkops.errors import ApiError, UsageError
-from bulkops.io.columns import Row, Schema
+from bulkops.io.columns import Row, Schema, mapped
 from bulkops.io.writers import cell_text, unambiguous
 from bulkops.platforms.retail_media import line_items, products, read_back, reads, wire
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, ProductRow
 from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.platforms.retail_media.line_items import HIDDEN_STATUS
-from bulkops.platforms.retail_media.schemas import BIDS, LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCT_VERB_SCHEMAS
+from bulkops.platforms.retail_media.schemas import BIDS, LINE_ITEM_FIELDS, LINE_ITEMS, PRODUCT_VERB_SCHEMAS, PRODUCTS
 from bulkops.platforms.retail_media.snapshot import (
     AccountRefused,
     LineItemDirectory,
@@ -209,6 +209,16 @@ class LineItemJob:
     def skip_reason(self, row: Row) -> str | None:
         """Export rows that are not line items."""
         return other_entity(row, "lineItem", self.name)
+
+    def foreign_rows(self, headers: tuple[str, ...]) -> str | None:
+        """A sheet naming products with no `entity` column to tell its rows apart is a product sheet: refused
+        whole (its `bid` would otherwise be taken for the line item's targetBid, its SKUs ignored). An export's
+        product rows, told apart by `entity`, are skipped one by one instead."""
+        found = mapped(headers, PRODUCTS)
+        if "productId" not in found or "entity" in found:
+            return None
+        return (f"its rows name products (column {found['productId']!r}) and no `entity` column says which rows are"
+                f" line items: `{self.name}` changes line items, one per row")
 
     async def plan(self, api: ApiClient, rows: list[Row], options: PlanOptions) -> Plan:
         """Always read (the PUT replaces everything), then plan."""

@@ -59,7 +59,8 @@ LINE_ITEMS = Schema(
     columns=(Column("lineItemId", "id", required=True, blank_ok=False, aliases=LINE_ITEM_ID.aliases),
              Column("name", "text"),
              Column("status", "choice", choices=LINE_ITEM_STATUSES),
-             Column("targetBid", "decimal", max_value=MAX_BID, none_ok=True, aliases=("target bid", "bid")),
+             Column("targetBid", "decimal", max_value=MAX_BID, none_ok=True,
+                    aliases=("target bid",)),  # not "bid": in a sheet, that is a SKU's bidOverride
              Column("maxBid", "decimal", max_value=MAX_BID, none_ok=True, aliases=("max bid",)),
              Column("budget", "decimal", max_value=MAX_BUDGET, none_ok=True),
              Column("startDate", "date", aliases=("start date", "start")),
