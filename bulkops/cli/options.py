@@ -143,13 +143,24 @@ def connection_params(platforms: list[Platform]) -> list[click.Parameter]:
         param("config", Path, None, flag(
             "--config", panel=CONN, metavar="FILE",
             help="TOML settings file ($BULKOPS_CONFIG; else ./bulkops.toml, ~/.config/bulkops/config.toml).")),
-        param("rate", float, None, flag(
-            "--rate", panel=CONN, metavar="PER_MIN",
-            help="Calls per minute. [default: learned from the API's rate headers, or its published quota]")),
+        param("rate", float, None, flag("--rate", panel=CONN, metavar="PER_MIN",
+                                        help=f"Calls per minute. [default: {_rate_default(first)}]")),
         param("concurrency", int, None, flag("--concurrency", panel=CONN, metavar="N",
                                                     help="Requests in flight at most, 1 to 256. [default: 8]")),
     ]
     return params
+
+
+def _rate_default(platform: Platform | None) -> str:
+    """What paces a run when --rate is not given: an API that never announces its quota is paced at an assumed
+    one (Trackier: 60/min) from the first call; the others by what their answers say."""
+    learned = "learned from the API's rate headers, or its published quota"
+    if platform is None:
+        return learned
+    spec = platform.dialect.rate
+    if spec.paced_by_default and spec.default_per_window:
+        return f"{spec.default_per_window * 60 / spec.window_s:g}/min ({platform.title} publishes no quota)"
+    return learned
 
 
 def run_params(snapshot_optional: bool) -> list[click.Parameter]:

@@ -95,6 +95,13 @@ def test_demo_runs_the_three_jobs(tmp_path: Path) -> None:
     assert (tmp_path / "demo" / "inventory.csv").stat().st_mtime_ns == before
 
 
+def test_each_verbs_help_says_how_its_platform_is_paced(tmp_path: Path) -> None:
+    """Trackier publishes no quota and is paced at 60/min; Criteo's verbs learn theirs from the API."""
+    trackier = _cli("trackier-status", "--help", cwd=tmp_path).stdout
+    assert "[default: 60/min (Trackier publishes no" in trackier
+    assert "learned from the API's" in _cli("bids", "--help", cwd=tmp_path).stdout
+
+
 def test_a_closed_stdout_or_stderr_keeps_the_commands_own_exit_code(tmp_path: Path) -> None:
     """`bulkops ... >&-` (a cron line, a service): the command's exit code still says what happened, with no
     traceback of the way out."""
