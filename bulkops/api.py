@@ -72,14 +72,20 @@ class RunSettings:
     skip_hidden: bool = False  # XLSX: leave hidden or filtered-out rows out (skipped); by default they are applied
 
 
-def connect(base_url: str, client_id: str | None = None, client_secret: str | None = None, *,  # noqa: PLR0913
+def connect(base_url: str | None, client_id: str | None = None, client_secret: str | None = None, *,  # noqa: PLR0913
             api_key: str | None = None, platform: str | None = None, api_version: str | None = None,
             rate: float | None = None, concurrency: int = 8) -> Connection:
     """A checked Connection to one platform's API (plain http only to loopback); secrets never print.
 
     `platform` is a registry name ("mpo", "trackier" ...); the default is the first platform (Retail Media).
+    `base_url` None is the platform's real API (https://api.criteo.com ...), as credentials with no URL are on
+    the command line.
     """
     spec = registry.platform(platform) if platform else registry.default()
+    if base_url is None:
+        base_url = spec.default_base_url
+    if not isinstance(base_url, str):
+        raise UsageError(f"base_url must be a URL, not {type(base_url).__name__}")
     try:
         check_base_url(base_url.rstrip("/"))
     except UsageError as exc:

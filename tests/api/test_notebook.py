@@ -285,6 +285,10 @@ async def test_python_messages_name_arguments_not_flags(make_sandbox, tmp_path: 
     with pytest.raises(bulkops.UsageError, match=r"^base_url 'http://example\.com': plain http") as raised:
         bulkops.connect("http://example.com", "id", "secret")
     assert "--" not in str(raised.value)
+    assert bulkops.connect(None, "id", "secret").base_url == "https://api.criteo.com"  # as on the command line
+    assert bulkops.connect(None, api_key="k", platform="trackier").base_url.startswith("https://")
+    with pytest.raises(bulkops.UsageError, match="needs client_id and client_secret"):
+        bulkops.connect(None)  # a usage error, not an AttributeError
     async with make_sandbox() as sb, make_sandbox(seed=8) as other:
         _journaled_run(sb, tmp_path)
         with pytest.raises(bulkops.UsageError, match="retarget=True") as refused:
