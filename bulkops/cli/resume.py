@@ -42,6 +42,9 @@ def resume(run_dir: Path, **values: Any) -> None:
     if meta.get("reported") and meta.get("phase") == "done" and not left:
         out.say(f"{run_dir} ({meta.get('job')}) finished earlier: every operation has its outcome, nothing to"
                 " resume; its reports stand as written")
+    elif meta.get("phase") in ("checking", "planning"):  # stopped before its plan was whole: nothing sent yet
+        out.say(f"resuming {run_dir} ({meta.get('job')}): stopped while {meta['phase']} its rows, before anything"
+                " was sent; it goes on from there")
     else:
         out.say(f"resuming {run_dir} ({meta.get('job')}): {left} operation(s) without a known outcome")
     retarget = values.pop("retarget")

@@ -74,9 +74,10 @@ async def test_killed_while_reading_resume_reads_again_and_finishes(make_sandbox
         assert _meta(tmp_path / "run")["phase"] == "planning" and sb.control.stats()["routes"].get(
             "POST /{version}/retail-media/line-items/{lineItemId}/products/append", 0) == 0
         sb.control.set_faults(latency_ms=0)
-        done = await asyncio.to_thread(cli, "resume", "run", "--json", cwd=tmp_path, env=cli_env(sb))
+        done = await asyncio.to_thread(cli, "resume", "run", cwd=tmp_path, env=cli_env(sb))
         assert done.returncode == 0, done.stderr
-        outcomes = json.loads(done.stdout)["outcomes"]
+        assert "stopped while planning its rows, before anything was sent" in done.stdout + done.stderr
+        outcomes = json.loads((tmp_path / "run" / "summary.json").read_text())["outcomes"]
         assert outcomes["succeeded"] + outcomes["skipped"] == len(wanted) and outcomes["failed"] == 0
         assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())
 
