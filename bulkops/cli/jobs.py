@@ -74,16 +74,22 @@ def interruptible(go: Callable[[], Coroutine[Any, Any, Any]], out: Output, run_d
     terminated = False
 
     async def main() -> Any:
-        task = asyncio.current_task()
+        task, loop = asyncio.current_task(), asyncio.get_running_loop()
 
-        def on_term() -> None:
+        def on_term(*_: object) -> None:
+            """As asyncio.run's own Ctrl-C handler: a Python signal handler, run between two bytecodes even in
+            long synchronous work (which `checks.stop_point` then stops); a loop's handler would wait for it."""
             nonlocal terminated
             terminated = True
             if task is not None:
                 task.cancel()
+            loop.call_soon_threadsafe(lambda: None)  # wake the loop, should it be waiting
 
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, on_term)
-        return await go()
+        previous = signal.signal(signal.SIGTERM, on_term)
+        try:
+            return await go()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     try:
         return asyncio.run(main())

@@ -7,12 +7,15 @@ written to SQLite before the next one is read.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
+
+import anyio
 
 from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, edited_elsewhere, parse_baseline, unchanged
 from bulkops.io.readers import ROW_FLAGS, Table
@@ -45,13 +48,17 @@ class Layout:
         return cls(names, schema.key, tuple(job.group_by), tuple(getattr(job, "key_blanks", ())))
 
 
-def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  # noqa: PLR0913
-                source: str, progress: Callable[[int, str], None] | None = None, *, skip_hidden: bool = False) -> int:
+async def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  # noqa: PLR0913
+                      source: str, progress: Callable[[int, str], None] | None = None, *,
+                      skip_hidden: bool = False) -> int:
     """Check every row of the input (the run's copy of `source`, the user's file that messages name) into the
     journal; returns how many rows the input has. `progress(rows, phase)` hears each batch, then the duplicates.
 
     A workbook's hidden rows are counted (journal meta `hidden_rows`), and left out when `skip_hidden`; its last
     row is skipped when it is a totals row.
+
+    A Ctrl-C or SIGTERM (each cancels the run's task) stops it after the batch being checked, or within 10,000
+    duplicates settled: synchronous work that no await would otherwise interrupt for minutes.
     """
     schema, path = job.schema, source
     layout = Layout.of(job, header)
@@ -69,12 +76,30 @@ def stage_input(job: WriteJob, table: Table, header: Header, journal: Journal,  
         journal.stage(rows, [*notes, *unchanged_notes])
         if progress is not None:
             progress(total, "checking rows")
+        await anyio.sleep(0)  # where a stop lands
     if progress is not None:
         progress(total, "finding duplicate rows")
-    journal.settle_duplicates(partial(_conflict, path, layout), partial(_same_values, layout, schema))
+    try:
+        journal.settle_duplicates(partial(_conflict, path, layout), partial(_same_values, layout, schema),
+                                  between=_stop_if_cancelled)
+    except _Stopped:  # undone; the cancellation is delivered as at any await
+        await anyio.sleep(0)
+        raise asyncio.CancelledError from None  # asked for, yet not delivered by that await: stopped all the same
     if table.format == "xlsx":
         journal.set_meta({"hidden_rows": hidden})
     return total
+
+
+class _Stopped(Exception):
+    """The run's task was cancelled while duplicates were being settled (synchronous work)."""
+
+
+def _stop_if_cancelled() -> None:
+    """Between two batches of duplicates: a Ctrl-C or SIGTERM cancels the run's task, which only an await would
+    notice; this one notices it."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise _Stopped
 
 
 def planned_rows(batch: list[tuple[int, str, str, str | None]], layout: Layout, schema: Schema) -> list[Row]:
@@ -281,7 +306,14 @@ def _same_values(layout: Layout, schema: Schema, vals: str, other: str) -> bool:
                if not schema.values or c.name in schema.values)
 
 
-def _conflict(path: str, layout: Layout, key: str, row: int, numbers: str) -> str:
+_NAMED_ROWS = 5  # the other rows of a duplicate conflict its message names ("... and 295 more")
+
+
+def _conflict(path: str, layout: Layout, key: str, row: int, numbers: Sequence[int]) -> str:
+    """`row` is one of the rows `numbers` sharing `key`: the first few others are named, the rest counted (a key
+    on 300 rows must not make 300 messages of 300 numbers each)."""
     values = ", ".join(f"{n} {v}" for n, v in zip(layout.key, key.split(SEP), strict=False) if v and v != MISSING)
-    others = ", ".join(n for n in numbers.split(",") if n != str(row))
+    named = [n for n in numbers[:_NAMED_ROWS + 1] if n != row][:_NAMED_ROWS]
+    more = len(numbers) - 1 - len(named)
+    others = ", ".join(map(str, named)) + (f" and {more:,} more" if more else "")
     return f"{path}, row {row}: {values} is also on row(s) {others} with other values; keep one"

@@ -306,11 +306,16 @@ class Journal:
             self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)",
                                  ((n.row_number, n.status.value, n.column, n.code, n.message) for n in notes))
 
-    def settle_duplicates(self, describe: Any, same: Callable[[str, str], bool] | None = None) -> int:
+    def settle_duplicates(self, describe: Any, same: Callable[[str, str], bool] | None = None,
+                          between: Callable[[], None] | None = None) -> int:
         """Rows sharing a key: exact repeats are skipped (done once), rows with other values all fail (no one can
         tell which was meant). `same(vals, other)` says whether two rows' cells are the same values written two
-        ways (1.50 and 1.5): such rows are repeats too. `describe(key, row, others)` words the conflict. Returns
-        the rows settled."""
+        ways (1.50 and 1.5): such rows are repeats too. `describe(key, row, numbers)` words the conflict of `row`,
+        one of the rows `numbers` (in order) sharing `key`. Returns the rows settled.
+
+        The rows sharing a key are read in key order, one key at a time, and their notes written in batches: a
+        sheet of a million rows that are nearly all repeats or conflicts settles in flat memory. `between` is
+        called after each batch: what it raises (a Ctrl-C's cancellation) undoes the whole settling."""
         with self._writing():
             try:  # nearly always: no key twice, said by an index built anyway (a pass over it would cost a third more)
                 self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS rows_keys ON rows (key)")
@@ -319,31 +324,37 @@ class Journal:
             else:
                 self._db.execute("CREATE INDEX IF NOT EXISTS rows_grp ON rows (grp, row_number)")
                 return 0
-            self._db.execute("CREATE INDEX IF NOT EXISTS rows_key ON rows (key, vals, row_number)")
-            repeats = self._db.execute(
-                "SELECT r.row_number, f.first FROM rows r JOIN (SELECT key, vals, MIN(row_number) first FROM rows"
-                " GROUP BY key, vals HAVING COUNT(*) > 1) f ON r.key = f.key AND r.vals = f.vals"
-                " WHERE r.row_number <> f.first").fetchall()
-            conflicts = self._db.execute(
-                "SELECT r.row_number, r.key, r.vals, g.numbers FROM rows r JOIN (SELECT key, GROUP_CONCAT(row_number)"
-                " numbers FROM rows GROUP BY key HAVING COUNT(DISTINCT vals) > 1) g ON r.key = g.key"
-                " ORDER BY r.key, r.row_number").fetchall()
-            notes = {n: (n, OutcomeStatus.SKIPPED.value, None, "duplicate", f"same as row {first}; done once")
-                     for n, first in repeats}
-            for key, rows in groupby(conflicts, key=lambda r: r[1]):
-                group = list(rows)
-                first, first_vals = group[0][0], group[0][2]
-                if same is not None and all(same(first_vals, vals) for _, _, vals, _ in group[1:]):
-                    notes.update({n: (n, OutcomeStatus.SKIPPED.value, None, "duplicate",
-                                      f"same as row {first} (the same values, written another way); done once")
-                                  for n, _, vals, _ in group[1:] if vals != first_vals})
-                    continue
-                notes.update({n: (n, OutcomeStatus.FAILED.value, None, "duplicate-conflict",
-                                  describe(key, n, numbers)) for n, _, _, numbers in group})
-            self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)", notes.values())
-            self._db.executemany("DELETE FROM rows WHERE row_number=?", ((n,) for n in notes))
+            self._db.execute("CREATE INDEX IF NOT EXISTS rows_key ON rows (key, row_number, vals)")
+            shared = self._db.execute(
+                "SELECT r.key, r.row_number, r.vals FROM rows r JOIN (SELECT key FROM rows GROUP BY key"
+                " HAVING COUNT(*) > 1) d ON r.key = d.key ORDER BY r.key, r.row_number")
+            settled = 0
+            notes: list[tuple[Any, ...]] = []
+            for key, group in groupby(shared, key=lambda r: r[0]):
+                members = [(n, vals) for _, n, vals in group]  # one key's rows (a few, nearly always)
+                (first, first_vals), rest = members[0], members[1:]
+                if all(vals == first_vals or (same is not None and same(first_vals, vals)) for _, vals in rest):
+                    notes += [(n, OutcomeStatus.SKIPPED.value, None, "duplicate",
+                               f"same as row {first}; done once" if vals == first_vals else
+                               f"same as row {first} (the same values, written another way); done once")
+                              for n, vals in rest]
+                else:
+                    numbers = [n for n, _ in members]
+                    notes += [(n, OutcomeStatus.FAILED.value, None, "duplicate-conflict", describe(key, n, numbers))
+                              for n in numbers]
+                if len(notes) >= _NOTES_BATCH:  # rows_notes is not read above: written to while it runs
+                    settled += len(notes)
+                    self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)", notes)
+                    notes.clear()
+                    if between is not None:
+                        between()
+            settled += len(notes)
+            self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)", notes)
+            # rows is, so its settled rows go once the reading is over (no staged row had a note before)
+            self._db.execute("DELETE FROM rows WHERE row_number IN (SELECT row_number FROM row_notes"
+                             " WHERE code IN ('duplicate', 'duplicate-conflict'))")
             self._db.execute("CREATE INDEX IF NOT EXISTS rows_grp ON rows (grp, row_number)")
-        return len(notes)
+        return settled
 
     def staged(self, batch_rows: int) -> Iterator[tuple[list[tuple[int, str, str, str | None]], tuple[str, int]]]:
         """Rows not planned yet, (row_number, group, cells, baseline), in batches of whole groups of about
@@ -785,6 +796,7 @@ def _op_ids(numbers: Iterable[int]) -> list[int]:
     return ids
 
 
+_NOTES_BATCH = 10_000  # duplicate notes written at once
 _PER_INSERT = 500  # rows per INSERT statement: a statement per row costs most of the time a row takes to insert
 
 

@@ -108,8 +108,8 @@ async def _run(job: WriteJob, journal: Journal, api: ApiClient, options: RunOpti
     try:
         if meta.get("phase") == "checking":
             source = meta.get("input_name") or meta["input"]
-            total = stage_input(job, table, header, journal, source, _checking(options.listener, timing),
-                                skip_hidden=bool(meta.get("skip_hidden")))
+            total = await stage_input(job, table, header, journal, source, _checking(options.listener, timing),
+                                      skip_hidden=bool(meta.get("skip_hidden")))
             journal.set_meta({"rows_total": total, "phase": "planning"})
             _say_hidden(journal.meta(), source, options)
         rows_total = int(journal.meta()["rows_total"])

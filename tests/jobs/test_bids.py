@@ -274,6 +274,21 @@ async def test_the_same_bid_written_two_ways_is_a_repeat_not_a_conflict(sandbox:
     assert sandbox.control.retail_media.products(li)[skus[0]]["bidOverride"] == 1.5
 
 
+async def test_a_product_on_many_rows_names_a_few_of_them_in_each_message(sandbox: Sandbox, tmp_path: Path) -> None:
+    """40 rows of one product with 40 bids: each fails, naming five of the others and counting the rest (a message
+    per row listing every other row grows with the square of the rows); 3 equal rows of another: done once."""
+    li = line_items(sandbox, "auction", "active")[0]
+    skus = sorted(sandbox.control.retail_media.products(li))
+    rows = [[li, skus[0], f"1.{n:02d}", ""] for n in range(10, 50)] + [[li, skus[1], "1.33", ""]] * 3
+    result = await bulkops.run("bids", write_csv(tmp_path / "bids.csv", HEADER, rows), connection=conn(sandbox),
+                               options=bulkops.RunSettings(tmp_path / "run", dry_run=True))
+    report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
+    assert all(report[n]["errorCode"] == "duplicate-conflict" for n in range(2, 42))
+    assert report[7]["message"].endswith("is also on row(s) 2, 3, 4, 5, 6 and 34 more with other values; keep one")
+    assert "row(s) 3, 4, 5, 6, 7 and 34 more" in report[2]["message"]
+    assert [report[n]["outcome"] for n in (42, 43, 44)] == ["planned", "skipped", "skipped"]
+
+
 async def test_actions_that_undo_each_other_on_one_product_fail_together(sandbox: Sandbox, tmp_path: Path) -> None:
     """A remove and a bid on one product (the bid's append would re-add it), a pause and an unpause: one file
     cannot ask both; all their rows fail, nothing is sent for them. A bid and a pause on one product go."""

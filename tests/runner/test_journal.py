@@ -194,6 +194,29 @@ def test_planning_resumes_after_the_last_batch_it_journaled(tmp_path: Path) -> N
         assert j.staged_count() == len(left) == 20
 
 
+def test_duplicates_settle_in_batches_and_a_stop_between_them_undoes_all(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Repeats skipped, conflicts failed, written a batch at a time; a stop between batches (a Ctrl-C) leaves the
+    staged rows as they were, to be settled again."""
+    monkeypatch.setattr(journal_module, "_NOTES_BATCH", 2)
+    rows = [(n, "li0", f"li0\x1fsku{n // 3}", f"li0\x1fsku{n // 3}\x1f{n % 3 if n < 12 else 0}", None)
+            for n in range(3, 18)]  # sku1..3: three rows each, other values; sku4, sku5: the same values thrice
+    with Journal.create(tmp_path / "run", {"job": "bids"}) as j:
+        j.stage([list(c) for c in zip(*rows, strict=True)], [])
+
+        def stop() -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            j.settle_duplicates(lambda key, row, numbers: f"{row} of {numbers}", between=stop)
+        assert j.staged_count() == 15 and list(j.notes()) == []
+        assert j.settle_duplicates(lambda key, row, numbers: f"{row} of {numbers}") == 13
+        notes = {n.row_number: (n.status, n.code, n.message) for n in j.notes()}
+        assert j.staged_count() == 2  # rows 12 and 15, done once
+    assert notes[3] == (OutcomeStatus.FAILED, "duplicate-conflict", "3 of [3, 4, 5]")
+    assert notes[13] == (OutcomeStatus.SKIPPED, "duplicate", "same as row 12; done once") and 12 not in notes
+
+
 def test_a_plan_made_out_of_row_order_reads_back_in_row_order(tmp_path: Path) -> None:
     """Line items planned in another order than the sheet's rows (a shuffled sheet): the reports still read every
     operation by row, with how it is shown; a batch planned again (a resume that lost track) clashes, never

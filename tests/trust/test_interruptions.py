@@ -267,3 +267,28 @@ async def test_a_run_stopped_while_its_input_was_copied_is_resumed(make_sandbox,
         done = await asyncio.to_thread(cli, "resume", "run", cwd=tmp_path, env=cli_env(sb))
         assert done.returncode == 0, done.stderr
         assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())
+
+
+async def test_a_stop_during_a_long_check_ends_the_run_within_a_batch_and_resume_finishes(sandbox: Sandbox,
+                                                                                         tmp_path: Path) -> None:
+    """Ctrl-C and SIGTERM cancel the run's task; checking 120,000 rows is synchronous work no await interrupts, so
+    the run stops at the end of the batch being checked (not after every row and its duplicates), resumable."""
+    li = sandbox.control.retail_media.line_item_ids(sandbox.control.retail_media.account_ids()[0])[0]
+    path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"],
+                     [[li, f"sku{n}", "1.25"] for n in range(120_000)])
+    seen: list[str] = []
+
+    def stop_after_the_first_batch(p: bulkops.Progress) -> None:
+        seen.append(p.phase)
+        if p.phase == "checking rows" and p.rows_done:
+            asyncio.current_task().cancel()  # what asyncio.run's Ctrl-C handler and our SIGTERM one do
+
+    settings = RunSettings(tmp_path / "run", dry_run=True, snapshot=False)
+    with pytest.raises(asyncio.CancelledError):
+        await bulkops.run("bids", path, connection=conn(sandbox), job_options={"add": True}, options=settings,
+                          listener=stop_after_the_first_batch)
+    assert seen.count("checking rows") <= 2 and "finding duplicate rows" not in seen, seen
+    assert _meta(tmp_path / "run")["phase"] == "checking"
+    asyncio.current_task().uncancel()  # this test's task goes on, as a notebook's would after a stop
+    done = await bulkops.resume(tmp_path / "run", connection=conn(sandbox))
+    assert done.outcomes["planned"] == 120_000
