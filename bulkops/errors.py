@@ -31,6 +31,7 @@ from dataclasses import dataclass
 EXIT_OK = 0  # every row succeeded or was skipped
 EXIT_ROWS_FAILED = 1  # the run finished, some rows failed
 EXIT_USAGE = 2  # nothing was sent: bad usage, unreadable input, resume refused
+EXIT_IO = 74  # a file or the output could not be written (a full disk, a closed pipe): sysexits' EX_IOERR
 EXIT_UNREACHABLE = 75  # the API stopped answering mid-run: the run directory is resumable
 EXIT_INTERRUPTED = 130  # Ctrl-C: the run directory is resumable
 EXIT_TERMINATED = 143  # SIGTERM (a scheduler's timeout): the run directory is resumable

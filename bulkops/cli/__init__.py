@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
+from contextlib import suppress
 from typing import Any, NoReturn
 
 import click
@@ -12,7 +14,7 @@ import click
 from bulkops import registry
 from bulkops.cli import demo, jobs, report, resume
 from bulkops.cli.options import SANDBOX_HELP, Group
-from bulkops.errors import EXIT_INTERRUPTED, BulkopsError, UsageError
+from bulkops.errors import EXIT_INTERRUPTED, EXIT_IO, BulkopsError, UsageError
 
 
 class App(Group):
@@ -98,14 +100,21 @@ def main() -> None:
         _refused(exc.format_message(), "UsageError", exc.exit_code, shown=True)
     except click.exceptions.Abort:  # Ctrl-C (or end of input) outside a run, which says its own
         _refused("interrupted", "Interrupted", EXIT_INTERRUPTED)
+    except OSError as exc:  # a full disk or a closed output: said in a line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else "the output: " if exc.errno in _OUTPUT_ERRORS else ""
+        _refused(f"{where}{exc.strerror or exc}", "OSError", EXIT_IO)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+_OUTPUT_ERRORS = (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EBADF)  # with no file named: stdout or stderr
 
 
 def _refused(message: str, kind: str, exit_code: int, *, shown: bool = False) -> NoReturn:
     """A refusal before or during a run: said on stderr; with --json, an object on stdout too (a script reading
     it must not get nothing)."""
-    if not shown:
-        print(f"error: {message}", file=sys.stderr)
-    if "--json" in sys.argv[1:]:
-        print(json.dumps({"error": message, "kind": kind, "exit_code": exit_code}))
+    with suppress(OSError):  # the output itself may be what failed
+        if not shown:
+            print(f"error: {message}", file=sys.stderr)
+        if "--json" in sys.argv[1:]:
+            print(json.dumps({"error": message, "kind": kind, "exit_code": exit_code}))
     sys.exit(exit_code)

@@ -95,6 +95,15 @@ def test_demo_runs_the_three_jobs(tmp_path: Path) -> None:
     assert (tmp_path / "demo" / "inventory.csv").stat().st_mtime_ns == before
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full to write to")
+def test_output_that_cannot_be_written_is_said_in_one_line_with_its_own_exit_code(tmp_path: Path) -> None:
+    """A full disk under stdout: one line on stderr and exit 74 (not a traceback and 1, "some rows failed")."""
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run([sys.executable, "-m", "bulkops", "--help"], cwd=tmp_path, stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+    assert done.returncode == 74 and done.stderr == "error: the output: No space left on device\n", done.stderr
+
+
 def test_each_verbs_help_says_how_its_platform_is_paced(tmp_path: Path) -> None:
     """Trackier publishes no quota and is paced at 60/min; Criteo's verbs learn theirs from the API."""
     trackier = _cli("trackier-status", "--help", cwd=tmp_path).stdout
