@@ -23,7 +23,7 @@ functions (`bulkops.apply_bids` ...) call these; `bulkops.sync` has them without
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -139,14 +139,26 @@ async def run(verb: str, path: str | Path, *, connection: ConnectionLike = None,
         raise UsageError(why_not)
     fit.check(job, Path(path), options.sheet, options.header_row)
     run_dir = Path(options.run_dir) if options.run_dir else default_run_dir(verb)
-    async with target.connected(platform, _for(platform, connection), notice=notice) as (conn, facts):
-        run_options = RunOptions(run_dir, dry_run=options.dry_run, snapshot=options.snapshot,
-                                 overwrite_changed=options.overwrite_changed, sheet=options.sheet,
-                                 header_row=options.header_row, skip_hidden=options.skip_hidden,
-                                 report_format=options.report_format, listener=notebook.chosen(listener),
-                                 notice=notice, meta=facts)
-        return await run_write_job(job, Path(path), conn, run_options, client_factory(platform, options.tuning),
-                                   preflight(platform))
+    try:
+        async with target.connected(platform, _for(platform, connection), notice=notice) as (conn, facts):
+            run_options = RunOptions(run_dir, dry_run=options.dry_run, snapshot=options.snapshot,
+                                     overwrite_changed=options.overwrite_changed, sheet=options.sheet,
+                                     header_row=options.header_row, skip_hidden=options.skip_hidden,
+                                     report_format=options.report_format, listener=notebook.chosen(listener),
+                                     notice=notice, meta=facts)
+            return await run_write_job(job, Path(path), conn, run_options,
+                                       client_factory(platform, options.tuning), preflight(platform))
+    except BaseException:
+        if not options.run_dir:
+            drop_if_empty(run_dir)
+        raise
+
+
+def drop_if_empty(run_dir: Path) -> None:
+    """A run directory this run made and left empty (refused before its journal: a wrong secret, a bad file): gone,
+    so that runs/ holds runs only. One with anything in it stays."""
+    with suppress(OSError):
+        run_dir.rmdir()
 
 
 @target.in_python_terms

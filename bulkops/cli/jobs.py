@@ -221,9 +221,14 @@ def write_verb(platform: Platform, spec: JobSpec) -> click.Command:
                                    header_row=values["header_row"], skip_hidden=values["skip_hidden"])
         reads = "" if values.get("no_snapshot") else ", then reading current values"
         out.say(f"{spec.verb}: checking every row of {file}{reads} ...")
-        result = interruptible(
-            lambda: api.run(spec.verb, file, connection=flags, job_options=job_options, options=settings,
-                            listener=out.progress, notice=out.notice), out, Path(run_dir))
+        try:
+            result = interruptible(
+                lambda: api.run(spec.verb, file, connection=flags, job_options=job_options, options=settings,
+                                listener=out.progress, notice=out.notice), out, Path(run_dir))
+        except BaseException:
+            if not values["run_dir"]:  # made above for this run: not left empty by a refusal
+                api.drop_if_empty(Path(run_dir))
+            raise
         show_result(spec.verb, result, out)
         raise click.exceptions.Exit(result.exit_code)
 

@@ -104,6 +104,20 @@ def test_output_that_cannot_be_written_is_said_in_one_line_with_its_own_exit_cod
     assert done.returncode == 74 and done.stderr == "error: the output: No space left on device\n", done.stderr
 
 
+async def test_a_refused_run_leaves_no_empty_run_directory(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Refused before its journal (a wrong secret, a file missing a column): runs/ holds runs only."""
+    li = line_items(sandbox, "auction", "active")[0]
+    sku = sorted(sandbox.control.retail_media.products(li))[0]
+    good = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"], [[li, sku, "1.41"]])
+    bad = write_csv(tmp_path / "skus.csv", ["productId"], [[sku]])
+    env = {"BULKOPS_BASE_URL": sandbox.base_url, "BULKOPS_CLIENT_ID": sandbox.client_id,
+           "BULKOPS_CLIENT_SECRET": "not-the-secret"}
+    for args in (["bids", str(good)], ["pause", str(bad)]):
+        done = await asyncio.to_thread(_cli, *args, cwd=tmp_path, env=env)
+        assert done.returncode == 2, done.stderr
+    assert not (tmp_path / "runs").exists() or list((tmp_path / "runs").iterdir()) == []
+
+
 def test_each_verbs_help_says_how_its_platform_is_paced(tmp_path: Path) -> None:
     """Trackier publishes no quota and is paced at 60/min; Criteo's verbs learn theirs from the API."""
     trackier = _cli("trackier-status", "--help", cwd=tmp_path).stdout
