@@ -149,7 +149,7 @@ def _say_hidden(meta: Mapping[str, Any], source: str, options: RunOptions) -> No
     rows = f"{hidden} row{'s' if hidden > 1 else ''}"
     verb = "is" if hidden == 1 else "are"
     what = "left out, as asked" if meta.get("skip_hidden") else \
-        "applied like the others (the data is the data); skip hidden rows to leave them out"
+        "applied like the others (the data is the data); --skip-hidden (skip_hidden=True) leaves them out"
     options.notice(f"{source}: {rows} of sheet {meta.get('sheet')!r} {verb} hidden or filtered out: {what}")
 
 
