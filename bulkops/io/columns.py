@@ -261,13 +261,13 @@ def edited_elsewhere(row: Row, schema: Schema) -> tuple[str, str] | None:
         return None
     for column, where in schema.set_elsewhere:
         if column in row.baseline and _edited(row.values.get(column), row.baseline.get(column)):
-            now, was = _text(row.values.get(column)), _text(row.baseline.get(column))
+            now, was = _shown(row.values.get(column)), _shown(row.baseline.get(column))
             return column, (f"{column} was edited since the export ({was or 'blank'} → {now}), and this job does"
                             f" not change it: {where}; or put back {was or 'a blank'} to send the rest of the row")
     if schema.acts_on is not None and schema.acts_on[0] in row.baseline:
         column, value = schema.acts_on
-        now, was = _text(row.values.get(column)), _text(row.baseline.get(column))
-        if now and now != was and now != value.lower():
+        now, was = _shown(row.values.get(column)), _shown(row.baseline.get(column))
+        if now and now.lower() != was.lower() and now.lower() != value.lower():
             return column, (f"{column} was edited since the export ({was or 'blank'} → {now}), but this run acts on"
                             f" the rows set to {value}: feed the file to the verb that makes it {now} as well")
     return None
@@ -284,7 +284,12 @@ def _edited(now: Any, was: Any) -> bool:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip().lower()
+    return _shown(value).lower()
+
+
+def _shown(value: Any) -> str:
+    """A cell as the user wrote it (or the export did), for a message: compared case aside, said as written."""
+    return "" if value is None else str(value).strip()
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -73,7 +73,7 @@ async def test_an_export_fed_back_pauses_only_the_rows_set_to_paused(sandbox: Sa
     products = [r for r in rows if r["entity"] == "product" and r["status"] == "active"]
     edited, other, untouched = products[0], products[1], products[2]
     unpaused = next(r for r in rows if r["entity"] == "product" and r["status"] == "paused")
-    edited["status"] = "paused"
+    edited["status"] = "Paused"  # as a user types it: said back as typed
     other["bidOverride"] = "3.21"  # a bid edit on another row: bids sends it
     unpaused["status"] = "active"
     with open(tmp_path / "edited.csv", "w", newline="", encoding="utf-8") as f:
@@ -103,7 +103,7 @@ async def test_an_export_fed_back_pauses_only_the_rows_set_to_paused(sandbox: Sa
     status_row = by_row[(edited["lineItemId"], edited["productId"])]
     assert (status_row["outcome"], status_row["errorCode"], status_row["errorColumn"]) == \
         ("failed", "edited-elsewhere", "status")
-    assert "status was edited since the export (active → paused)" in status_row["message"]
+    assert "status was edited since the export (active → Paused)" in status_row["message"]
     assert by_row[(other["lineItemId"], other["productId"])]["outcome"] == "succeeded"
     assert rm.products(other["lineItemId"])[other["productId"]]["bidOverride"] == 3.21
 
