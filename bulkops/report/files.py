@@ -138,7 +138,7 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
                 originals.update({n: o for n, o in zip(numbers, original_rows, strict=True) if n in originals})
             columns = _op_columns(numbers, notes, ops, looks, planned) if original_rows is numbers else None
             if columns is None:
-                whole = [(*op[:8], *looks[op[8]]) for op in ops]  # as PIECE
+                whole = [(*op[:8], looks[op[8]][0], _answered(looks[op[8]][1], op[9])) for op in ops]  # as PIECE
                 columns = transposed(_outcome_rows(numbers, original_rows, notes, whole, planned, naming, parents),
                                      len(OUTCOME_COLUMNS) + 1)
             statuses = listed(columns.pop())
@@ -195,7 +195,7 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
     """`_op_cells` of a whole batch at once, by pyarrow (as pyarrow arrays), when every row of it is one operation
     and no note (a plan's or a run's common batch); None otherwise. `ops` hold their shape's id, `shown` says how
     each shape shows before and after."""
-    if notes or len(ops) != len(numbers):
+    if notes or len(ops) != len(numbers) or any(op[9] is not None for op in ops):
         return None
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
@@ -204,7 +204,7 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
     rows = whole_numbers(numbers)
     of_rows, _, status, reason, code, http_status, trace_id, attempts, shapes = (
         whole_numbers(c) if kind == whole else pa.array(c, kind)
-        for c, kind in zip(transposed(ops, 9), (whole, text, text, text, text, whole, text, whole, whole),
+        for c, kind in zip(transposed(ops, 10)[:9], (whole, text, text, text, text, whole, text, whole, whole),
                            strict=True))
     if not pc.all(pc.equal(of_rows, rows)).as_py():
         return None
@@ -225,6 +225,16 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
     attempts = pc.if_else(pc.equal(attempts, 0), pa.scalar(None, whole), attempts)
     return [rows, shown, message, code, pa.nulls(len(numbers), text), pc.fill_null(before, ""),
             after, http_status, attempts, trace_id, status]
+
+
+def _answered(after: str, result: str | None) -> str:
+    """How an operation shows after, with what the API answered of it (a created budget's id: the user's next
+    edit of it needs that id, which only the answer knows)."""
+    if result is None:
+        return after
+    answer = json.loads(result)
+    said = ", ".join(f"{k} {v}" for k, v in answer.items()) if isinstance(answer, dict) else ""
+    return ", ".join(part for part in (after, said) if part)
 
 
 def _taken(column: Sequence[Any], rows: list[int]) -> list[Any]:

@@ -505,13 +505,14 @@ class Journal:
 
     def pieces(self, low: int, high: int) -> tuple[list[RowNote], list[tuple[Any, ...]], Mapping[int, tuple[str, str]]]:
         """The notes and the operations of rows low..high, in row order: each operation as `outcomes.PIECE` but
-        for its last two (how it is shown), which are its shape's id; and how those shapes are shown (before, after).
+        for its last two (how it is shown), which are its shape's id, then what the API answered of it (`result`,
+        JSON: a created budget's id); and how those shapes are shown (before, after).
         """
         notes = [RowNote(r[0], _STATUSES[r[1]], r[2], r[3], r[4]) for r in self._read(
             "SELECT row_number, status, column_name, code, message FROM row_notes WHERE row_number BETWEEN ? AND ?"
             " ORDER BY row_number, rowid", (low, high))]
         ops = self._read("SELECT row_number, parent_id, status, reason, error_code, http_status, trace_id,"
-                         " attempts, shape FROM ops WHERE op_id BETWEEN ? AND ? ORDER BY op_id",
+                         " attempts, shape, result FROM ops WHERE op_id BETWEEN ? AND ? ORDER BY op_id",
                          (low << ROW_SHIFT, ((high + 1) << ROW_SHIFT) - 1))
         return notes, ops, self._shown({op[8] for op in ops})
 

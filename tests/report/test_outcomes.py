@@ -79,8 +79,10 @@ def test_a_batch_of_single_operations_reads_as_row_by_row(ops: list[tuple[Any, .
     naming = Naming({"productId": "sku"}, "in.csv")
     by_rows = [list(c) for c in zip(*(_op_cells(p, p[0], p[0], planned, naming) for p in pieces), strict=True)]
     shapes = {shown: i for i, shown in enumerate(dict.fromkeys((p[8] or "", p[9] or "") for p in pieces))}
-    shaped = [(*p[:8], shapes[(p[8] or "", p[9] or "")]) for p in pieces]  # as the journal gives them
+    shaped = [(*p[:8], shapes[(p[8] or "", p[9] or "")], None) for p in pieces]  # as the journal gives them
     looks = {i: shown for shown, i in shapes.items()}
     columns = _op_columns(numbers, [], shaped, looks, planned)
     assert columns is not None and [c.to_pylist() for c in columns] == by_rows  # type: ignore[attr-defined]
     assert _op_columns(numbers, [RowNote(2, S.SKIPPED, None, "no-op", "same")], shaped, looks, planned) is None
+    answered = [(*shaped[0][:9], '{"budgetId": "16500124"}'), *shaped[1:]]  # an answer to show: row by row
+    assert _op_columns(numbers, [], answered, looks, planned) is None

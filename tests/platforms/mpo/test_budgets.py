@@ -82,6 +82,8 @@ async def test_create_update_suspend_then_undo_restores(make_sandbox, tmp_path: 
         assert result.outcomes["succeeded"] == 3, read_csv(tmp_path / "run" / "results.csv")
         created = [b for b in sb.control.mpo.budgets(new_seller) if b["startDate"] == _day(3)]
         assert len(created) == 1 and created[0]["amount"] == 250.5 and created[0]["endDate"] == _day(60)
+        made = read_csv(tmp_path / "run" / "results.csv")[0]  # its new id, for the user's next edit of it
+        assert made["after"].startswith("created yes") and made["after"].endswith(f"budgetId {created[0]['id']}")
         assert sb.control.mpo.budget(capped["id"])["amount"] == int(capped["amount"]) + 100
         assert sb.control.mpo.budget(capped["id"])["endDate"] == ""
         assert sb.control.mpo.budget(running["id"])["isSuspended"] is True
