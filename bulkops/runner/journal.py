@@ -576,10 +576,10 @@ class Journal:
                 seen["example_row"], seen["example"] = row, message or ""
         return sorted(merged.values(), key=lambda e: (-e["count"], e["code"]))[:limit]
 
-    def skipped_for(self, code: str) -> int:
-        """Rows skipped for one reason (`code` of their note): "changed-since-export" are the user's edits not sent."""
-        return int(self._read("SELECT COUNT(DISTINCT row_number) FROM row_notes WHERE status = 'skipped' AND code = ?",
-                              (code,))[0][0])
+    def noted_for(self, code: str) -> int:
+        """Rows settled before sending for one reason (`code` of their note): "changed-since-export" are the user's
+        edits not sent."""
+        return int(self._read("SELECT COUNT(DISTINCT row_number) FROM row_notes WHERE code = ?", (code,))[0][0])
 
     def tally(self) -> dict[tuple[str, str], int]:
         """Operations per (kind, status) ('pending' for not sent yet), in one pass."""

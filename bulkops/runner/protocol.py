@@ -137,12 +137,13 @@ class PlanOptions:
 def conflict(row_number: int, baseline: Mapping[str, Any] | None, column: str, live: Any,  # noqa: PLR0913
              options: PlanOptions, *, show: Callable[[Any], str] = str, what: str = "") -> RowNote | None:
     """A row edited from an export (`baseline`: its values as exported) whose `column` moved on the API since
-    the export read it: skipped (the user decides), unless `--overwrite-changed`. None when no conflict."""
+    the export read it: failed, nothing sent for it (the user decides: the edit was not made, and a script must
+    not read the run as clean), unless `--overwrite-changed`. None when no conflict."""
     exported = (baseline or {}).get(column, _MISSING)
     if exported is _MISSING or options.overwrite_changed or _same(exported, live):
         return None
     where = f" {what}" if what else ""
-    return RowNote(row_number, OutcomeStatus.SKIPPED, column, "changed-since-export",
+    return RowNote(row_number, OutcomeStatus.FAILED, column, "changed-since-export",
                    f"{column}{where} is {show(live)} now, not {show(exported)} as exported: someone changed it"
                    " since; not sent (re-export, or pass --overwrite-changed to write it anyway)")
 

@@ -90,7 +90,7 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
     summary = summary_of(job.name, meta, run_dir, tally, timing, operations, planned, options.dry_run, interrupted)
     summary["changes"] = changes
     summary["top_errors"] = top_errors
-    summary["changed_since_export"] = journal.skipped_for("changed-since-export")  # edits not sent: said aloud
+    summary["changed_since_export"] = journal.noted_for("changed-since-export")  # edits not sent: said aloud
     report.summary = run_dir / "summary.json"
     report.extra["report"] = run_dir / REPORT_NAME
     summary["files"] = report.as_dict()

@@ -60,11 +60,12 @@ async def test_edited_rows_are_written_and_moved_ones_are_conflicts(make_sandbox
         moved.write_text(f"sellerCampaignId,bid\n{scs[1]},3.33\n", encoding="utf-8")
         await bulkops.apply_seller_bids(moved, connection=conn(sb), run_dir=tmp_path / "someone-else")
         result = await bulkops.apply_seller_bids(edited, connection=conn(sb), run_dir=tmp_path / "run")
-        assert result.outcomes["succeeded"] == 1 and result.outcomes["failed"] == 0
+        assert result.outcomes["succeeded"] == 1 and result.outcomes["failed"] == 1 and result.exit_code == 1
         assert sb.control.mpo.seller_campaign(scs[0])["bid"] == 4.10
         assert sb.control.mpo.seller_campaign(scs[1])["bid"] == 3.33  # a conflict: not overwritten
-        codes = {r["errorCode"] for r in read_csv(tmp_path / "run" / "results.csv")}
-        assert "changed-since-export" in codes
+        assert result.files.errors is not None  # the edit not made is in the errors file, to decide on
+        [conflict] = read_csv(result.files.errors)
+        assert (conflict["sellerCampaignId"], conflict["errorCode"]) == (scs[1], "changed-since-export")
         assert result.summary["changed_since_export"] == 1  # the edit not sent is counted where it is said
         forced = await bulkops.apply_seller_bids(edited, connection=conn(sb), run_dir=tmp_path / "forced",
                                                  overwrite_changed=True)
