@@ -158,7 +158,9 @@ def _plan_removals(state: LineItemState, rows: list[ProductRow], plan: Plan) -> 
     for row in rows:
         current = state.products.get(row.product_id)
         if current is None:
-            plan.notes.append(_skip(row, "no-op", "product is not on the line item"))
+            plan.notes.append(_skip(row, "no-op", f"product {row.product_id} is not on line item"
+                                                   f" {state.line_item_id}: removed already, or never there (check"
+                                                   " the SKU if you expected it)"))
         elif remaining <= 1:
             plan.notes.append(_fail(row, "productId", "last-product",
                                       f"line item {state.line_item_id} must keep at least one promoted product"))
