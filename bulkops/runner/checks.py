@@ -210,9 +210,9 @@ _TEXT_EDITS = ("status", "name")  # compared as text, case aside: a number or da
 
 
 def _edits(rows: pa.Table, baseline: str | None) -> dict[int, tuple[str, str, str]]:
-    """Rows of another entity, from an export, whose status or name was edited since (their baseline column says
-    what was exported): index → (column, then, now). Such an edit is not made by this run, so it must not pass as
-    a row merely skipped."""
+    """Rows of another entity, from an export, whose status, name or a number (a bid) was edited since (their
+    baseline column says what was exported): index → (column, then, now). Such an edit is not made by this run, so
+    it must not pass as a row merely skipped."""
     if not baseline or baseline not in rows.column_names or not rows.num_rows:
         return {}
     columns = {c.strip().lower(): c for c in rows.column_names}
@@ -224,16 +224,35 @@ def _edits(rows: pa.Table, baseline: str | None) -> dict[int, tuple[str, str, st
             continue
         if not isinstance(was, dict):
             continue
-        for name in _TEXT_EDITS:
-            column = columns.get(name)
-            if column is None or name not in was:
+        for name, exported in was.items():
+            column = columns.get(name.lower())
+            if column is None:
                 continue
             now = str(rows.column(column)[i].as_py() or "").strip()
-            then = str(was[name] or "").strip()
-            if now and now.casefold() != then.casefold():
+            then = "" if exported is None else str(exported).strip()
+            if now and _edited_cell(name, now, then):
                 found[i] = (column, then, now)
                 break
     return found
+
+
+def _edited_cell(name: str, now: str, then: str) -> bool:
+    """A text (status, name) compared case aside; a number (a bid, a budget) by its value, as written either way
+    (1.5, 1.50, 1,5); a date is no edit (Excel re-saves 2026-01-05 as 1/5/2026)."""
+    if name in _TEXT_EDITS:
+        return now.casefold() != then.casefold()
+    a, b = _number(now), _number(then)
+    if a is None:
+        return False
+    return b is None or a != b
+
+
+def _number(text: str) -> float | None:
+    written = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+    try:
+        return float(written)
+    except ValueError:
+        return None
 
 
 def _from_errors(errors: list[RowError]) -> list[RowNote]:

@@ -193,3 +193,27 @@ async def test_an_export_from_before_it_kept_statuses_is_refused_by_pause_row_by
     assert {(r["outcome"], r["errorCode"]) for r in products} == {("failed", "export-too-old")}
     assert "export again, or delete the asExported column" in products[0]["message"]
     assert {k: v for k, v in sandbox.control.stats()["routes"].items() if "pause" in k} == pauses
+
+
+async def test_a_bid_edited_on_a_product_row_fed_to_line_items_fails_instead_of_being_skipped(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """line-items acts on line-item rows; a product row whose bid was edited is an edit it does not make: said
+    (edited-elsewhere), as a status edit there is, not skipped as "a product row" while the user thinks it done.
+    The same bid written another way (1.5 for 1.50) is no edit."""
+    await bulkops.export([sandbox.control.retail_media.account_ids()[0]], tmp_path / "inv.csv",
+                         connection=conn(sandbox))
+    rows = read_csv(tmp_path / "inv.csv")
+    bid, same = [r for r in rows if r["entity"] == "product" and r["bidOverride"]][:2]
+    bid["bidOverride"] = str(round(float(bid["bidOverride"]) + 0.37, 2))
+    same["bidOverride"] = same["bidOverride"].rstrip("0").replace(".", ",")  # 1.50 as 1,5
+    with open(tmp_path / "edited.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = await bulkops.api.run("line-items", tmp_path / "edited.csv", connection=conn(sandbox),
+                                   options=RunSettings(run_dir=tmp_path / "li", dry_run=True))
+    report = {(r["entity"], r["lineItemId"], r["productId"]): r for r in read_csv(result.files.results)}
+    edited = report[("product", bid["lineItemId"], bid["productId"])]
+    assert (edited["outcome"], edited["errorCode"], edited["errorColumn"]) == \
+        ("failed", "edited-elsewhere", "bidOverride")
+    assert report[("product", same["lineItemId"], same["productId"])]["outcome"] == "skipped"
