@@ -18,6 +18,7 @@ from typing import NoReturn
 
 def main() -> None:
     """Load the command line, run it, and leave."""
+    _closed_streams_to_devnull()
     try:
         from bulkops.cli import main as run  # noqa: PLC0415 - loaded here, where a Ctrl-C is caught
     except KeyboardInterrupt:
@@ -30,6 +31,15 @@ def main() -> None:
     except SystemExit as done:
         leave(done.code)
     leave(0)
+
+
+def _closed_streams_to_devnull() -> None:
+    """Started with stdout or stderr closed (`2>&-`, a service manager): Python leaves that stream None, and
+    `print(..., file=None)` writes to stdout, so every warning would land in the --json object a script reads.
+    What would go to a closed stream goes nowhere instead."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - for the process's life
 
 
 def leave(code: object) -> NoReturn:

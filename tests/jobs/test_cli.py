@@ -133,6 +133,9 @@ def test_a_closed_stdout_or_stderr_keeps_the_commands_own_exit_code(tmp_path: Pa
             done = subprocess.run(["sh", "-c", f'exec "$@" {closed}>&-', "sh", sys.executable, "-m", "bulkops", *args],
                                   cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
             assert done.returncode == code and "Traceback" not in done.stderr, (args, closed, done.stderr)
+    quiet = subprocess.run(["sh", "-c", 'exec "$@" 2>&-', "sh", sys.executable, "-m", "bulkops", "resume", "gone",
+                            "--json"], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert json.loads(quiet.stdout)["exit_code"] == 2  # stderr's words did not land in the JSON a script reads
 
 
 @pytest.mark.skipif(not hasattr(click.exceptions, "NoSuchCommand"), reason="click < 8.4 suggests no command")
