@@ -425,8 +425,9 @@ def _ragged_batches(table: Table, rows: int, marked: bool, skip: int) -> Iterato
     A row with fewer cells than the header names is padded with blanks (some programs leave trailing empty cells
     out). A row with more cells is one nobody can place, even when its extra cells are blank (`1,5,,` under
     three columns is as likely a decimal comma as a trailing one): read `marked`, each of its cells holds a
-    `mark` (its row then fails, naming the count, and nothing is sent); unmarked, it keeps its first cells (the
-    reports show the row as it was read).
+    `mark` (its row then fails, naming the count, and nothing is sent); unmarked (the reports' reading), its last
+    column holds the rest of the row as typed (`1,31`): errors.csv shows the cell to fix, never a cut `1` that,
+    fed back, would be sent.
     """
     width = len(table.columns)
     line = 2 + skip
@@ -445,8 +446,10 @@ def _ragged_batches(table: Table, rows: int, marked: bool, skip: int) -> Iterato
                                " trailing commas? give the header as many cells)")
                     batch.append([why] * width)
                     damaged = True
+                elif len(record) > width:  # the reports' reading: the last column holds the rest as typed
+                    batch.append([*record[:width - 1], table.delimiter.join(record[width - 1:])])
                 else:
-                    batch.append((record + [""] * (width - len(record)))[:width])
+                    batch.append(record + [""] * (width - len(record)))
                 if len(batch) == rows:
                     yield _numbered(_unguarded(_from_rows(batch, table.columns), damaged), line)
                     line, batch, damaged = line + len(batch), [], False
