@@ -66,6 +66,8 @@ class Table:
     encoding: str = "utf-8"
     sheet: str | None = None  # a workbook's sheet (its exact name)
     header_row: int = 1  # a workbook's header row, as Excel numbers it; data starts below it
+    skip_lines: int = 0  # a CSV's lines before its header: Excel's `sep=;` line (rows are numbered as Excel shows
+    # them, without it: the first below the header is row 2)
     note: str | None = None  # how a workbook was read, when it was not its first sheet from row 1: for the user
 
     def iter_batches(self, rows: int = 50_000, *, marked: bool = False) -> Generator[pa.Table, None, None]:
@@ -189,14 +191,21 @@ def _open_csv(path: Path) -> Table:
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(str(path), "this is not a text table (binary content)")
     encoding = _encoding(head, path, whole) if beyond is None else _utf8_or_cp1252(beyond)
-    text = head.decode(encoding, errors="ignore")
+    text = head.decode(encoding, errors="ignore").removeprefix("\ufeff")
+    hint = _SEP_LINE.match(text)  # Excel's "sep=;" first line: the delimiter, said; the header is the next line
+    if hint:
+        text = text[hint.end():]
     first = text.splitlines()[0] if text.splitlines() else ""
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text, whole)
+    delimiter = hint.group(1) if hint else "\t" if path.suffix.lower() == ".tsv" else _delimiter(text, whole)
     try:
         header = next(csv.reader([first], delimiter=delimiter))
     except (csv.Error, StopIteration) as exc:
         raise InputError(str(path), f"cannot read the header: {exc}") from None
-    return Table(path, "csv", named([unguard(h.strip()) for h in header]), delimiter, encoding)
+    return Table(path, "csv", named([unguard(h.strip()) for h in header]), delimiter, encoding,
+                 skip_lines=1 if hint else 0)
+
+
+_SEP_LINE = re.compile(r"(?i)sep=(.)[ \t]*(?:\r\n|\n|\r)")
 
 
 def named(header: list[str]) -> tuple[str, ...]:
@@ -380,7 +389,7 @@ def _parsed_utf8(table: Table, source: Path, rows: int, marked: bool) -> Iterato
     try:  # the header line is skipped (it was read by `_open_csv`), so a UTF-8 BOM goes with it
         reader = pa_csv.open_csv(
             source,
-            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES,
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1 + table.skip_lines, block_size=BLOCK_BYTES,
                                             encoding="utf8"),
             parse_options=pa_csv.ParseOptions(delimiter=table.delimiter, newlines_in_values=True,
                                               ignore_empty_lines=False),
@@ -435,7 +444,7 @@ def _ragged_batches(table: Table, rows: int, marked: bool, skip: int) -> Iterato
     with open(table.path, encoding=table.encoding, newline="") as f:
         records = csv.reader(f, delimiter=table.delimiter)
         try:
-            for _ in range(skip + 1):  # the header, then what pyarrow read
+            for _ in range(table.skip_lines + skip + 1):  # a `sep=` line, the header, then what pyarrow read
                 next(records, None)
             batch: list[list[str]] = []
             damaged = False

@@ -52,6 +52,22 @@ def test_csv_in_any_common_encoding_and_delimiter(tmp_path: Path, encoding: str,
     assert frame[ROW_NUMBER] == [2, 3]
 
 
+@pytest.mark.parametrize(("hint", "delimiter"), [("sep=;", ";"), ("SEP=,", ","), ("sep=|", "|")])
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_excels_sep_line_says_the_delimiter_and_the_header_follows(tmp_path: Path, hint: str, delimiter: str,
+                                                                   bom: bytes) -> None:
+    """Excel writes `sep=;` as a CSV's first line to say its delimiter; it shows no such row, so the first row below
+    the header is row 2, as there. A row of extra cells (read by the other reader) keeps its numbering too."""
+    lines = [hint, delimiter.join(["lineItemId", "productId", "bidOverride"]), delimiter.join(ROWS[0]),
+             delimiter.join([*ROWS[1], "x"])]
+    path = tmp_path / "bids.csv"
+    path.write_bytes(bom + "\r\n".join(lines).encode() + b"\r\n")
+    table = open_table(path)
+    assert table.columns == ("lineItemId", "productId", "bidOverride") and table.delimiter == delimiter
+    frame = _all(path)
+    assert _rows(frame, "lineItemId", "productId") == [r[:2] for r in ROWS] and frame[ROW_NUMBER] == [2, 3]
+
+
 @pytest.mark.parametrize("delimiter", [";", "\t", "|"])
 def test_an_export_saved_again_with_another_delimiter_keeps_its_columns(tmp_path: Path, delimiter: str) -> None:
     """Excel in a ;-locale saves an export with `;`: its quoted asExported cells hold commas on every line, more
