@@ -78,7 +78,7 @@ def interruptible(go: Callable[[], Coroutine[Any, Any, Any]], out: Output, run_d
 
         def on_term(*_: object) -> None:
             """As asyncio.run's own Ctrl-C handler: a Python signal handler, run between two bytecodes even in
-            long synchronous work (which `checks.stop_point` then stops); a loop's handler would wait for it."""
+            long synchronous work (which `checks.stage_input` then stops); a loop's handler would wait for it."""
             nonlocal terminated
             terminated = True
             if task is not None:
@@ -143,10 +143,12 @@ def show_result(verb: str, result: RunResult, out: Output, *, label: str | None 
              f" {s['rate_limited']}×429, {s['wall_time_s']:.1f}s ({s['achieved_rate_per_min']:.0f}/min)"]
     if s.get("dry_run"):
         estimate = s.get("estimated_run_s")
-        takes = "under a second" if estimate is not None and estimate < 1 else f"{estimate:.0f}s at most"
-        at = f"the real run takes {takes} at {s['quota_per_min']:.0f} requests/min (its reads included; less" \
-            " where the API's window has calls to spare)" if estimate is not None \
-            else "at a rate the API has not announced"
+        if estimate is None:
+            at = "at a rate the API has not announced"
+        else:
+            takes = "under a second" if estimate < 1 else f"{estimate:.0f}s at most"
+            at = f"the real run takes {takes} at {s['quota_per_min']:.0f} requests/min (its reads included; less" \
+                " where the API's window has calls to spare)"
         lines.append(f"  dry run: {_count(s['planned_requests'], 'write request')} planned; {at}; nothing was sent")
         lines += _planned_lines(result)
     lines += _why_failed(s.get("top_errors") or [])

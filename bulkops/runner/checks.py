@@ -57,8 +57,8 @@ async def stage_input(job: WriteJob, table: Table, header: Header, journal: Jour
     A workbook's hidden rows are counted (journal meta `hidden_rows`), and left out when `skip_hidden`; its last
     row is skipped when it is a totals row.
 
-    A Ctrl-C or SIGTERM (each cancels the run's task) stops it after the batch being checked, or within 10,000
-    duplicates settled: synchronous work that no await would otherwise interrupt for minutes.
+    A Ctrl-C or SIGTERM (each cancels the run's task) stops it after the batch being checked, or between two
+    batches of duplicates settled: synchronous work that no await would otherwise interrupt for minutes.
     """
     schema, path = job.schema, source
     layout = Layout.of(job, header)

@@ -314,8 +314,9 @@ class Journal:
         one of the rows `numbers` (in order) sharing `key`. Returns the rows settled.
 
         The rows sharing a key are read in key order, one key at a time, and their notes written in batches: a
-        sheet of a million rows that are nearly all repeats or conflicts settles in flat memory. `between` is
-        called after each batch: what it raises (a Ctrl-C's cancellation) undoes the whole settling."""
+        sheet of a million rows that are nearly all repeats or conflicts settles in memory that grows with its
+        largest key's rows, not with the sheet. `between` is called after each batch (the index builds and each
+        key's rows come before it): what it raises (a Ctrl-C's cancellation) undoes the whole settling."""
         with self._writing():
             try:  # nearly always: no key twice, said by an index built anyway (a pass over it would cost a third more)
                 self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS rows_keys ON rows (key)")

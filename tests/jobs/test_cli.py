@@ -214,3 +214,17 @@ def test_progress_is_drawn_where_the_user_says_a_terminal_is(monkeypatch: pytest
     assert not Output(stream=io.StringIO()).terminal
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert Output(stream=io.StringIO()).terminal
+
+
+def test_a_dry_run_against_an_api_of_unknown_quota_says_so_instead_of_crashing(tmp_path: Path) -> None:
+    """No quota known (a platform that announces none and assumes none): no estimate, said in words."""
+    from bulkops.cli.console import Output
+    from bulkops.cli.jobs import show_result
+    from bulkops.runner.protocol import RunResult
+
+    summary = {"target": "x", "requests": 1, "retries": 0, "rate_limited": 0, "wall_time_s": 0.1,
+               "achieved_rate_per_min": 0.0, "dry_run": True, "estimated_run_s": None, "quota_per_min": None,
+               "planned_requests": 3}
+    said = io.StringIO()
+    show_result("bids", RunResult(tmp_path, 3, {"planned": 3}, summary), Output(stream=said))
+    assert "3 write requests planned; at a rate the API has not announced" in said.getvalue()

@@ -106,6 +106,11 @@ async def test_an_export_fed_back_pauses_only_the_rows_set_to_paused(sandbox: Sa
     assert "status was edited since the export (active → Paused)" in status_row["message"]
     assert by_row[(other["lineItemId"], other["productId"])]["outcome"] == "succeeded"
     assert rm.products(other["lineItemId"])[other["productId"]]["bidOverride"] == 3.21
+    again = await bulkops.api.run("bids", tmp_path / "edited.csv", connection=conn(sandbox),
+                                  options=RunSettings(run_dir=tmp_path / "bids-again"))  # the same file once more
+    redone = {(r["lineItemId"], r["productId"]): r for r in read_csv(again.files.results)}
+    assert (redone[(other["lineItemId"], other["productId"])]["outcome"],
+            redone[(other["lineItemId"], other["productId"])]["errorCode"]) == ("skipped", "no-op")  # not a conflict
 
 
 async def test_an_export_filter_naming_no_status_is_refused_not_an_empty_file(sandbox: Sandbox,

@@ -114,7 +114,7 @@ def plan_bids(rows: list[BidRow], snapshot: Snapshot, options: PlanOptions) -> P
                                       " one of yours (unknown seller, campaign, or another advertiser's)"))
             continue
         live = None if sc.get("bid") is None else Decimal(str(sc["bid"]))
-        note = conflict(r.row_number, r.baseline, "bid", live, options, show=shown,
+        note = conflict(r.row_number, r.baseline, "bid", live, options, asked=r.bid, show=shown,
                         what=f"of seller-campaign {r.seller_campaign_id}")
         if note is None and live == r.bid:
             note = RowNote(r.row_number, OutcomeStatus.SKIPPED, "bid", "already",

@@ -97,7 +97,7 @@ class _Planner:
             return RowNote(row.row_number, OutcomeStatus.SKIPPED, None, "nothing-to-change", NOTHING)
         for name in row.asked:
             note = conflict(row.row_number, row.baseline, name, live.get(name), self.options,
-                            show=partial(shown, name), what=f"of budget {budget_id}")
+                            asked=row.asked[name], show=partial(shown, name), what=f"of budget {budget_id}")
             if note is not None:
                 return note
         if all(live.get(n) == v for n, v in row.asked.items()):

@@ -106,7 +106,8 @@ def _plan_bids(kind: Action, state: LineItemState, rows: list[ProductRow], plan:
                             " action=add (or pass --add)")
         if problem is None and current is not None:
             problem = conflict(row.row_number, row.exported, "bidOverride", current.bid_override, options,
-                               show=_fmt, what=f"of SKU {row.product_id} on line item {state.line_item_id}")
+                               asked=None if row.blank_bid else row.bid_override, show=_fmt,
+                               what=f"of SKU {row.product_id} on line item {state.line_item_id}")
         if problem:
             plan.notes.append(problem)
         elif current is not None and row.blank_bid:

@@ -114,7 +114,7 @@ def _conflict(row: Row, state: Current, options: PlanOptions) -> RowNote | None:
         exported = (row.baseline or {}).get(name, _ABSENT)
         if exported is _ABSENT or row.get(name) is None or row.get(name) == exported:
             continue  # not an exported value, not asked, or not edited
-        found = conflict(row.row_number, row.baseline, name, live_value(state, name), options,
+        found = conflict(row.row_number, row.baseline, name, live_value(state, name), options, asked=row.get(name),
                          what=f"of line item {state.line_item_id}")
         if found is not None:
             return found

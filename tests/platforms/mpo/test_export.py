@@ -67,6 +67,10 @@ async def test_edited_rows_are_written_and_moved_ones_are_conflicts(make_sandbox
         [conflict] = read_csv(result.files.errors)
         assert (conflict["sellerCampaignId"], conflict["errorCode"]) == (scs[1], "changed-since-export")
         assert result.summary["changed_since_export"] == 1  # the edit not sent is counted where it is said
+        again = await bulkops.apply_seller_bids(edited, connection=conn(sb), run_dir=tmp_path / "again")
+        report = {r["sellerCampaignId"]: r for r in read_csv(again.files.results)}  # the same file, run again:
+        assert (report[scs[0]]["outcome"], report[scs[0]]["errorCode"]) == ("skipped", "already")  # done, no conflict
+        assert report[scs[1]]["errorCode"] == "changed-since-export"
         forced = await bulkops.apply_seller_bids(edited, connection=conn(sb), run_dir=tmp_path / "forced",
                                                  overwrite_changed=True)
         assert forced.outcomes["succeeded"] == 1 and sb.control.mpo.seller_campaign(scs[1])["bid"] == 4.20
