@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -250,7 +251,7 @@ def unchanged(row: Row, schema: Schema) -> bool:
     if not schema.values:
         return False
     compared = [name for name in schema.values if name in row.baseline]
-    return bool(compared) and all(_same(row.values.get(n), row.baseline.get(n)) for n in compared)
+    return bool(compared) and all(same_value(row.values.get(n), row.baseline.get(n)) for n in compared)
 
 
 def edited_elsewhere(row: Row, schema: Schema) -> tuple[str, str] | None:
@@ -280,7 +281,7 @@ def _edited(now: Any, was: Any) -> bool:
         return False
     if isinstance(now, str) and (was is None or isinstance(was, str)):
         return now.strip().lower() != (was or "").strip().lower()
-    return not _same(now, was)
+    return not same_value(now, was)
 
 
 def _text(value: Any) -> str:
@@ -292,8 +293,16 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _same(a: Any, b: Any) -> bool:
-    return ((a is None or a is NONE) and (b is None or b is NONE)) or a == b
+def same_value(a: Any, b: Any) -> bool:
+    """Two cells' values are the same: both blank or "none", equal, or numbers equal to 12 significant digits (an
+    XLSX cell keeps 15 of the 17 digits a value was exported with: 1.610000014305115 is 1.6100000143051147)."""
+    if (a is None or a is NONE) and (b is None or b is NONE):
+        return True
+    if isinstance(a, int | float | Decimal) and isinstance(b, int | float | Decimal) and \
+            not isinstance(a, bool) and not isinstance(b, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-12)
+    return bool(a == b)
+
 
 
 def parse_cell(column: Column, text: str, *, written: bool = False) -> Any:  # noqa: PLR0911 - one return per kind

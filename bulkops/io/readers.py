@@ -513,6 +513,10 @@ def _parquet_batches(table: Table, rows: int) -> Iterator[pa.Table]:
                 column = batch.column(name)
                 if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
                     cells[name] = pc.fill_null(column.cast(pa.string()), "")
+                elif pa.types.is_float32(column.type) or pa.types.is_float16(column.type):
+                    # 1.61 in float32 is 1.6100000143051147 as a Python float: its shortest text is what was meant
+                    cells[name] = pa.array([_text(None if t is None else float(t))
+                                            for t in column.cast(pa.string()).to_pylist()], pa.string())
                 else:  # numbers, dates, booleans: as the user would write them (see `_text`)
                     cells[name] = pa.array([_text(v) for v in column.to_pylist()], pa.string())
             yield _numbered(pa.table(cells), line)

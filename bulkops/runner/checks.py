@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -216,6 +218,7 @@ def _edits(rows: pa.Table, baseline: str | None) -> dict[int, tuple[str, str, st
     if not baseline or baseline not in rows.column_names or not rows.num_rows:
         return {}
     columns = {c.strip().lower(): c for c in rows.column_names}
+    cells: dict[str, list[Any]] = {}  # a column's cells, taken out of pyarrow once (not a scalar per cell)
     found = {}
     for i, text in enumerate(rows.column(baseline).to_pylist()):
         try:
@@ -228,7 +231,9 @@ def _edits(rows: pa.Table, baseline: str | None) -> dict[int, tuple[str, str, st
             column = columns.get(name.lower())
             if column is None:
                 continue
-            now = str(rows.column(column)[i].as_py() or "").strip()
+            if column not in cells:
+                cells[column] = rows.column(column).to_pylist()
+            now = str(cells[column][i] or "").strip()
             then = "" if exported is None else str(exported).strip()
             if now and _edited_cell(name, now, then):
                 found[i] = (column, then, now)
@@ -241,18 +246,26 @@ def _edited_cell(name: str, now: str, then: str) -> bool:
     (1.5, 1.50, 1,5); a date is no edit (Excel re-saves 2026-01-05 as 1/5/2026)."""
     if name in _TEXT_EDITS:
         return now.casefold() != then.casefold()
-    a, b = _number(now), _number(then)
-    if a is None:
-        return False
-    return b is None or a != b
+    now_means, then_means = _numbers(now), _numbers(then)
+    if not now_means:
+        return False  # a 15-digit cell (Excel keeps no more) is the 17-digit value it was exported as
+    return not any(math.isclose(a, b, rel_tol=1e-12) for a in now_means for b in then_means)
 
 
-def _number(text: str) -> float | None:
-    written = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
-    try:
-        return float(written)
-    except ValueError:
-        return None
+def _numbers(text: str) -> set[float]:
+    """The values a number cell may mean: `1,5` is 1.5; `1,234` is 1.234 or 1234 (a thousands separator, as a
+    re-saved sheet may write it); none for text."""
+    ways = {text}
+    if text.count(",") == 1 and "." not in text:
+        ways = {text.replace(",", "."), text.replace(",", "")} if len(text.partition(",")[2]) == 3 else \
+            {text.replace(",", ".")}
+    elif "," in text and "." in text:
+        ways = {text.replace(",", "")}  # 1,234.50
+    found = set()
+    for way in ways:
+        with suppress(ValueError):
+            found.add(float(way))
+    return found
 
 
 def _from_errors(errors: list[RowError]) -> list[RowNote]:

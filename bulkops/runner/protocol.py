@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from bulkops.engine.client import ApiClient
 from bulkops.engine.pool import Reporter
 from bulkops.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED
-from bulkops.io.columns import NONE, Row, Schema
+from bulkops.io.columns import Row, Schema, same_value
 from bulkops.io.writers import stderr_notice
 from bulkops.report.files import ReportFiles
 from bulkops.runner.events import ProgressListener, ignore
@@ -142,9 +142,9 @@ def conflict(row_number: int, baseline: Mapping[str, Any] | None, column: str, l
     not read the run as clean), unless `--overwrite-changed`. None when no conflict; none either when the live
     value is what the row `asked` for (the same file run again, after a run that applied it: already done)."""
     exported = (baseline or {}).get(column, _MISSING)
-    if exported is _MISSING or options.overwrite_changed or _same(exported, live):
+    if exported is _MISSING or options.overwrite_changed or same_value(exported, live):
         return None
-    if asked is not None and _same(asked, live):
+    if asked is not None and same_value(asked, live):
         return None
     where = f" {what}" if what else ""
     return RowNote(row_number, OutcomeStatus.FAILED, column, "changed-since-export",
@@ -154,9 +154,6 @@ def conflict(row_number: int, baseline: Mapping[str, Any] | None, column: str, l
 
 _MISSING = object()
 
-
-def _same(a: Any, b: Any) -> bool:
-    return ((a is None or a is NONE) and (b is None or b is NONE)) or a == b
 
 
 @dataclass(frozen=True, slots=True)

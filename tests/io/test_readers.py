@@ -166,6 +166,14 @@ def test_parquet_numbers_come_back_as_typed(tmp_path: Path) -> None:
     assert frame[ROW_NUMBER] == [2, 3]
 
 
+def test_a_float32_parquet_column_reads_as_written_not_as_its_binary_noise(tmp_path: Path) -> None:
+    """1.61 in float32 is 1.6100000143051147 as a double: that noise would be sent as the bid."""
+    path = tmp_path / "bids.parquet"
+    pq.write_table(pa.table({"lineItemId": ["7", "8", "9"], "productId": ["a", "b", "c"],
+                             "bidOverride": pa.array([1.61, 2.0, None], pa.float32())}), path)
+    assert _all(path)["bidOverride"] == ["1.61", "2", ""]
+
+
 def test_xlsx_first_sheet_or_named_sheet(tmp_path: Path) -> None:
     book = Workbook()
     book.active.append(["lineItemId", "productId", "bidOverride"])

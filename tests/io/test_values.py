@@ -230,3 +230,13 @@ def test_a_choice_is_matched_as_headers_are() -> None:
     assert [both(action, t) for t in ("Set Bid", "SET_BID", "set bid", "Pause ")] == ["set-bid", "set-bid", "set-bid",
                                                                                   "pause"]
     assert both(action, "sett-bid")[:2] == ("error", "not-a-choice")
+
+
+@pytest.mark.parametrize(("now", "then", "same"), [
+    (Decimal("1.610000014305115"), 1.6100000143051147, True),  # an XLSX cell keeps 15 of the 17 digits exported
+    (Decimal("1.50"), 1.5, True), (None, NONE, True), (2, Decimal("2.00"), True),
+    (Decimal("1.61"), 1.6100000143051147, False), (Decimal("1.5"), None, False), ("active", "Active", False)])
+def test_a_value_fed_back_is_the_same_as_exported_to_twelve_digits(now: Any, then: Any, same: bool) -> None:
+    from bulkops.io.columns import same_value
+
+    assert same_value(now, then) is same
