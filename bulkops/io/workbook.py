@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,7 @@ def data_rows(table: Table, marked: bool) -> Iterator[tuple[list[str], int, str]
     try:
         sheet = book[sheet_name] if table.sheet else book.worksheets[0]
         merges = _Merges(_merged_ranges(sheet, start)) if marked else None
+        padded = _zero_padded(book)
         with sheet._get_source() as source:  # openpyxl's read-only sheets say nothing of hidden rows: parse it here
             parser = _Rows(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
                            date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
@@ -91,7 +92,7 @@ def data_rows(table: Table, marked: bool) -> Iterator[tuple[list[str], int, str]
             for line, found in parser.parse():
                 if line < start:
                     continue
-                read = _cells(found, width, line, sheet_name if marked else None)
+                read = _cells(found, width, line, sheet_name if marked else None, padded)
                 if read is None:
                     continue
                 cells, sums = read
@@ -140,9 +141,22 @@ def _uncomputed(element: Any) -> bool:
     return value is None or (not value.text and element.get("t", "n") != "str")
 
 
-def _cells(found: list[dict[str, Any]], width: int, line: int, sheet: str | None) -> tuple[list[str], bool] | None:
+def _zero_padded(book: Any) -> dict[int, int]:
+    """The cell styles whose number format pads with zeros (`00000000000`), and to how many digits: a SKU typed
+    as a number shows its leading zeros in Excel only through such a format, and is read as Excel shows it."""
+    formats = {164 + i: f for i, f in enumerate(book._number_formats)}  # custom formats; built-in ones pad none
+    widths = {n: len(f) for n, f in formats.items() if _PADDING.fullmatch(f)}
+    return {i: widths[style.numFmtId] for i, style in enumerate(book._cell_styles) if style.numFmtId in widths}
+
+
+_PADDING = re.compile(r"0{2,}")
+
+
+def _cells(found: list[dict[str, Any]], width: int, line: int, sheet: str | None,
+           padded: Mapping[int, int]) -> tuple[list[str], bool] | None:
     """A parsed row's cells as text, and whether one sums others (None when blank); `sheet` given, a formula never
-    computed is marked."""
+    computed is marked; a whole number in a zero-padding format (`padded`: style → digits) reads as Excel shows
+    it (05111072231)."""
     cells = [""] * width
     filled = sums = False
     for cell in found:
@@ -151,7 +165,10 @@ def _cells(found: list[dict[str, Any]], width: int, line: int, sheet: str | None
             continue
         sums = sums or "sums" in cell
         if cell["value"] is not None:
-            text = _text(cell["value"])
+            value, digits = cell["value"], padded.get(cell.get("style_id") or 0)
+            text = _text(value)
+            if digits and isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+                text = str(int(value)).zfill(digits) if value >= 0 else text
             cells[column - 1] = text
             filled = filled or bool(text.strip())
         elif "formula" in cell:

@@ -243,3 +243,19 @@ def test_a_header_below_a_title_that_lacks_a_column_is_named_as_it_is(tmp_path: 
     with pytest.raises(InputError) as refused:
         match_header(str(tmp_path / "bids.xlsx"), table.columns, BIDS, required=("lineItemId", "bidOverride"))
     assert "missing column(s) 'bidOverride'; the file has 'Line Item ID', 'sku', 'Bid (€)'" in str(refused.value)
+
+
+def test_a_number_in_a_zero_padding_format_reads_as_excel_shows_it(tmp_path: Path) -> None:
+    """A SKU typed as a number keeps its leading zero in Excel only through a format like 00000000000: read
+    without it, 05111072231 became 5111072231, another product's id or none."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["lineItemId", "productId", "bidOverride"])
+    sheet.append([50000000, 5111072231, 1.3])
+    sheet["B2"].number_format = "00000000000"
+    sheet.append([50000000, 5111072231, 1.4])  # General: as it is
+    sheet["C3"].number_format = "0.00"  # not a padding of digits: 1.4
+    path = tmp_path / "bids.xlsx"
+    book.save(path)
+    cells = pa.concat_tables(open_table(path).iter_batches()).to_pydict()
+    assert cells["productId"] == ["05111072231", "5111072231"] and cells["bidOverride"] == ["1.3", "1.4"]
