@@ -28,7 +28,7 @@ from bulkops.io.readers import Table, _text, mark, named
 SCAN_ROWS = 20  # the header is looked for in this many rows at the top of a sheet
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^<>]*?\bref="([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)"')
 _SHOWN = 60  # characters of a formula shown in a message
-_SUMS = re.compile(r"^\s*_?(xlfn\.)?(SUM|SUBTOTAL|AGGREGATE|SUMIFS?)\s*\(", re.IGNORECASE)
+_SUMS = re.compile(r"^\s*_?(xlfn\.)?(SUM|SUBTOTAL|AGGREGATE|SUMIFS?|COUNTA?|COUNTIFS?)\s*\(", re.IGNORECASE)
 
 
 def open_workbook(path: Path, sheet: str | None, header_row: int | None, schema: Schema | None,

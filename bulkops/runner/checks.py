@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, edited_elsewhere, parse_baseline, unchanged
-from bulkops.io.readers import ROW_FLAGS, Table
+from bulkops.io.readers import MARK, ROW_FLAGS, Table
 from bulkops.io.vector import MISSING, check_frame, decode
 from bulkops.io.writers import transposed, whole_numbers
 from bulkops.runner.journal import Journal
@@ -163,11 +163,17 @@ def _workbook_rows(job: WriteJob, header: Header, frame: pa.Table, skip_hidden: 
 
 def _totals(job: WriteJob, header: Header, row: dict[str, Any], sums: bool) -> str | None:
     """Why the sheet's last row is a totals row, or None: no ids (or the word Total where they would be), numbers,
-    and a SUM formula or the word Total somewhere in the row. A row merely missing its ids is not one: it fails."""
+    and a SUM formula or the word Total somewhere in the row. A sheet of ids alone (a pause list) has its count
+    there instead: the word Total in an id column, and a COUNT (or SUM) formula's number in the others. A row
+    merely missing its ids is not one: it fails."""
     schema = job.schema
     used = [(schema.column(n), h) for n, h in header.mapping.items() if n != schema.baseline]
     ids = [(c, str(row[h]).strip()) for c, h in used if c.kind == "id"]
     numbers = [c.name for c, h in used if c.kind == "decimal" and str(row[h]).strip()]
+    if ids and not numbers and sums and any(TOTAL_WORDS.match(text) for _, text in ids):
+        counted = [c.name for c, text in ids if text.isdigit() or text.startswith(MARK)]  # MARK: not computed
+        if all(not text or TOTAL_WORDS.match(text) or c.name in counted for c, text in ids) and counted:
+            return f"the word Total, and a COUNT or SUM formula's number in {', '.join(counted)}"
     if not ids or not numbers or any(text and not TOTAL_WORDS.match(text) for _, text in ids):
         return None
     worded = any(TOTAL_WORDS.match(str(v).strip()) for k, v in row.items() if k not in (ROW_NUMBER, ROW_FLAGS))

@@ -259,3 +259,17 @@ def test_a_number_in_a_zero_padding_format_reads_as_excel_shows_it(tmp_path: Pat
     book.save(path)
     cells = pa.concat_tables(open_table(path).iter_batches()).to_pydict()
     assert cells["productId"] == ["05111072231", "5111072231"] and cells["bidOverride"] == ["1.3", "1.4"]
+
+
+async def test_a_pause_lists_count_at_the_bottom_is_a_totals_row(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A list of SKUs to pause, with "Total" and a COUNTA at the bottom: skipped as a totals row, not failed as
+    SKU 'Total' (a clean list must end clean)."""
+    li, skus = _pairs(sandbox, 2)
+    header = ["lineItemId", "productId"]
+    path = _book(tmp_path, {"Pause": [header, [int(li), skus[0]], [int(li), skus[1]], ["Total", "=COUNTA(B2:B3)"]]},
+                 "pause.xlsx")
+    result = await bulkops.api.run("pause", path, connection=conn(sandbox),
+                                   options=RunSettings(run_dir=tmp_path / "run", dry_run=True))
+    rows = read_csv(result.files.results)
+    assert [(r["inputRow"], r["outcome"], r["errorCode"]) for r in rows][-1] == ("4", "skipped", "totals-row")
+    assert result.exit_code == 0
