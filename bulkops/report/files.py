@@ -138,7 +138,8 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
                 originals.update({n: o for n, o in zip(numbers, original_rows, strict=True) if n in originals})
             columns = _op_columns(numbers, notes, ops, looks, planned) if original_rows is numbers else None
             if columns is None:
-                whole = [(*op[:8], looks[op[8]][0], _answered(looks[op[8]][1], op[9])) for op in ops]  # as PIECE
+                whole = [(*op[:8], looks[op[8]][0], _answered(looks[op[8]][1], op[9] if len(op) > 9 else None))
+                         for op in ops]  # as PIECE
                 columns = transposed(_outcome_rows(numbers, original_rows, notes, whole, planned, naming, parents),
                                      len(OUTCOME_COLUMNS) + 1)
             statuses = listed(columns.pop())
@@ -195,8 +196,8 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
     """`_op_cells` of a whole batch at once, by pyarrow (as pyarrow arrays), when every row of it is one operation
     and no note (a plan's or a run's common batch); None otherwise. `ops` hold their shape's id, `shown` says how
     each shape shows before and after."""
-    if notes or len(ops) != len(numbers) or any(op[9] is not None for op in ops):
-        return None
+    if notes or len(ops) != len(numbers) or (ops and len(ops[0]) > 9 and any(op[9] is not None for op in ops)):
+        return None  # (an answer to show, a created budget's id: row by row)
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
@@ -204,8 +205,8 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
     rows = whole_numbers(numbers)
     of_rows, _, status, reason, code, http_status, trace_id, attempts, shapes = (
         whole_numbers(c) if kind == whole else pa.array(c, kind)
-        for c, kind in zip(transposed(ops, 10)[:9], (whole, text, text, text, text, whole, text, whole, whole),
-                           strict=True))
+        for c, kind in zip(transposed([op[:9] for op in ops] if len(ops[0]) > 9 else ops, 9),
+                           (whole, text, text, text, text, whole, text, whole, whole), strict=True))
     if not pc.all(pc.equal(of_rows, rows)).as_py():
         return None
     ids = pc.unique(shapes).to_pylist()

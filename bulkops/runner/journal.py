@@ -428,11 +428,13 @@ class Journal:
                              " AND entity_id=? AND status='unknown'", (_key(op) for op in operations))
 
     def _record(self, results: Iterable[tuple[Operation, Outcome]]) -> None:
+        rows = [_outcome_row(op, out) for op, out in results]
         self._db.executemany(
             "UPDATE ops SET status=?, reason=?, error_code=?, http_status=?, trace_id=?,"
             " attempts=attempts+?, result=COALESCE(?, result)"
-            " WHERE row_number=? AND kind=? AND parent_id=? AND entity_id=?",
-            (_outcome_row(op, out) for op, out in results))
+            " WHERE row_number=? AND kind=? AND parent_id=? AND entity_id=?", rows)
+        if any(row[_RESULT_AT] is not None for row in rows):  # the reports read answers only where there are some
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('answered', 'true')")
 
     def add_timeline(self, rows: Iterable[tuple[int, str, int, int, int, int]]) -> None:
         """(second, phase, requests, retries, 429s, errors) of the run, added to what is there."""
@@ -506,14 +508,17 @@ class Journal:
 
     def pieces(self, low: int, high: int) -> tuple[list[RowNote], list[tuple[Any, ...]], Mapping[int, tuple[str, str]]]:
         """The notes and the operations of rows low..high, in row order: each operation as `outcomes.PIECE` but
-        for its last two (how it is shown), which are its shape's id, then what the API answered of it (`result`,
-        JSON: a created budget's id); and how those shapes are shown (before, after).
+        for its last two (how it is shown), which are its shape's id, then, in a run where the API answered with
+        something to keep (a created budget's id), that answer (`result`, JSON or None); and how those shapes are
+        shown (before, after).
         """
         notes = [RowNote(r[0], _STATUSES[r[1]], r[2], r[3], r[4]) for r in self._read(
             "SELECT row_number, status, column_name, code, message FROM row_notes WHERE row_number BETWEEN ? AND ?"
             " ORDER BY row_number, rowid", (low, high))]
+        answered = bool(self._read("SELECT 1 FROM meta WHERE key = 'answered'"))  # a created budget's id ...
         ops = self._read("SELECT row_number, parent_id, status, reason, error_code, http_status, trace_id,"
-                         " attempts, shape, result FROM ops WHERE op_id BETWEEN ? AND ? ORDER BY op_id",
+                         f" attempts, shape{', result' if answered else ''} FROM ops WHERE op_id BETWEEN ? AND ?"
+                         " ORDER BY op_id",
                          (low << ROW_SHIFT, ((high + 1) << ROW_SHIFT) - 1))
         return notes, ops, self._shown({op[8] for op in ops})
 
@@ -825,6 +830,9 @@ def _insert(db: sqlite3.Connection, head: str, columns: Sequence[Sequence[Any]])
 def encode(values: Mapping[str, Any] | None) -> str | None:
     """An operation's fields or before as the journal keeps them (JSON; None stays None)."""
     return None if values is None else json.dumps(dict(values))
+
+
+_RESULT_AT = 6  # where `_outcome_row` puts the answer to keep
 
 
 def _outcome_row(op: Operation, out: Outcome) -> tuple[Any, ...]:
