@@ -261,7 +261,7 @@ def edited_elsewhere(row: Row, schema: Schema) -> tuple[str, str] | None:
     if row.baseline is None:
         return None
     for column, where in schema.set_elsewhere:
-        if column in row.baseline and _edited(row.values.get(column), row.baseline.get(column)):
+        if column in row.baseline and edited(row.values.get(column), row.baseline.get(column)):
             now, was = _shown(row.values.get(column)), _shown(row.baseline.get(column))
             return column, (f"{column} was edited since the export ({was or 'blank'} → {now}), and this job does"
                             f" not change it: {where}; or put back {was or 'a blank'} to send the rest of the row")
@@ -274,7 +274,7 @@ def edited_elsewhere(row: Row, schema: Schema) -> tuple[str, str] | None:
     return None
 
 
-def _edited(now: Any, was: Any) -> bool:
+def edited(now: Any, was: Any) -> bool:
     """A cell changed since the export (a blank one never is): text without regard to case, values as values
     (1.50 is 1.5)."""
     if now is None:

@@ -69,6 +69,30 @@ async def test_an_export_fed_back_unchanged_changes_nothing(sandbox: Sandbox, tm
     assert bids.outcomes["succeeded"] == bids.outcomes["failed"] == 0
 
 
+async def test_an_export_edit_sends_the_edit_alone_not_the_cells_a_colleague_changed_since(sandbox: Sandbox,
+                                                                                          tmp_path: Path) -> None:
+    """The budget edited in an export; since the export, a colleague paused and renamed the line item. The PUT
+    writes the line item whole, but the cells left as exported are no ask: it stays paused and renamed, with the
+    new budget. Run again, the same file changes nothing."""
+    account = sandbox.control.retail_media.account_ids()[0]
+    await bulkops.export([account], tmp_path / "inv.csv", connection=conn(sandbox))
+    rows = read_csv(tmp_path / "inv.csv")
+    row = next(r for r in rows if r["entity"] == "lineItem" and r["status"] == "active" and r["budget"])
+    li = row["lineItemId"]
+    row["budget"] = str(round(float(row["budget"]) + 123, 2))
+    edited = write_csv(tmp_path / "edited.csv", list(rows[0]), [[r[c] for c in rows[0]] for r in rows])
+    colleague = write_csv(tmp_path / "colleague.csv", ["lineItemId", "status", "name"], [[li, "paused", "Theirs"]])
+    await bulkops.update_line_items(colleague, connection=conn(sandbox), run_dir=tmp_path / "colleague")
+
+    result = await bulkops.update_line_items(edited, connection=conn(sandbox), run_dir=tmp_path / "mine")
+    now = sandbox.control.retail_media.line_item(li)
+    assert result.outcomes["succeeded"] == 1, read_csv(result.files.results)
+    assert (now["status"], now["name"], float(now["budget"])) == ("paused", "Theirs", float(row["budget"]))
+    again = await bulkops.update_line_items(edited, connection=conn(sandbox), run_dir=tmp_path / "again")
+    assert again.outcomes["succeeded"] == again.outcomes["failed"] == 0
+    assert sandbox.control.retail_media.line_item(li) == now
+
+
 async def test_an_undo_sets_back_the_status_the_run_wrote_not_the_one_the_system_shows_since(
         make_sandbox, tmp_path: Path) -> None:
     """A cleared targetBid makes an auction line item draft, a past endDate makes a paused one ended: the system's

@@ -17,7 +17,7 @@ from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
 from bulkops.engine.pool import Reporter, Sent, run_chunks
 from bulkops.errors import RequestError
-from bulkops.io.columns import NONE, Row, parse_cell
+from bulkops.io.columns import NONE, Row, edited, parse_cell
 from bulkops.io.writers import cell_text
 from bulkops.platforms.retail_media import snapshot, wire
 from bulkops.platforms.retail_media.actions import Action
@@ -134,10 +134,15 @@ def live_value(state: Current, name: str) -> Any:
 
 
 def _changes(row: Row, state: Current) -> tuple[dict[str, Any], RowNote | None]:
+    """The fields the row changes. A row of an export changes only the cells edited since the export read them:
+    a cell left as exported is no ask, whatever the API holds now (a colleague who paused or renamed the line item
+    since keeps it so: the PUT writes the line item whole, as it is now but for the edits)."""
     changes: dict[str, Any] = {}
     for name in LINE_ITEM_FIELDS:
         if row.get(name) is None:
             continue  # blank: leave as is
+        if row.baseline is not None and name in row.baseline and not edited(row.get(name), row.baseline[name]):
+            continue  # as exported: not the user's ask
         wanted = _to_wire(name, row.get(name), state)
         if name == "status":
             if row.get(name) == state.status:
