@@ -22,6 +22,7 @@ import csv
 import io
 import math
 import re
+import struct
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -205,7 +206,7 @@ def _open_csv(path: Path) -> Table:
                  skip_lines=1 if hint else 0)
 
 
-_SEP_LINE = re.compile(r"(?i)sep=(.)[ \t]*(?:\r\n|\n|\r)")
+_SEP_LINE = re.compile(r"(?i)sep=([^\r\n])[ \t]*(?:\r\n|\n|\r)")
 
 
 def named(header: list[str]) -> tuple[str, ...]:
@@ -434,9 +435,9 @@ def _ragged_batches(table: Table, rows: int, marked: bool, skip: int) -> Iterato
     A row with fewer cells than the header names is padded with blanks (some programs leave trailing empty cells
     out). A row with more cells is one nobody can place, even when its extra cells are blank (`1,5,,` under
     three columns is as likely a decimal comma as a trailing one): read `marked`, each of its cells holds a
-    `mark` (its row then fails, naming the count, and nothing is sent); unmarked (the reports' reading), its last
-    column holds the rest of the row as typed (`1,31`): errors.csv shows the cell to fix, never a cut `1` that,
-    fed back, would be sent.
+    `mark` (its row then fails, naming the count, and nothing is sent); unmarked (the reports' reading), its first
+    column holds the whole row as typed (`123,sku,1,31`) and the others are blank: errors.csv shows what to fix,
+    never a cut `1` that, fed back unfixed, would be sent (such a row fails again until it is split right).
     """
     width = len(table.columns)
     line = 2 + skip
@@ -455,8 +456,8 @@ def _ragged_batches(table: Table, rows: int, marked: bool, skip: int) -> Iterato
                                " trailing commas? give the header as many cells)")
                     batch.append([why] * width)
                     damaged = True
-                elif len(record) > width:  # the reports' reading: the last column holds the rest as typed
-                    batch.append([*record[:width - 1], table.delimiter.join(record[width - 1:])])
+                elif len(record) > width:  # the reports' reading: the row as typed, whole, in its first column
+                    batch.append([table.delimiter.join(record), *[""] * (width - 1)])
                 else:
                     batch.append(record + [""] * (width - len(record)))
                 if len(batch) == rows:
@@ -513,14 +514,28 @@ def _parquet_batches(table: Table, rows: int) -> Iterator[pa.Table]:
                 column = batch.column(name)
                 if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
                     cells[name] = pc.fill_null(column.cast(pa.string()), "")
-                elif pa.types.is_float32(column.type) or pa.types.is_float16(column.type):
+                elif pa.types.is_float32(column.type):
                     # 1.61 in float32 is 1.6100000143051147 as a Python float: its shortest text is what was meant
                     cells[name] = pa.array([_text(None if t is None else float(t))
                                             for t in column.cast(pa.string()).to_pylist()], pa.string())
+                elif pa.types.is_float16(column.type):
+                    cells[name] = pa.array([_text(None if v is None else _shortest_half(float(v)))
+                                            for v in column.to_pylist()], pa.string())
                 else:  # numbers, dates, booleans: as the user would write them (see `_text`)
                     cells[name] = pa.array([_text(v) for v in column.to_pylist()], pa.string())
             yield _numbered(pa.table(cells), line)
             line += batch.num_rows
+
+
+def _shortest_half(value: float) -> float:
+    """A float16 value as the shortest decimal that is the same half float (1.61, not 1.6103515625)."""
+    if not math.isfinite(value):
+        return value
+    for digits in range(1, 6):
+        shortest = float(f"{value:.{digits}g}")
+        if struct.unpack("<e", struct.pack("<e", shortest))[0] == value:
+            return shortest
+    return value
 
 
 # -- XLSX ----------------------------------------------------------------------------------------

@@ -139,7 +139,8 @@ class Journal:
             db.executescript(_SCHEMA)
             with db:
                 db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                               [(k, json.dumps(v)) for k, v in {"schema": _SCHEMA_VERSION, **meta}.items()])
+                               [(k, json.dumps(v)) for k, v in {"schema": _SCHEMA_VERSION, "answered": False,
+                                                                 **meta}.items()])
             db.close()
             os.replace(fresh, run_dir / JOURNAL_NAME)
             journal = cls(_connect(run_dir / JOURNAL_NAME), run_dir, lock)
@@ -434,7 +435,7 @@ class Journal:
             " attempts=attempts+?, result=COALESCE(?, result)"
             " WHERE row_number=? AND kind=? AND parent_id=? AND entity_id=?", rows)
         if any(row[_RESULT_AT] is not None for row in rows):  # the reports read answers only where there are some
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('answered', 'true')")
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('answered', 'true')")
 
     def add_timeline(self, rows: Iterable[tuple[int, str, int, int, int, int]]) -> None:
         """(second, phase, requests, retries, 429s, errors) of the run, added to what is there."""
@@ -515,7 +516,8 @@ class Journal:
         notes = [RowNote(r[0], _STATUSES[r[1]], r[2], r[3], r[4]) for r in self._read(
             "SELECT row_number, status, column_name, code, message FROM row_notes WHERE row_number BETWEEN ? AND ?"
             " ORDER BY row_number, rowid", (low, high))]
-        answered = bool(self._read("SELECT 1 FROM meta WHERE key = 'answered'"))  # a created budget's id ...
+        # a created budget's id ... read only where there may be one: a journal made before this flag may have any
+        answered = self._read("SELECT value FROM meta WHERE key = 'answered'") != [("false",)]
         ops = self._read("SELECT row_number, parent_id, status, reason, error_code, http_status, trace_id,"
                          f" attempts, shape{', result' if answered else ''} FROM ops WHERE op_id BETWEEN ? AND ?"
                          " ORDER BY op_id",

@@ -134,17 +134,21 @@ class PlanOptions:
     overwrite_changed: bool = False
 
 
+NOT_ASKED: Any = object()  # `conflict(asked=...)`: the row asks nothing of the column (a blank cell)
+
+
 def conflict(row_number: int, baseline: Mapping[str, Any] | None, column: str, live: Any,  # noqa: PLR0913
-             options: PlanOptions, *, asked: Any = None, show: Callable[[Any], str] = str,
+             options: PlanOptions, *, asked: Any = NOT_ASKED, show: Callable[[Any], str] = str,
              what: str = "") -> RowNote | None:
     """A row edited from an export (`baseline`: its values as exported) whose `column` moved on the API since
     the export read it: failed, nothing sent for it (the user decides: the edit was not made, and a script must
     not read the run as clean), unless `--overwrite-changed`. None when no conflict; none either when the live
-    value is what the row `asked` for (the same file run again, after a run that applied it: already done)."""
+    value is what the row `asked` for (None: cleared, "none"; the same file run again, after a run that applied
+    it: already done)."""
     exported = (baseline or {}).get(column, _MISSING)
     if exported is _MISSING or options.overwrite_changed or same_value(exported, live):
         return None
-    if asked is not None and same_value(asked, live):
+    if asked is not NOT_ASKED and same_value(asked, live):
         return None
     where = f" {what}" if what else ""
     return RowNote(row_number, OutcomeStatus.FAILED, column, "changed-since-export",

@@ -63,7 +63,9 @@ async def test_a_row_with_a_cell_too_many_fails_alone_and_the_rows_after_it_stay
     [error] = read_csv(result.files.errors)
     assert error["inputRow"] == "2" and error["errorCode"] == "extra-cells"
     assert "bids.csv, row 2" in error["error"] and "a row of 4 cells, but the header names 3 columns" in error["error"]
-    assert error["bidOverride"] == "1,55"  # as typed: a cut "1", fed back, would be sent
+    assert (error["lineItemId"], error["bidOverride"]) == (f"{li},{first},1,55", "")  # whole: a cut 1 would be sent
+    again = await bulkops.apply_bids(result.files.errors, connection=conn(sandbox), run_dir=tmp_path / "again")
+    assert again.outcomes["failed"] == 1 and sandbox.control.retail_media.products(li)[first] == before
     assert sandbox.control.retail_media.products(li)[first] == before
     assert sandbox.control.retail_media.products(li)[second]["bidOverride"] == 1.6
 

@@ -273,3 +273,19 @@ def test_a_rows_operations_read_back_by_line_item_whatever_order_they_were_plann
         j.plan_whole()
         _, ops, _ = j.pieces(2, 3)
     assert [(op[0], op[1]) for op in ops] == [(2, "li1"), (2, "li2"), (2, "li3"), (3, "li1"), (3, "li2")]
+
+
+def test_the_reports_read_the_apis_answers_where_a_run_has_some(tmp_path: Path) -> None:
+    """A created budget's id is kept with its operation; the reports read that column only in runs that have such
+    answers (a million NULLs otherwise), and in any run journaled before they said so."""
+    ops = _ops(2)
+    with Journal.create(tmp_path / "run", {"job": "budgets"}) as j:
+        j.add_operations(ops)
+        j.mark_sent(ops)
+        assert all(len(op) == 9 for op in j.pieces(2, 3)[1])
+        j.settle([(ops[0], Outcome(2, OutcomeStatus.SUCCEEDED, attempts=1, result={"budgetId": "16500124"})),
+                  (ops[1], Outcome(3, OutcomeStatus.SUCCEEDED, attempts=1))], ("li0", "set_bid", 2, 0.1))
+        assert [op[9] for op in j.pieces(2, 3)[1]] == ['{"budgetId": "16500124"}', None]
+    with Journal.open(tmp_path / "run") as j:
+        j._db.execute("DELETE FROM meta WHERE key = 'answered'")  # as a journal of an earlier bulkops
+        assert [op[9] for op in j.pieces(2, 3)[1]] == ['{"budgetId": "16500124"}', None]

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from bulkops.platforms.retail_media.actions import Action
-from bulkops.runner.protocol import PlanOptions, conflict
+from bulkops.runner.protocol import NOT_ASKED, PlanOptions, conflict
 from bulkops.types import Operation, OutcomeStatus, Plan, RowNote
 
 MAX_PRODUCTS_PER_LINE_ITEM = 500
@@ -106,7 +106,7 @@ def _plan_bids(kind: Action, state: LineItemState, rows: list[ProductRow], plan:
                             " action=add (or pass --add)")
         if problem is None and current is not None:
             problem = conflict(row.row_number, row.exported, "bidOverride", current.bid_override, options,
-                               asked=None if row.blank_bid else row.bid_override, show=_fmt,
+                               asked=NOT_ASKED if row.blank_bid else row.bid_override, show=_fmt,
                                what=f"of SKU {row.product_id} on line item {state.line_item_id}")
         if problem:
             plan.notes.append(problem)
