@@ -135,9 +135,26 @@ def _create_op(row: BudgetRow) -> Operation:
                      {**fields, "budgetType": row.budget_type})
 
 
+def _one_row_per_budget(rows: list[BudgetRow], plan: Plan) -> list[BudgetRow]:
+    """Rows changing one budget with other values (exact repeats were settled before): no one can tell which was
+    meant, so every one of them fails and nothing is sent for that budget. The others, to plan."""
+    by_budget: dict[str, list[int]] = {}
+    for row in rows:
+        if row.budget_id:
+            by_budget.setdefault(row.budget_id, []).append(row.row_number)
+    shared = {b: numbers for b, numbers in by_budget.items() if len(numbers) > 1}
+    for row in rows:
+        if row.budget_id in shared:
+            numbers = ", ".join(map(str, shared[row.budget_id]))
+            plan.notes.append(_fail(row, ("budgetId", "duplicate-conflict", f"budget {row.budget_id} is changed by"
+                                          f" rows {numbers} with other values; keep one row per budget")))
+    return [row for row in rows if row.budget_id not in shared]
+
+
 def plan_budgets(rows: list[BudgetRow], snapshot: BudgetSnapshot, options: PlanOptions) -> Plan:
     """Every row against the budgets as read: updates first, then creates (as they are sent)."""
     planner = _Planner(snapshot, options, today())
+    rows = _one_row_per_budget(rows, planner.plan)
     for row in rows:
         if row.budget_id:
             planner.update(row)
@@ -150,7 +167,7 @@ def plan_budgets(rows: list[BudgetRow], snapshot: BudgetSnapshot, options: PlanO
 def plan_blind(rows: list[BudgetRow]) -> Plan:
     """Without a snapshot: the local rules of creates still hold; updates are sent as written, with no before."""
     plan, day = Plan(), today()
-    for row in rows:
+    for row in _one_row_per_budget(rows, plan):
         if row.budget_id:
             plan.operations.append(Operation(row.row_number, wire.UPDATE_BUDGET, "", row.budget_id, dict(row.asked)))
             continue

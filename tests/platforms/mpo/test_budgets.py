@@ -113,3 +113,19 @@ async def test_a_create_with_no_answer_is_said_in_the_undo_file_and_fed_back_sen
         path = write_csv(tmp_path / "undo.csv", list(columns), [[row.get(c, "") for c in columns] for row in rows])
         fed = await bulkops.update_budgets(path, connection=conn(sb), run_dir=tmp_path / "undo")
         assert fed.outcomes["failed"] == 1 and sb.control.mpo.budgets() == before
+
+
+async def test_two_rows_changing_one_budget_both_fail_and_nothing_is_sent_for_it(make_sandbox, tmp_path: Path) -> None:
+    """Amount 400 on one row, 450 on another, for one budget: nobody can tell which was meant. Sending the first
+    (as the planner once did, failing only the second) would put a guess live."""
+    async with make_sandbox(mpo_sellers=40, quota=0) as sb:
+        capped = _pick(_budgets(sb), budgetType="Capped", status="Current", isSuspended=False)
+        amounts = [str(int(capped["amount"]) + 100), str(int(capped["amount"]) + 150)]
+        path = write_csv(tmp_path / "budgets.csv", HEADER, [[capped["id"], "", "", "", a, "", "", ""] for a in amounts])
+        for snapshot, run in ((True, "run"), (False, "blind")):
+            result = await bulkops.api.run("budgets", path, connection=conn(sb),
+                                           options=bulkops.RunSettings(tmp_path / run, snapshot=snapshot))
+            rows = read_csv(result.files.results)
+            assert [(r["outcome"], r["errorCode"]) for r in rows] == [("failed", "duplicate-conflict")] * 2, rows
+            assert "rows 2, 3 with other values" in rows[0]["message"]
+            assert sb.control.mpo.budget(capped["id"]) == capped and writes(sb) == {}
