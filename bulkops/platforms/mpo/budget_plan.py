@@ -119,6 +119,12 @@ class _Planner:
         if isinstance(pool, LookupFailure):
             self.plan.notes.append(RowNote(row.row_number, OutcomeStatus.FAILED, None, "lookup-failed", pool.reason))
             return
+        done = None if problem is not None else self._created_already(row)
+        if done is not None:
+            self.plan.notes.append(RowNote(row.row_number, OutcomeStatus.SKIPPED, None, "already",
+                                           f"budget {done} of seller {row.seller_id} has every value of this row,"
+                                           " running: not created again (the same file run twice?)"))
+            return
         key = f"row {row.row_number}"
         facts = Facts.of(key, str(row.seller_id), fields)
         problem = problem or overlap(facts, pool.values(), self.day)
@@ -127,6 +133,19 @@ class _Planner:
             return
         pool[key] = facts
         self.plan.operations.append(_create_op(row))
+
+    def _created_already(self, row: BudgetRow) -> str | None:
+        """The id of a running budget of the row's seller with every value the create asks: the file run again
+        after it created the budget (a second one would overlap it, and the rules' advice would make two)."""
+        found = self.snap.by_seller.get(str(row.seller_id))
+        if isinstance(found, LookupFailure):
+            return None
+        wanted = _create_op(row).fields
+        for budget in found or ():
+            live = live_fields(budget)
+            if not live.get("isSuspended") and all(live.get(k) == v for k, v in wanted.items()):
+                return str(budget["id"])
+        return None
 
 
 def _create_op(row: BudgetRow) -> Operation:

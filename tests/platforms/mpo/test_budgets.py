@@ -129,3 +129,20 @@ async def test_two_rows_changing_one_budget_both_fail_and_nothing_is_sent_for_it
             assert [(r["outcome"], r["errorCode"]) for r in rows] == [("failed", "duplicate-conflict")] * 2, rows
             assert "rows 2, 3 with other values" in rows[0]["message"]
             assert sb.control.mpo.budget(capped["id"]) == capped and writes(sb) == {}
+
+
+async def test_a_create_run_again_is_done_not_refused_as_an_overlap(make_sandbox, tmp_path: Path) -> None:
+    """The same file run twice: its create made the budget the first time; the second run says so (its id) instead
+    of refusing it as overlapping, whose advice (suspend or end one) would end with two budgets."""
+    async with make_sandbox(mpo_sellers=40, quota=0) as sb:
+        new_seller = next(sc for sc in sb.control.mpo.seller_campaign_ids(advertiser(sb))
+                          if not sb.control.mpo.budgets(sc, include_archived=False))
+        seller, campaign = new_seller.split(".")
+        path = write_csv(tmp_path / "budgets.csv", HEADER, [["", seller, campaign, "Daily", "25", _day(2), "", ""]])
+        first = await bulkops.update_budgets(path, connection=conn(sb), run_dir=tmp_path / "first")
+        [made] = sb.control.mpo.budgets(new_seller, include_archived=False)
+        again = await bulkops.update_budgets(path, connection=conn(sb), run_dir=tmp_path / "again")
+        [row] = read_csv(again.files.results)
+        assert first.outcomes["succeeded"] == 1 and again.exit_code == 0
+        assert (row["outcome"], row["errorCode"]) == ("skipped", "already") and f"budget {made['id']}" in row["message"]
+        assert len(sb.control.mpo.budgets(new_seller, include_archived=False)) == 1
