@@ -4,7 +4,7 @@ fraction of a second) ends like any other interruption, exit 130 and, with --jso
 When the command is done it leaves without the interpreter's teardown (as mypy does): every file is written and
 closed by then, and tearing down aiohttp, pyarrow and the rest (a last garbage collection over everything they
 loaded, then module by module) took 0.1-0.15 s of a 10-row run's 0.9 s. It is also where pyarrow's own threads
-once aborted the process (session 11's SIGABRT at exit)."""
+once aborted the process (SIGABRT, after every report was written)."""
 
 from __future__ import annotations
 

@@ -344,7 +344,7 @@ class Journal:
                     numbers = [n for n, _ in members]
                     notes += [(n, OutcomeStatus.FAILED.value, None, "duplicate-conflict", describe(key, n, numbers))
                               for n in numbers]
-                if len(notes) >= _NOTES_BATCH:  # rows_notes is not read above: written to while it runs
+                if len(notes) >= _NOTES_BATCH:  # row_notes is not read above: written to while it runs
                     settled += len(notes)
                     self._db.executemany("INSERT INTO row_notes VALUES (?, ?, ?, ?, ?)", notes)
                     notes.clear()
