@@ -15,6 +15,8 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from bulkops.errors import UsageError
+
 if TYPE_CHECKING:
     from bulkops.engine.client import ApiClient
     from bulkops.engine.dialect import Dialect
@@ -139,3 +141,10 @@ def ids_given(given: Any) -> tuple[str, ...]:
             str(int(item)) if isinstance(item, float) and item.is_integer() else str(item)
         texts += [part.strip() for part in text.split(",")]
     return tuple(dict.fromkeys(t for t in texts if t))
+
+
+def unseen(noun: str, given: str, exc: Exception, seen: list[str]) -> UsageError:
+    """The refusal of an export asked for an account or advertiser the API says is unknown or not the caller's
+    (a typo, another client's id): the API's word, and the ids these credentials do see."""
+    said = str(exc) if given in str(exc) else f"{noun} {given}: {exc}"
+    return UsageError(f"{said}: your credentials see " + (f"{noun}(s) {', '.join(seen)}" if seen else f"no {noun}"))

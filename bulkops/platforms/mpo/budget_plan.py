@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from bulkops.platforms.mpo import wire
-from bulkops.platforms.mpo.budget_rows import NOTHING, BudgetRow, live_fields, parse, shown
+from bulkops.platforms.mpo.budget_rows import NOTHING, BudgetRow, has_fields, live_fields, parse, shown
 from bulkops.platforms.mpo.budget_rules import Facts, Problem, create_problem, overlap, update_problem
 from bulkops.platforms.mpo.budget_snapshot import BudgetSnapshot
 from bulkops.platforms.mpo.reads import LookupFailure
@@ -143,7 +143,7 @@ class _Planner:
         wanted = _create_op(row).fields
         for budget in found or ():
             live = live_fields(budget)
-            if not live.get("isSuspended") and all(live.get(k) == v for k, v in wanted.items()):
+            if not live.get("isSuspended") and has_fields(live, wanted):
                 return str(budget["id"])
         return None
 

@@ -73,6 +73,11 @@ def live_fields(budget: Mapping[str, Any]) -> dict[str, Any]:
             "isSuspended": bool(budget.get("isSuspended"))}
 
 
+def has_fields(live: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    """Does a budget (`live_fields`) hold every value `wanted` asks (an update applied, a create made)?"""
+    return all(live.get(k) == v for k, v in wanted.items())
+
+
 def shown(name: str, value: Any) -> str:
     """A canonical value as a person reads it (and as undo cells write it)."""
     if name == "campaignIds":

@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from bulkops.engine.client import ApiClient
-from bulkops.errors import Forbidden, NotFound, UsageError
+from bulkops.errors import Forbidden, NotFound
 from bulkops.io.columns import encode_baseline
-from bulkops.platform import ids_given
+from bulkops.platform import ids_given, unseen
 from bulkops.platforms.mpo import reads
 from bulkops.platforms.mpo.budget_rows import campaign_text, live_fields
 
@@ -34,9 +34,7 @@ async def _advertiser_rows(api: ApiClient, advertiser: str) -> AsyncIterator[dic
         listed = await reads.listing(api, f"advertisers/{advertiser}/seller-campaigns")
     except (NotFound, Forbidden) as exc:  # a typo, or another client's id: say which ids these credentials see
         seen = [str(a["id"]) for a in await reads.listing(api, "advertisers")]
-        said = str(exc) if advertiser in str(exc) else f"advertiser {advertiser}: {exc}"
-        raise UsageError(f"{said}: your credentials see "
-                         + (f"advertiser(s) {', '.join(seen)}" if seen else "no advertiser")) from None
+        raise unseen("advertiser", advertiser, exc, seen) from None
     sellers = await reads.listing(api, "sellers", {"advertiserId": advertiser})
     scs: dict[str, list[Mapping[str, Any]]] = {}
     for sc in listed:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bulkops.engine.client import ApiClient
 from bulkops.platforms.mpo import reads, wire
-from bulkops.platforms.mpo.budget_plan import live_fields
+from bulkops.platforms.mpo.budget_rows import has_fields, live_fields
 from bulkops.types import Operation
 
 
@@ -48,16 +48,13 @@ async def budgets_now(api: ApiClient, operations: list[Operation]) -> list[bool 
             if b is None:  # not a budget of the client's: no update is in place there
                 out.append(False)
             else:
-                out.append(None if not isinstance(b, Mapping) else _applied(op.fields, live_fields(b)))
+                out.append(None if not isinstance(b, Mapping) else has_fields(live_fields(b), op.fields))
             continue
         found = by_seller[op.entity_id]
         if isinstance(found, reads.LookupFailure):
             out.append(None)
             continue
-        created = next((b for b in found if _applied(op.fields, live_fields(b))), None)
+        created = next((b for b in found if has_fields(live_fields(b), op.fields)), None)
         out.append(False if created is None else {"budgetId": str(created["id"])})  # as the executor keeps it
     return out
 
-
-def _applied(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
-    return all(live.get(k) == v for k, v in wanted.items())

@@ -16,7 +16,7 @@ from bulkops.engine.client import ApiClient
 from bulkops.engine.paging import OffsetLimitPaging, PageIndexPaging, read_all
 from bulkops.errors import Forbidden, NotFound, UsageError
 from bulkops.io.columns import encode_baseline
-from bulkops.platform import ids_given
+from bulkops.platform import ids_given, unseen
 from bulkops.platforms.retail_media import reads, wire
 from bulkops.platforms.retail_media.schemas import LINE_ITEM_FIELDS, LINE_ITEM_STATUSES
 
@@ -66,9 +66,7 @@ async def _account_rows(api: ApiClient, account: str, filters: ExportFilter) -> 
         campaigns = [c async for c in read_all(_get(api, f"{root}/accounts/{account}/campaigns"), CAMPAIGN_PAGING)]
     except (NotFound, Forbidden) as exc:  # a typo, or another client's id: say which ids these credentials see
         seen = [str(a["id"]) async for a in read_all(_get(api, f"{root}/accounts"), CAMPAIGN_PAGING)]
-        said = str(exc) if account in str(exc) else f"account {account}: {exc}"
-        raise UsageError(f"{said}: your credentials see "
-                         + (f"account(s) {', '.join(seen)}" if seen else "no account")) from None
+        raise unseen("account", account, exc, seen) from None
     campaigns = [c for c in campaigns if not filters.campaigns or str(c["id"]) in filters.campaigns]
     for c in campaigns:
         yield campaign_row(account, c)
