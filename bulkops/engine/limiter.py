@@ -7,10 +7,11 @@ window's quota is not spread over the minute (100 writes under 250/min take a fe
 have been counted yet (the calls still in flight) is kept back, and once the window's calls are spent nothing
 more goes until its reset, so no window ever gets more than its quota.
 
-Where the server has not said (the first call, a new window, an API without those headers), calls are evenly
-paced: slots spaced a hair wider than window/quota can never put more than the quota into any window, whatever
-the window's alignment. aiolimiter provides the spacing (a bucket of size one at the slot interval).
-"""
+When such a window has ended, the next one's first call goes alone and its answer says what is left: calls
+granted by the last window's count may land in the new one (they were in flight), which no pacing could know.
+Where the server never says (an API without those headers), calls are evenly paced: slots spaced a hair wider
+than window/quota can never put more than the quota into any window, whatever the window's alignment.
+aiolimiter provides the spacing (a bucket of size one at the slot interval)."""
 
 from __future__ import annotations
 
@@ -65,17 +66,48 @@ class Limiter:
         """Wait for a pause to end, a free in-flight place and the window's next call (at once while the window
         has calls left; else the next paced slot). Leave it once the answer is in, before `observe`."""
         async with self._in_flight:
-            if self._learning:
-                async with self._probe:
-                    await self._wait()
-                    yield
-                    return
-            await self._wait()
+            while True:
+                if self._learning or self._lapsed():
+                    await self._probe.acquire()
+                    if self._learning or self._lapsed():  # still no word of the quota, or of this window
+                        try:
+                            await self._wait()
+                            yield
+                        finally:
+                            self._probe.release()
+                        return
+                    self._probe.release()
+                if await self._counted():
+                    break
             self._sending += 1
             try:
                 yield
             finally:
                 self._sending -= 1
+
+    async def _counted(self) -> bool:
+        """A call the server's current window takes (True), or, its calls spent, False once it has ended (the
+        next window's first call then goes alone); paced where the server never said."""
+        while True:
+            now = time.time()
+            if self._paused_until > now:
+                await anyio.sleep(self._paused_until - now)
+                continue
+            if now >= self._budget_until:
+                if self._budget_window > 0:
+                    return False
+                await self._wait()
+                return True
+            if self._budget > 0:
+                self._budget -= 1
+                return True
+            await anyio.sleep(self._budget_until - now)  # spent: nothing more until the window resets
+
+    def _lapsed(self) -> bool:
+        """A window the server counted for us has ended, and no answer of the next one is in yet: its first call
+        goes alone. Calls granted by the last window's count may still land in this one (they are in flight),
+        which calls paced from an empty count could not know: that call's answer says what is left."""
+        return self._budget_window > 0 and time.time() >= self._budget_until
 
     async def _wait(self) -> None:
         while True:
