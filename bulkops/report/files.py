@@ -25,7 +25,7 @@ from typing import Any
 from bulkops.io.columns import ROW_NUMBER
 from bulkops.io.readers import Table
 from bulkops.io.writers import Notice, TableWriter, cell_text, listed, transposed, whole_numbers
-from bulkops.report.outcomes import PIECE, UNANSWERED, UNSENT, RowOutcome, fold, joined
+from bulkops.report.outcomes import PIECE, UNANSWERED, UNSENT, RowOutcome, fold, joined, widened
 from bulkops.types import OutcomeStatus, RowNote
 
 OUTCOME_COLUMNS = ("inputRow", "outcome", "message", "errorCode", "errorColumn", "before", "after", "httpStatus",
@@ -139,7 +139,7 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
             columns = _op_columns(numbers, notes, ops, looks, planned) if original_rows is numbers else None
             if columns is None:
                 whole = [(*op[:8], looks[op[8]][0], _answered(looks[op[8]][1], op[9] if len(op) > 9 else None))
-                         for op in ops]  # as PIECE
+                         for op in widened(ops)]  # as PIECE
                 columns = transposed(_outcome_rows(numbers, original_rows, notes, whole, planned, naming, parents),
                                      len(OUTCOME_COLUMNS) + 1)
             statuses = listed(columns.pop())
@@ -195,7 +195,7 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
                 shown: Mapping[int, tuple[str, str]], planned: bool) -> list[Sequence[Any]] | None:
     """`_op_cells` of a whole batch at once, by pyarrow (as pyarrow arrays), when every row of it is one operation
     and no note (a plan's or a run's common batch); None otherwise. `ops` hold their shape's id, `shown` says how
-    each shape shows before and after."""
+    each shape shows before and after (`Journal.pieces`: operations of a run with no status yet are keys alone)."""
     if notes or len(ops) != len(numbers) or (ops and len(ops[0]) > 9 and any(op[9] is not None for op in ops)):
         return None  # (an answer to show, a created budget's id: row by row)
     import pyarrow as pa  # noqa: PLC0415
@@ -203,10 +203,16 @@ def _op_columns(numbers: list[int], notes: list[RowNote], ops: list[tuple[Any, .
 
     text, whole = pa.string(), pa.int64()
     rows = whole_numbers(numbers)
-    of_rows, _, status, reason, code, http_status, trace_id, attempts, shapes = (
-        whole_numbers(c) if kind == whole else pa.array(c, kind)
-        for c, kind in zip(transposed([op[:9] for op in ops] if len(ops[0]) > 9 else ops, 9),
-                           (whole, text, text, text, text, whole, text, whole, whole), strict=True))
+    if ops and len(ops[0]) == 3:  # nothing but blanks to read
+        of_rows, _, shapes = transposed(ops, 3)
+        of_rows, shapes = whole_numbers(of_rows), whole_numbers(shapes)
+        status, reason, code, trace_id = (pa.nulls(len(ops), text) for _ in range(4))
+        http_status, attempts = pa.nulls(len(ops), whole), pa.repeat(0, len(ops))
+    else:
+        of_rows, _, status, reason, code, http_status, trace_id, attempts, shapes = (
+            whole_numbers(c) if kind == whole else pa.array(c, kind)
+            for c, kind in zip(transposed([op[:9] for op in ops] if len(ops[0]) > 9 else ops, 9),
+                               (whole, text, text, text, text, whole, text, whole, whole), strict=True))
     if not pc.all(pc.equal(of_rows, rows)).as_py():
         return None
     ids = pc.unique(shapes).to_pylist()

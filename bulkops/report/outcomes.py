@@ -23,6 +23,16 @@ _SEVERITY = {OutcomeStatus.SKIPPED: 0, OutcomeStatus.SUCCEEDED: 1, OutcomeStatus
 # An operation as `Journal.pieces` gives it, in this order.
 PIECE = ("row_number", "parent_id", "status", "reason", "error_code", "http_status", "trace_id", "attempts",
          "shown_before", "shown_after")
+
+
+def widened(ops: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Operations as `Journal.pieces` gives them, each whole: one given as its keys alone (row, parent, shape: a
+    run where no operation has a status yet) gets the blanks it stands for."""
+    if not ops or len(ops[0]) != 3:
+        return ops
+    return [(number, parent, None, None, None, None, None, 0, shape) for number, parent, shape in ops]
+
+
 UNANSWERED = "sent, but no answer was seen: it may have been applied; `bulkops resume` reads it back"
 UNSENT = "not sent yet (resume to finish)"
 

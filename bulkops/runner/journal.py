@@ -122,6 +122,7 @@ class Journal:
         self._shapes: dict[Shape, int] = {}
         self._shown_by_id: dict[int, tuple[str, str]] = {}
         self._top: int | None = None  # the last op_id of ops, while planning
+        self._outcomes = False  # known to have said 'outcomes' in meta (`_has_outcomes`)
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -140,6 +141,7 @@ class Journal:
             with db:
                 db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                [(k, json.dumps(v)) for k, v in {"schema": _SCHEMA_VERSION, "answered": False,
+                                                                 "outcomes": False,
                                                                  **meta}.items()])
             db.close()
             os.replace(fresh, run_dir / JOURNAL_NAME)
@@ -400,6 +402,7 @@ class Journal:
                                  " AND entity_id=? AND (status IS NULL OR status='unknown')",
                                  (_key(op) for op in operations))
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_sent_at', ?)", (json.dumps(time.time()),))
+            self._has_outcomes()
 
     def last_sent_at(self) -> float | None:
         """When operations were last handed to the network (seconds since the epoch), by any process of the run."""
@@ -430,12 +433,20 @@ class Journal:
 
     def _record(self, results: Iterable[tuple[Operation, Outcome]]) -> None:
         rows = [_outcome_row(op, out) for op, out in results]
+        if rows:
+            self._has_outcomes()
         self._db.executemany(
             "UPDATE ops SET status=?, reason=?, error_code=?, http_status=?, trace_id=?,"
             " attempts=attempts+?, result=COALESCE(?, result)"
             " WHERE row_number=? AND kind=? AND parent_id=? AND entity_id=?", rows)
         if any(row[_RESULT_AT] is not None for row in rows):  # the reports read answers only where there are some
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('answered', 'true')")
+
+    def _has_outcomes(self) -> None:
+        """Say, once, that some operation has a status: until then the reports read the operations' keys only."""
+        if not self._outcomes:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('outcomes', 'true')")
+            self._outcomes = True
 
     def add_timeline(self, rows: Iterable[tuple[int, str, int, int, int, int]]) -> None:
         """(second, phase, requests, retries, 429s, errors) of the run, added to what is there."""
@@ -511,18 +522,24 @@ class Journal:
         """The notes and the operations of rows low..high, in row order: each operation as `outcomes.PIECE` but
         for its last two (how it is shown), which are its shape's id, then, in a run where the API answered with
         something to keep (a created budget's id), that answer (`result`, JSON or None); and how those shapes are
-        shown (before, after).
+        shown (before, after). In a run where no operation has a status yet (a dry run; a run stopped before it
+        sent), an operation is (row_number, parent_id, shape) alone: the rest would be blanks (a third of the
+        time a dry run's reports take), and `outcomes.widened` makes it whole.
         """
         notes = [RowNote(r[0], _STATUSES[r[1]], r[2], r[3], r[4]) for r in self._read(
             "SELECT row_number, status, column_name, code, message FROM row_notes WHERE row_number BETWEEN ? AND ?"
             " ORDER BY row_number, rowid", (low, high))]
-        # a created budget's id ... read only where there may be one: a journal made before this flag may have any
-        answered = self._read("SELECT value FROM meta WHERE key = 'answered'") != [("false",)]
-        ops = self._read("SELECT row_number, parent_id, status, reason, error_code, http_status, trace_id,"
-                         f" attempts, shape{', result' if answered else ''} FROM ops WHERE op_id BETWEEN ? AND ?"
-                         " ORDER BY op_id",
+        # statuses and answers (a created budget's id) are read only where there may be some: a journal made
+        # before these flags may have any
+        flags = dict(self._read("SELECT key, value FROM meta WHERE key IN ('answered', 'outcomes')"))
+        if flags.get("outcomes") == "false":
+            columns = "row_number, parent_id, shape"
+        else:
+            columns = "row_number, parent_id, status, reason, error_code, http_status, trace_id, attempts, shape" + \
+                (", result" if flags.get("answered") != "false" else "")
+        ops = self._read(f"SELECT {columns} FROM ops WHERE op_id BETWEEN ? AND ? ORDER BY op_id",
                          (low << ROW_SHIFT, ((high + 1) << ROW_SHIFT) - 1))
-        return notes, ops, self._shown({op[8] for op in ops})
+        return notes, ops, self._shown({op[-1 if len(op) == 3 else 8] for op in ops})
 
     def _shown(self, ids: set[int]) -> Mapping[int, tuple[str, str]]:
         """How these shapes are shown (before, after), read once per journal (a million operations share a few)."""

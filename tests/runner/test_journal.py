@@ -11,6 +11,7 @@ import pytest
 
 from bulkops.errors import JournalError
 from bulkops.platforms.retail_media.actions import Action
+from bulkops.report.outcomes import widened
 from bulkops.runner import journal as journal_module
 from bulkops.runner.journal import Journal, file_fingerprint
 from bulkops.types import Operation, Outcome, OutcomeStatus, RowError, RowNote
@@ -230,6 +231,7 @@ def test_a_plan_made_out_of_row_order_reads_back_in_row_order(tmp_path: Path) ->
         assert j.counts() == {"pending": 5}  # planned, whichever order
         j.plan_whole()
         notes, ops, shown = j.pieces(2, 11)
+        ops = widened(ops)
         assert notes == []
         assert [(op[0], op[1], *shown[op[8]]) for op in ops] == [
             (2, "li1", "", "bid 1.00"), (3, "li1", "active", "paused"), (3, "li3", "active", "paused"),
@@ -260,7 +262,7 @@ def test_shapes_outlive_their_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         j.record_plan([], [(n, "set-bid", "li", f"s{n}", i) for n, i in enumerate([*first, *again[1:3], *later], 2)])
         j.plan_whole()
         _, ops, shown = j.pieces(2, 20)
-    assert [shown[op[8]][1] for op in ops] == [f"bid {k}" for k in "abcdebfg"]
+    assert [shown[op[-1]][1] for op in ops] == [f"bid {k}" for k in "abcdebfg"]
 
 
 def test_a_rows_operations_read_back_by_line_item_whatever_order_they_were_planned_in(tmp_path: Path) -> None:
@@ -289,3 +291,27 @@ def test_the_reports_read_the_apis_answers_where_a_run_has_some(tmp_path: Path) 
     with Journal.open(tmp_path / "run") as j:
         j._db.execute("DELETE FROM meta WHERE key = 'answered'")  # as a journal of an earlier bulkops
         assert [op[9] for op in j.pieces(2, 3)[1]] == ['{"budgetId": "16500124"}', None]
+
+
+def test_the_reports_read_statuses_once_an_operation_has_one(tmp_path: Path) -> None:
+    """A dry run's operations (no status, ever) are read as their keys alone; an outcome recorded without a send
+    (settled before the request: a product already at its bid), a send, or a journal of an earlier bulkops, which
+    never said, are read whole, and in a new process too: an operation done is never reported as not sent."""
+    ops = _ops(2)
+    for step in ("record", "mark_sent", "earlier"):
+        with Journal.create(tmp_path / step, {"job": "bids"}) as j:
+            j.add_operations(ops)
+            assert [len(op) for op in j.pieces(2, 3)[1]] == [3, 3]
+            assert widened(j.pieces(2, 3)[1])[0][2:8] == (None, None, None, None, None, 0)
+            if step == "record":
+                j.record([(ops[0], Outcome(2, OutcomeStatus.SKIPPED, reason="already at its bid"))])
+            elif step == "mark_sent":
+                j.mark_sent(ops[:1])
+            else:
+                with j._db:
+                    j._db.execute("DELETE FROM meta WHERE key = 'outcomes'")
+        with Journal.open(tmp_path / step) as j:
+            first, second = j.pieces(2, 3)[1]
+            assert len(first) == 9
+            assert (first[2], second[2]) == {"record": ("skipped", None), "mark_sent": ("unknown", None),
+                                             "earlier": (None, None)}[step]
