@@ -69,6 +69,9 @@ class _Ignore:
     def sent(self, operations: Any) -> None:
         pass
 
+    def unsent(self, operations: Any) -> None:
+        pass
+
     def settled(self, chunk: Any, results: Any, seconds: float) -> None:
         pass
 

@@ -36,6 +36,7 @@ from bulkops.engine.dialect import Dialect
 from bulkops.engine.envelope import clip, parse_body
 from bulkops.engine.limiter import Limiter
 from bulkops.engine.transport import Timeouts, Transport
+from bulkops.engine.wire import WIRE
 from bulkops.errors import ApiError, ApiUnreachable, RateLimited, RequestError, TransportError, Unauthorized
 from bulkops.types import Connection
 
@@ -193,6 +194,8 @@ class ApiClient:
             auth = await self.auth.header()
             self.counters["requests"] += 1
             self.timeline.count(0)
+            if (wire := WIRE.get()) is not None:
+                wire.left = True
             try:
                 raw = await self.transport.send(method, url, headers={**auth, "Accept": "application/json"},
                                                 params=params, json=json)
@@ -285,3 +288,4 @@ class ApiClient:
         if isinstance(exc, RateLimited):
             return 0.001  # the limiter already holds the whole pool until Retry-After
         return isinstance(exc, RequestError) and exc.retryable
+

@@ -8,7 +8,8 @@ halves until the bad items stand alone.
 What a failure means for a row is kept exact: a request that never left (no connection) is PENDING, sent
 again later; one that left with no answer seen is UNKNOWN (it may have been applied; the runner reads it
 back); an answer that refuses it is FAILED. The reporter hears of a chunk before it is sent (so a run
-killed mid-request knows what may have been applied) and when it settles. When the API is unreachable,
+killed mid-request knows what may have been applied), again if the run is stopped before its request left
+(waiting for the quota: it was not sent), and when it settles. When the API is unreachable,
 the pool stops: the chunk's operations are PENDING and `ApiUnreachable` propagates.
 """
 
@@ -23,6 +24,7 @@ import anyio
 from anyio.abc import ObjectReceiveStream
 
 from bulkops.engine.chunks import halves, make_chunk
+from bulkops.engine.wire import watching
 from bulkops.errors import ApiError, ApiUnreachable, BadRequest, ItemError, RequestError, TransportError
 from bulkops.types import Chunk, Operation, Outcome, OutcomeStatus
 
@@ -34,6 +36,10 @@ class Reporter(Protocol):
 
     def sent(self, operations: Sequence[Operation]) -> None:
         """These operations are about to leave: their outcome is unknown until `settled`."""
+
+    def unsent(self, operations: Sequence[Operation]) -> None:
+        """These operations, said `sent`, never left after all: the run was stopped while they waited (for the
+        quota, a connection, a token)."""
 
     def settled(self, chunk: Chunk, results: list[Result], seconds: float) -> None:
         """Every operation of a chunk with its outcome, and how long the chunk took."""
@@ -89,7 +95,13 @@ async def _worker(rx: ObjectReceiveStream[Chunk], send: Send, reporter: Reporter
         async for chunk in rx:
             reporter.sent(chunk.operations)
             started = time.monotonic()
-            results, stop = await settle(chunk, send, already_done)
+            with watching() as wire:
+                try:
+                    results, stop = await settle(chunk, send, already_done)
+                except anyio.get_cancelled_exc_class():
+                    if not wire.left:
+                        reporter.unsent(chunk.operations)
+                    raise
             reporter.settled(chunk, results, time.monotonic() - started)
             if stop is not None:
                 raise stop

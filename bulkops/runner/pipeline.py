@@ -359,6 +359,9 @@ class _Reporter:
     def sent(self, operations: Sequence[Operation]) -> None:
         self.journal.mark_sent(operations)
 
+    def unsent(self, operations: Sequence[Operation]) -> None:
+        self.journal.mark_unsent(operations)
+
     def settled(self, chunk: Chunk, results: list[tuple[Operation, Outcome]], seconds: float) -> None:
         self.journal.settle(results, (chunk.parent_id, chunk.kind, len(chunk.operations), seconds))
         fresh = {op.row_number for op, out in results if out.status is not OutcomeStatus.PENDING} - self.seen

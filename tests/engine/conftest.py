@@ -29,5 +29,8 @@ class Collect:
     def sent(self, operations) -> None:
         self.left.extend(operations)
 
+    def unsent(self, operations) -> None:
+        self.left = [op for op in self.left if op not in operations]
+
     def settled(self, chunk, results, seconds) -> None:
         self.results.extend(results)

@@ -4,6 +4,7 @@ shown), a wrong key stopped at the preflight, and a run killed with SIGKILL resu
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import os
 import signal
@@ -104,3 +105,32 @@ def _some_done(run_dir: Path) -> bool:
             return peek.counts().get("succeeded", 0) > 1
     except Exception:  # noqa: BLE001 - the journal may be mid-creation; look again
         return False
+
+
+async def test_a_paced_run_stopped_by_ctrl_c_says_which_rows_were_sent(make_sandbox, tmp_path: Path) -> None:
+    """Ctrl-C while a run waits for Trackier's pace: the rows whose requests were only waiting are "not sent yet"
+    in the reports, not "sent, no answer" (which would tell the user they may have been applied); the rows sent
+    are the campaigns changed, and resume sends the rest once."""
+    async with make_sandbox(trackier_campaigns=20, trackier_quota=0, api_key=KEY) as sb:
+        active = ids_in(sb, "active")[:8]
+        path = write_csv(tmp_path / "s.csv", ["campaignId", "status"], [[i, "disabled"] for i in active])
+        child = _start("trackier-status", str(path), "--run-dir", "run", "--base-url", sb.base_url, "--rate", "60",
+                       "--chunk-size", "1", "--concurrency", "4", cwd=tmp_path, env={"BULKOPS_TRACKIER_API_KEY": KEY})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _some_done(tmp_path / "run"):
+            await asyncio.sleep(0.1)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=30)
+        assert child.returncode == 130, err
+        with (tmp_path / "run" / "results.csv").open(newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+        said = {r["campaignId"]: r["outcome"] for r in rows}
+        changed = {str(i) for i, s in statuses(sb, active).items() if s == "disabled"}
+        assert "unknown" not in said.values()
+        assert {i for i, s in said.items() if s == "succeeded"} == changed and 1 < len(changed) < len(active)
+        assert {s for i, s in said.items() if i not in changed} == {"pending"}
+
+        code, out, err = await _cli("resume", "run", "--api-key", KEY, "--rate", "6000", "--json", cwd=tmp_path)
+        assert code == 0, err
+        assert json.loads(out)["outcomes"]["succeeded"] == len(active)
+        assert status_calls(sb) == len(active)
