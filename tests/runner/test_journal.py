@@ -315,3 +315,21 @@ def test_the_reports_read_statuses_once_an_operation_has_one(tmp_path: Path) -> 
             assert len(first) == 9
             assert (first[2], second[2]) == {"record": ("skipped", None), "mark_sent": ("unknown", None),
                                              "earlier": (None, None)}[step]
+
+
+def test_a_journal_is_made_durable_before_anything_is_sent(tmp_path: Path) -> None:
+    """A new run's journal skips the disk syncs while it stages and plans (nothing is sent then: a power cut
+    means beginning again), and syncs every write once it is ready to send, in this process or a resumed one."""
+    def synchronous(j: Journal) -> int:
+        return int(j._db.execute("PRAGMA synchronous").fetchone()[0])
+
+    with Journal.create(tmp_path / "run", {"job": "bids"}) as j:
+        j.add_operations(_ops(3))
+        assert synchronous(j) == 0  # OFF: staging and planning
+        j.ready_to_send()
+        assert synchronous(j) == 1  # NORMAL: from the first send on
+        j.mark_sent(_ops(1))
+    with Journal.open(tmp_path / "run", lock=True) as j:  # resumed
+        assert synchronous(j) == 1
+        j.ready_to_send()
+        assert synchronous(j) == 1 and j.counts() == {"pending": 2, "unknown": 1}
