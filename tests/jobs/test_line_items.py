@@ -162,3 +162,22 @@ def test_a_preferred_update_always_sends_end_date() -> None:
     read = Current("7", "preferred", "active", {"name": "n", "startDate": "2026-01-01", "budget": 10.0})
     assert _writable(read) == {"name": "n", "startDate": "2026-01-01", "budget": 10.0, "status": "active",
                                "endDate": None}
+
+
+async def test_the_undo_of_a_rename_keeps_the_status_a_colleague_set_since(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A run that renamed a line item and changed another's budget: its undo puts back the name and the budget,
+    and says no status (the run changed none it could hide), so a line item paused since stays paused."""
+    first, second = line_items(sandbox, "auction", "active")[:2]
+    before = {li: _view(sandbox, li) for li in (first, second)}
+    path = write_csv(tmp_path / "li.csv", ["lineItemId", "name", "budget"], [[first, "Renamed", ""],
+                                                                              [second, "", "777"]])
+    result = await bulkops.update_line_items(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+    assert result.outcomes["succeeded"] == 2
+    assert all(not row.get("status") for row in read_csv(result.files.undo))
+    paused = write_csv(tmp_path / "colleague.csv", ["lineItemId", "status"], [[first, "paused"], [second, "paused"]])
+    await bulkops.update_line_items(paused, connection=conn(sandbox), run_dir=tmp_path / "colleague")
+
+    undo = await bulkops.update_line_items(result.files.undo, connection=conn(sandbox), run_dir=tmp_path / "undo")
+    assert undo.exit_code == 0
+    assert {li: _view(sandbox, li) for li in (first, second)} == {li: {**before[li], "status": "paused"}
+                                                                  for li in (first, second)}

@@ -29,6 +29,8 @@ from bulkops.platforms.retail_media.undo import NO_OVERRIDE, undo_rows
 from bulkops.runner.protocol import Columns, Parent, PlanOptions
 from bulkops.types import Chunk, Operation, OpRecord, OutcomeStatus, Plan, RowNote
 
+MAY_HIDE_STATUS = frozenset({"targetBid", "endDate"})  # changed, they may leave a line item draft or ended
+
 PLATFORM = "retail-media"
 VERBS = {"bids": Action.SET_BID, "pause": Action.PAUSE, "unpause": Action.UNPAUSE, "remove": Action.REMOVE}
 LINE_ITEM = Parent("lineItemId", "line item")
@@ -243,13 +245,16 @@ class LineItemJob:
         return before, {k: _day(v) for k, v in op.fields["changes"].items()}
 
     def undo(self, done: Iterable[OpRecord]) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
-        """lineItemId and the old value of every field the run changed, and the status the run wrote: the system
-        may show another since (a cleared targetBid makes a line item draft, a past endDate ended), and the undo
-        sets it back, not what is shown then."""
+        """lineItemId and the old value of every field the run changed; and, where the run changed a field that can
+        hide the status (`MAY_HIDE_STATUS`: a cleared targetBid makes a line item draft, a past endDate ended), the
+        status the run wrote, which the undo sets back, not what is shown then. A line item whose run changed
+        neither (a rename, a budget) gets no status: its undo keeps the one it has then (a colleague's pause since
+        stays)."""
         rows = []
         for op in (r.operation for r in done):
-            written = {"status": op.fields["attributes"]["status"]} if "status" in op.fields.get("attributes", {}) \
-                else {}
+            attributes = op.fields.get("attributes", {})
+            written = {"status": attributes["status"]} if "status" in attributes \
+                and MAY_HIDE_STATUS & op.fields.get("changes", {}).keys() else {}
             values = {**written, **(op.before or {})}
             hidden = op.fields.get("hidden") or (values["status"] if values.get("status") in HIDDEN_STATUS else None)
             note = {}
