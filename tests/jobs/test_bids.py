@@ -199,26 +199,31 @@ async def test_many_line_items_are_listed_not_read_one_by_one(sandbox: Sandbox, 
 async def test_a_blank_bid_never_clears_an_override_with_add_either(sandbox: Sandbox, tmp_path: Path,
                                                                     snapshot: bool) -> None:
     """A blank bid leaves the product as it is (`none` clears): --add turns bids on SKUs not there into
-    additions, not blank cells into cleared overrides."""
+    additions, not blank cells into cleared overrides. With --add, a blank row adds a SKU not there with no
+    override, as `action=add` does; blind (no snapshot), a blank row is not sent and says why."""
     li = line_items(sandbox, "auction", "active")[0]
     products = sandbox.control.retail_media.products(li)
     with_bid = [s for s in sorted(products) if products[s]["bidOverride"] is not None][:2]
     catalog = sandbox.control.retail_media.catalog(sandbox.control.retail_media.line_item(li)["targetRetailerId"])
-    new = next(s for s in sorted(catalog) if s not in products)
-    rows = [[li, with_bid[0], "", ""], [li, with_bid[1], "", "add"], [li, new, "", "add"]]
+    new, also_new = [s for s in sorted(catalog) if s not in products][:2]
+    rows = [[li, with_bid[0], "", ""], [li, with_bid[1], "", "add"], [li, new, "", "add"], [li, also_new, "", ""]]
     before = state(sandbox, [li])
 
     result = await bulkops.apply_bids(write_csv(tmp_path / "bids.csv", HEADER, rows), connection=conn(sandbox),
                                       run_dir=tmp_path / "run", snapshot=snapshot, add=True)
 
     report = {int(r["inputRow"]): r for r in read_csv(result.files.results)}
-    assert (report[2]["outcome"], report[2]["errorCode"]) == ("skipped", "no-bid")
     now = sandbox.control.retail_media.products(li)
     assert now[with_bid[0]] == products[with_bid[0]]
     assert now[new]["bidOverride"] is None  # an `add` with no bid adds the SKU with none
-    if snapshot:  # the blank `add` row of a SKU already there leaves it as it is (blind, the API has the last word)
-        assert (report[3]["outcome"], report[3]["errorCode"]) == ("skipped", "no-op")
-        assert {s: v for s, v in now.items() if s != new} == before[li]
+    if snapshot:  # the blank row of a SKU already there leaves it as it is (blind, the API has the last word)
+        assert [(report[n]["outcome"], report[n]["errorCode"]) for n in (2, 3, 5)] == [
+            ("skipped", "no-op"), ("skipped", "no-op"), ("succeeded", "")]
+        assert {s: v for s, v in now.items() if s not in (new, also_new)} == before[li]
+        assert now[also_new]["bidOverride"] is None  # --add and action=add: one ask
+    else:
+        assert [(report[n]["outcome"], report[n]["errorCode"]) for n in (2, 5)] == [("skipped", "no-bid")] * 2
+        assert "--no-snapshot" in report[5]["message"] and also_new not in now
 
 
 async def test_a_bid_on_a_row_whose_action_sets_none_fails_and_nothing_is_sent_for_it(sandbox: Sandbox,

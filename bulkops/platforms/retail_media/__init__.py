@@ -22,8 +22,9 @@ VERSIONS = ("2026-01", "2026-07", "2027-01")
 ACCOUNTS = Option("accounts", "Rows may name productId alone: act on the SKU wherever these accounts promote it"
                   " (repeat for several, or 4000,4001); an account these credentials cannot use is refused before"
                   " anything is read.", multiple=True, flag="--account")
-ADD = Option("add", "Add SKUs that are not on the line item yet (otherwise such a row fails: a bid changes a"
-             " product, it does not add one; action=add does the same row by row).", kind=bool, default=False)
+ADD = Option("add", "Add SKUs that are not on the line item yet, with their bid, or with no override where the"
+             " bid is blank (otherwise such a row fails: a bid changes a product, it does not add one; action=add"
+             " does the same row by row).", kind=bool, default=False)
 
 BIDS_DOC = """Set bidOverride on promoted products, from rows of lineItemId, productId, bidOverride.
 

@@ -93,7 +93,8 @@ class ProductJob:
 
     async def plan(self, api: ApiClient, rows: list[Row], options: PlanOptions) -> Plan:
         """Resolve `--account` rows, read current values (unless told not to), plan every row."""
-        by_kind, settled = products.split(rows, self.verb, self.add)
+        blind = not options.snapshot and not self.accounts
+        by_kind, settled = products.split(rows, self.verb, self.add, blind=blind)
         missing: list[RowNote] = []
         if self.accounts:
             by_kind, missing, states = await self._expand(api, by_kind)
@@ -104,7 +105,7 @@ class ProductJob:
                 for r in by_kind.get(kind, []):
                     bid_skus.setdefault(r.line_item_id, set()).add(r.product_id)
             states = await product_states(api, ids, bid_skus, self.directory)
-        if not options.snapshot and not self.accounts:
+        if blind:
             result = products.plan_blind(by_kind)
         else:
             result = products.plan(by_kind, states, options)

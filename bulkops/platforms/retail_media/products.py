@@ -29,10 +29,12 @@ def asked(row: Row, verb: Action) -> Action:
     return Action(action) if action else verb
 
 
-def split(rows: Iterable[Row], verb: Action,
-          add: bool = False) -> tuple[dict[Action, list[ProductRow]], list[RowNote]]:
-    """Rows per action as planner rows; rows that ask nothing settled. A blank bid asks nothing of a set-bid row
-    (with --add too); an `add` row with a blank bid adds the SKU with no override, or leaves it as it is. A row
+def split(rows: Iterable[Row], verb: Action, add: bool = False, *,
+          blind: bool = False) -> tuple[dict[Action, list[ProductRow]], list[RowNote]]:
+    """Rows per action as planner rows; rows that ask nothing settled. A blank bid asks nothing of a set-bid row;
+    an `add` row with a blank bid, or a set-bid row's with --add (`action=add` and --add are one ask), adds the SKU
+    with no override, or leaves it as it is (`blind`, planned with no snapshot, such a row is not sent: the SKU may
+    be there with an override, which an add with no bid could clear). A row
     whose action cell pauses, unpauses or removes while its bid cell is filled fails: its bid would be dropped.
     Rows asking one product for actions that undo each other fail together (`clashes`)."""
     by_kind: dict[Action, list[ProductRow]] = {}
@@ -41,8 +43,8 @@ def split(rows: Iterable[Row], verb: Action,
     for row in rows:
         kind = asked(row, verb)
         bid = row.get("bidOverride")
-        if kind == Action.SET_BID and bid is None:  # with --add too: a blank cell never clears an override
-            settled[row.row_number] = _no_bid(row.row_number)
+        if kind == Action.SET_BID and bid is None and (blind or not add):  # a blank cell never clears an override
+            settled[row.row_number] = _no_bid(row.row_number, blind_add=blind and add)
         elif row.get("action") and kind in BIDLESS and bid is not None:
             settled[row.row_number] = _bid_dropped(row.row_number, kind)
         else:
@@ -101,7 +103,12 @@ def _bid_dropped(number: int, kind: Action) -> RowNote:
                    " on this row and set the bid on a row of its own (action set-bid), or clear the action cell")
 
 
-def _no_bid(number: int) -> RowNote:
+def _no_bid(number: int, *, blind_add: bool = False) -> RowNote:
+    if blind_add:  # the SKU may be there with an override, which an add with no bid could clear
+        return RowNote(number, OutcomeStatus.SKIPPED, "bidOverride", "no-bid",
+                       "bidOverride is empty: with --no-snapshot, bulkops cannot tell whether the SKU is on the line"
+                       " item already, so a blank bid is not sent, even with --add; write a bid, write 'add' in an"
+                       " action column to add it with no override, or run with the snapshot")
     return RowNote(number, OutcomeStatus.SKIPPED, "bidOverride", "no-bid",
                    "bidOverride is empty: nothing to change (write 'none' to clear an override)")
 
@@ -161,9 +168,9 @@ def plan_blind_columns(batch: Columns, verb: Action, add: bool) -> Plan:
                       pc.is_valid(bid))
     settled = pc.or_(no_bid, dropped)
     notes = {}
-    if pc.any(settled).as_py():  # with --add too: a blank cell never clears an override
+    if pc.any(settled).as_py():  # a blank cell never clears an override: blind, it is not sent, even with --add
         numbers, kinds = batch.numbers.filter(settled).to_pylist(), kind.filter(settled).to_pylist()
-        notes = {n: _no_bid(n) if k == Action.SET_BID else _bid_dropped(n, Action(k))
+        notes = {n: _no_bid(n, blind_add=add) if k == Action.SET_BID else _bid_dropped(n, Action(k))
                  for n, k in zip(numbers, kinds, strict=True)}
     # products asked twice (rarely): their rows' actions may clash (`clashes`), looked at one by one
     open_rows = pc.invert(settled)

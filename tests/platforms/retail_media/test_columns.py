@@ -33,7 +33,7 @@ def _rows(cells: list[dict[str, str | None]]) -> list[Row]:
 @settings(max_examples=150, deadline=None)
 @given(ROWS, st.sampled_from(list(Action)[:5]), st.booleans())
 def test_columns_plan_as_rows_do(cells: list[dict[str, str | None]], verb: Action, add: bool) -> None:
-    by_kind, settled = products.split(_rows(cells), verb, add)
+    by_kind, settled = products.split(_rows(cells), verb, add, blind=True)
     by_rows = products.plan_blind(by_kind)
     by_rows.notes += settled
     warning = products.other_actions({k: len(v) for k, v in by_kind.items()}, verb, add)
