@@ -471,14 +471,17 @@ class Journal:
                 " requests=requests+excluded.requests, retries=retries+excluded.retries,"
                 " rate_limited=rate_limited+excluded.rate_limited, errors=errors+excluded.errors", rows)
 
-    def pending(self) -> Iterator[Operation]:
-        """Operations not sent yet, sorted by parent and kind (so a streaming chunker makes the fewest requests),
-        read page by page: memory stays flat, and no cursor stays open while outcomes are recorded."""
+    def pending(self, kinds: Sequence[str] | None = None) -> Iterator[Operation]:
+        """Operations not sent yet (of these kinds, or all), sorted by parent and kind (so a streaming chunker
+        makes the fewest requests), read page by page: memory stays flat, and no cursor stays open while
+        outcomes are recorded."""
         last: tuple[Any, ...] = ("", "", -1)
+        only = f" AND kind IN ({', '.join('?' * len(kinds))})" if kinds is not None else ""
         while True:
             # `+status`: walk ops_send in order; by ops_open, each page would sort every operation not sent yet
-            page = self._rows_list("SELECT * FROM shaped WHERE +status IS NULL AND (parent_id, kind, op_id)"
-                                   " > (?, ?, ?) ORDER BY parent_id, kind, op_id LIMIT 5000", last)
+            page = self._rows_list(f"SELECT * FROM shaped WHERE +status IS NULL{only} AND (parent_id, kind, op_id)"
+                                   " > (?, ?, ?) ORDER BY parent_id, kind, op_id LIMIT 5000",
+                                   (*(kinds or ()), *last))
             if not page:
                 return
             for row in page:

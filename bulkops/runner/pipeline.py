@@ -343,6 +343,9 @@ class _Unsent:
     def __iter__(self) -> Iterator[Operation]:
         return self.journal.pending()
 
+    def of_kinds(self, kinds: Sequence[str]) -> Iterator[Operation]:
+        return self.journal.pending(kinds)
+
 
 class _Reporter:
     """The pool's reporter: journal first, then progress."""

@@ -32,8 +32,18 @@ class Executor(Protocol):
 
         `operations` streams from the journal, sorted by parent and kind: never hold it in a list (a run can have
         a million). It may be iterated more than once (once per phase, say); each pass reads the operations
-        still unsent at that moment.
+        still unsent at that moment. `of_kinds` reads a phase's alone.
         """
+
+
+def of_kinds(operations: Iterable[Operation], kinds: Iterable[str]) -> Iterator[Operation]:
+    """The operations of these kinds: read from the journal alone where `operations` streams from it (its
+    `of_kinds`: the others are never made into objects), else picked out."""
+    wanted = tuple(kinds)
+    pick = getattr(operations, "of_kinds", None)
+    if pick is not None:
+        return iter(pick(wanted))
+    return (op for op in operations if op.kind in wanted)
 
 
 @dataclass(frozen=True, slots=True)

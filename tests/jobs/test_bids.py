@@ -141,6 +141,30 @@ async def test_a_line_item_never_holds_more_than_500_products(sandbox: Sandbox, 
     assert {r["errorCode"] for r in read_csv(result.files.errors)} == {"line-item-full"}
 
 
+@pytest.mark.parametrize("snapshot", [True, False])
+async def test_a_file_swapping_products_on_a_full_line_item_removes_before_it_adds(sandbox: Sandbox, tmp_path: Path,
+                                                                                   snapshot: bool) -> None:
+    """A line item at 500 products; a file removes two and adds two (rows in any order): the removals make room,
+    so the adds fit, planned and sent in that order, with or without a snapshot."""
+    li = line_items(sandbox, "auction", "active")[0]
+    held = sandbox.control.retail_media.products(li)
+    catalog = sandbox.control.retail_media.catalog(sandbox.control.retail_media.line_item(li)["targetRetailerId"])
+    free = [s for s in sorted(catalog) if s not in held]
+    fill = write_csv(tmp_path / "fill.csv", HEADER, [[li, s, "", "add"] for s in free[: 500 - len(held)]])
+    await bulkops.apply_bids(fill, connection=conn(sandbox), run_dir=tmp_path / "fill")
+    assert len(sandbox.control.retail_media.products(li)) == 500
+    gone, new = sorted(held)[:2], free[500 - len(held):][:2]
+    swap = write_csv(tmp_path / "swap.csv", HEADER, [[li, new[0], "1.10", "add"], [li, gone[0], "", "remove"],
+                                                     [li, new[1], "", "add"], [li, gone[1], "", "remove"]])
+
+    result = await bulkops.apply_bids(swap, connection=conn(sandbox), run_dir=tmp_path / f"swap-{snapshot}",
+                                      snapshot=snapshot, add=not snapshot)
+
+    assert result.outcomes["succeeded"] == 4, read_csv(result.files.results)
+    now = sandbox.control.retail_media.products(li)
+    assert len(now) == 500 and set(new) <= now.keys() and not set(gone) & now.keys()
+
+
 async def test_dry_run_sends_nothing_and_shows_the_plan(sandbox: Sandbox, tmp_path: Path) -> None:
     rows, names = _sheet(sandbox)
     before = state(sandbox, [names["li"]])

@@ -10,10 +10,9 @@ from bulkops.engine.pool import Reporter, Sent, run_chunks
 from bulkops.errors import ItemError
 from bulkops.platforms.retail_media import wire
 from bulkops.platforms.retail_media.actions import Action
-from bulkops.platforms.retail_media.products import PHASE_ONE, PHASE_TWO
+from bulkops.platforms.retail_media.products import PHASES
+from bulkops.runner.protocol import of_kinds
 from bulkops.types import Chunk, Operation
-
-PHASES = (PHASE_ONE, PHASE_TWO)
 
 
 class ProductExecutor:
@@ -31,12 +30,12 @@ class ProductExecutor:
     async def execute(self, operations: Iterable[Operation], reporter: Reporter) -> None:
         """Send every operation once; report each chunk as it leaves and as it settles.
 
-        Two phases: appends and deletes first, then pauses and unpauses, so that a file can add a product
-        and pause it (as an undo file does to restore a removed, paused product).
+        Three phases (`products.PHASES`): deletes first, so that a file swapping products on a full line item
+        makes room before it adds; then appends; then pauses and unpauses, so that a file can add a product and
+        pause it (as an undo file does to restore a removed, paused product).
         """
         for phase in PHASES:  # `operations` is read once per phase (see WriteJob.executor)
-            mine = (op for op in operations if op.kind in phase)
-            await run_chunks(chunks(mine, wire.MAX_PRODUCTS_PER_CALL), self._send,
+            await run_chunks(chunks(of_kinds(operations, phase), wire.MAX_PRODUCTS_PER_CALL), self._send,
                              concurrency=self.api.connection.concurrency, reporter=reporter,
                              already_done=already_done)
 

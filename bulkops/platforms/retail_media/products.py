@@ -1,8 +1,9 @@
-"""Promoted-product jobs (bids, pause, unpause, remove): checked rows → what to send, in two phases.
+"""Promoted-product jobs (bids, pause, unpause, remove): checked rows → what to send, in three phases.
 
-A row's `action` cell, when present, overrides the verb's action. Appends and deletes are planned
-first; pauses and unpauses are then planned against the line items as they will be after them, so a
-file may add a product and pause it in the same run (as undo files do).
+A row's `action` cell, when present, overrides the verb's action. Deletes are planned (and sent) first,
+appends against the line items as the deletes leave them (a file that swaps products on a full line item makes
+room before it adds), then pauses and unpauses against the line items as both leave them, so a file may add a
+product and pause it in the same run (as undo files do).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from bulkops.platforms.retail_media.diff import LineItemState, LookupFailure, Pr
 from bulkops.runner.protocol import Columns, PlanOptions
 from bulkops.types import Alike, Operation, OutcomeStatus, Plan, RowNote
 
-PHASE_ONE = (Action.SET_BID, Action.ADD, Action.REMOVE)
+REMOVALS = (Action.REMOVE,)
+BIDDING = (Action.SET_BID, Action.ADD)
 PHASE_TWO = (Action.PAUSE, Action.UNPAUSE)
+PHASES = (REMOVALS, BIDDING, PHASE_TWO)  # each sent once the one before has settled
 BIDLESS = (Action.PAUSE, Action.UNPAUSE, Action.REMOVE)  # the actions that set no bid
 
 
@@ -126,10 +129,10 @@ def other_actions(counts: Mapping[Action, int], verb: Action, add: bool) -> str 
 
 def plan(by_kind: Mapping[Action, list[ProductRow]], states: Mapping[str, LineItemState | LookupFailure],
          options: PlanOptions) -> Plan:
-    """Plan every action against the snapshot; phase two sees the line items as phase one leaves them."""
+    """Plan every action against the snapshot; each phase sees the line items as the phases before leave them."""
     result = Plan()
     current = dict(states)
-    for phase in (PHASE_ONE, PHASE_TWO):
+    for at, phase in enumerate(PHASES):
         phase_ops: list[Operation] = []
         for kind in phase:
             if by_kind.get(kind):
@@ -137,7 +140,7 @@ def plan(by_kind: Mapping[Action, list[ProductRow]], states: Mapping[str, LineIt
                 phase_ops += part.operations
                 result.notes += part.notes
         result.operations += phase_ops
-        if phase is PHASE_ONE and any(by_kind.get(kind) for kind in PHASE_TWO):  # only phase two looks
+        if phase_ops and any(by_kind.get(kind) for later in PHASES[at + 1:] for kind in later):  # looked at later
             current = after(current, phase_ops)
     return result
 
@@ -145,7 +148,7 @@ def plan(by_kind: Mapping[Action, list[ProductRow]], states: Mapping[str, LineIt
 def plan_blind(by_kind: Mapping[Action, list[ProductRow]]) -> Plan:
     """Without a snapshot: every row is sent, the API has the last word, there is no before."""
     result = Plan()
-    for phase in (PHASE_ONE, PHASE_TWO):
+    for phase in PHASES:
         for kind in phase:
             for row in by_kind.get(kind, []):
                 fields = _blind_fields(kind, row.bid_override)
@@ -202,7 +205,7 @@ def plan_blind_columns(batch: Columns, verb: Action, add: bool) -> Plan:
         typed, text = Action(action), cell if cell not in ("", "\x1e") else None
         shared.append(Operation(0, typed, "", "", _blind_fields(typed, _decimal(text))))
     which = pc.index_in(key, keys)
-    order = (*PHASE_ONE, *PHASE_TWO)  # phase one first; within a phase, by action; then as the rows come
+    order = [kind for phase in PHASES for kind in phase]  # by phase; within a phase, by action; then by row
     rank = pa.array([order.index(Action(op.kind)) for op in shared], pa.int8()).take(which)
     sort = pc.sort_indices(pa.table({"rank": rank, "at": counting(0, len(rank))}),
                            [("rank", "ascending"), ("at", "ascending")])
