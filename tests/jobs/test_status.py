@@ -42,6 +42,26 @@ async def test_pause_skus_across_an_account_then_undo(sandbox: Sandbox, tmp_path
     assert state(sandbox, touched) == before
 
 
+async def test_with_an_account_a_blank_line_item_cell_means_every_line_item_promoting_the_sku(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """A pause list with a lineItemId column: a row naming its line item pauses the SKU there alone, a row whose
+    cell is blank pauses it wherever the account promotes it, as a sheet without the column does."""
+    account = sandbox.control.retail_media.account_ids()[0]
+    (everywhere, here), where = _promoted_skus(sandbox, account, 2)
+    only = where[here][0]
+    before = {li: sandbox.control.retail_media.products(li)[here]["status"] for li in where[here]}
+    path = write_csv(tmp_path / "skus.csv", ["lineItemId", "productId"], [["", everywhere], [only, here]])
+
+    result = await bulkops.set_product_status(path, "paused", accounts=[account], connection=conn(sandbox),
+                                              run_dir=tmp_path / "pause")
+
+    assert result.outcomes["succeeded"] == 2 and result.outcomes["failed"] == 0
+    assert all(sandbox.control.retail_media.products(li)[everywhere]["status"] == "paused"
+               for li in where[everywhere])
+    assert {li: sandbox.control.retail_media.products(li)[here]["status"] for li in where[here]} == \
+        {**before, only: "paused"}
+
+
 async def test_an_account_is_one_account_and_an_unknown_one_is_refused_before_anything(sandbox: Sandbox,
                                                                                          tmp_path: Path) -> None:
     """`accounts="4000"` is the account 4000, not accounts 4, 0, 0 and 0; an account these credentials cannot use

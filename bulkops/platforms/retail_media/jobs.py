@@ -54,7 +54,11 @@ class ProductJob:
     def __post_init__(self) -> None:
         self.directory = LineItemDirectory()
         self.verb = VERBS[self.name]
-        self.schema = BIDS if self.verb == Action.SET_BID else PRODUCT_VERB_SCHEMAS[self.verb.value]
+        schema = BIDS if self.verb == Action.SET_BID else PRODUCT_VERB_SCHEMAS[self.verb.value]
+        if self.accounts:  # a blank lineItemId, as a sheet without the column: wherever the accounts promote the SKU
+            schema = replace(schema, columns=tuple(replace(c, blank_ok=True) if c.name == "lineItemId" else c
+                                                   for c in schema.columns))
+        self.schema = schema
 
     @property
     def key_blanks(self) -> tuple[tuple[str, str], ...]:
@@ -145,9 +149,16 @@ class ProductJob:
                                            f"SKU {r.product_id!r} is not promoted on any line item of account(s)"
                                            f" {', '.join(self.accounts)}"))
                 expanded.setdefault(kind, []).extend(replace(r, line_item_id=li) for li in found)
-        named = [r.line_item_id for group in expanded.values() for r in group if r.line_item_id not in states]
+        # the line items rows name are read whole (the accounts' listing kept only the SKUs looked up there)
+        named: dict[str, set[str]] = {}
+        for kind, group in by_kind.items():
+            for r in group:
+                if r.line_item_id:
+                    skus_with_bids = named.setdefault(r.line_item_id, set())
+                    if kind in (Action.SET_BID, Action.ADD):
+                        skus_with_bids.add(r.product_id)
         merged: dict[str, LineItemState | LookupFailure] = dict(states)
-        merged.update(await product_states(api, named, {}, self.directory))
+        merged.update(await product_states(api, list(named), {li: s for li, s in named.items() if s}, self.directory))
         return expanded, missing, merged
 
     async def read_back(self, api: ApiClient, operations: list[Operation]) -> list[bool | None]:

@@ -47,8 +47,8 @@ async def set_product_status(path: str | Path, status: str, *, accounts: Iterabl
                              report_format: str | None = None, listener: ProgressListener | None = None) -> RunResult:
     """Pause (`status="paused"`) or unpause (`"active"`) the SKUs of the file, or remove them (`"removed"`).
 
-    Rows name lineItemId and productId; with `accounts`, rows may name the productId alone: the SKU is
-    acted on wherever those accounts promote it.
+    Rows name lineItemId and productId; with `accounts`, rows may name the productId alone (no lineItemId
+    column, or its cell blank): the SKU is acted on wherever those accounts promote it.
     """
     verb = _STATUS_VERBS.get(status, status)
     if verb not in _STATUS_VERBS.values():
