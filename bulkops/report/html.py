@@ -31,6 +31,7 @@ _WHERE = re.compile(r"^.*?, row \d+(, column '[^']*')?: ")  # the location prefi
 
 ADVICE = {
     "missing-value": "Fill in the empty cell the column names; a blank id cannot be guessed.",
+    "emptied": "A cell the export filled was emptied: write none to clear the field, or put back its value.",
     "invalid-id": "Ids are digits or the platform's id format: check for stray spaces, letters or a decimal point.",
     "too-long": "Shorten the value to the length the API allows.",
     "not-a-number": "Write a number like 1.25 or 1,25; a currency sign may stand beside it (€1,25 or 1.25 USD).",

@@ -181,3 +181,31 @@ async def test_the_undo_of_a_rename_keeps_the_status_a_colleague_set_since(sandb
     assert undo.exit_code == 0
     assert {li: _view(sandbox, li) for li in (first, second)} == {li: {**before[li], "status": "paused"}
                                                                   for li in (first, second)}
+
+
+async def test_a_cell_emptied_in_an_export_fails_the_row_instead_of_reading_as_done(sandbox: Sandbox,
+                                                                                    tmp_path: Path) -> None:
+    """An export whose budget and endDate cells were emptied (meant: clear them): a blank leaves a field as it
+    is, so the row fails naming the cell and saying how to clear it, nothing is sent; `none` then clears."""
+    account = sandbox.control.retail_media.account_ids()[0]
+    await bulkops.export([account], tmp_path / "inv.csv", connection=conn(sandbox))
+    rows = read_csv(tmp_path / "inv.csv")
+    row = next(r for r in rows if r["entity"] == "lineItem" and r["type"] == "auction" and r["budget"]
+               and r["endDate"] and r["status"] == "active")
+    row["budget"] = row["endDate"] = ""
+    header = list(rows[0])
+    emptied = write_csv(tmp_path / "emptied.csv", header, [[r[c] for c in header] for r in rows])
+    sandbox.control.reset_stats()
+
+    result = await bulkops.update_line_items(emptied, connection=conn(sandbox), run_dir=tmp_path / "emptied")
+
+    assert writes(sandbox) == 0 and result.exit_code == 1
+    [error] = read_csv(result.files.errors)
+    assert (error["lineItemId"], error["errorCode"], error["errorColumn"]) == (row["lineItemId"], "emptied", "budget")
+    assert "write none to clear it" in error["error"] and "row " in error["error"]
+    error["budget"] = error["endDate"] = "none"
+    fixed = write_csv(tmp_path / "fixed.csv", list(error), [list(error.values())])
+    again = await bulkops.update_line_items(fixed, connection=conn(sandbox), run_dir=tmp_path / "fixed")
+    assert again.outcomes["succeeded"] == 1
+    now = sandbox.control.retail_media.line_item(row["lineItemId"])
+    assert now["budget"] is None and now["endDate"] is None

@@ -136,10 +136,18 @@ def live_value(state: Current, name: str) -> Any:
 def _changes(row: Row, state: Current) -> tuple[dict[str, Any], RowNote | None]:
     """The fields the row changes. A row of an export changes only the cells edited since the export read them:
     a cell left as exported is no ask, whatever the API holds now (a colleague who paused or renamed the line item
-    since keeps it so: the PUT writes the line item whole, as it is now but for the edits)."""
+    since keeps it so: the PUT writes the line item whole, as it is now but for the edits). A cell the export
+    filled and the user emptied fails the row: a blank leaves a field as it is, which is not what emptying it
+    meant (`none` clears)."""
     changes: dict[str, Any] = {}
     for name in LINE_ITEM_FIELDS:
         if row.get(name) is None:
+            exported = (row.baseline or {}).get(name)
+            if exported is not None and exported is not NONE:
+                clear = "write none to clear it, or put" if LINE_ITEMS.column(name).none_ok else "it cannot be" \
+                    " cleared: put"
+                return {}, _fail(row, name, "emptied", f"{name} was {_shown(exported)} when exported and is blank"
+                                 f" now: a blank cell leaves a field as it is; {clear} back the exported value")
             continue  # blank: leave as is
         if row.baseline is not None and name in row.baseline and not edited(row.get(name), row.baseline[name]):
             continue  # as exported: not the user's ask
@@ -165,6 +173,10 @@ def _changes(row: Row, state: Current) -> tuple[dict[str, Any], RowNote | None]:
         return {}, _fail(row, "endDate", "end-before-start", f"endDate {str(end)[:10]} is before startDate"
                          f" {str(start)[:10]}")
     return changes, None
+
+
+def _shown(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else cell_text(value)
 
 
 def _to_wire(name: str, value: Any, state: Current) -> Any:
