@@ -194,12 +194,16 @@ class ApiClient:
             auth = await self.auth.header()
             self.counters["requests"] += 1
             self.timeline.count(0)
-            if (wire := WIRE.get()) is not None:
-                wire.left = True
+            wire = WIRE.get()
+            left = wire is not None and wire.left
+            if wire is not None:
+                wire.left = True  # from here, a stop cannot tell whether it went
             try:
                 raw = await self.transport.send(method, url, headers={**auth, "Accept": "application/json"},
                                                 params=params, json=json)
             except TransportError as exc:
+                if wire is not None and not exc.sent:  # no connection: this one never left
+                    wire.left = left
                 self._no_answer(exc)
                 if not state.idempotent and exc.sent:
                     exc.retryable = False  # it may have been applied: never send a create twice blindly

@@ -748,13 +748,32 @@ def _lock(run_dir: Path) -> FileLock:
     try:
         lock.acquire()
     except Timeout:
-        holder = pid_file.read_text(encoding="utf-8").strip() if pid_file.is_file() else "?"
-        raise JournalError(str(run_dir), f"is in use by pid {holder} (another bulkops is running this run);"
+        holder = _holder(pid_file)
+        who = f"pid {holder}" if holder else "another process"
+        raise JournalError(str(run_dir), f"is in use by {who} (another bulkops is running this run);"
                            " wait for it, or stop it first") from None
     except OSError as exc:
         raise JournalError(str(run_dir), f"cannot be locked ({exc.strerror or exc})") from None
-    pid_file.write_text(str(os.getpid()), encoding="utf-8")
+    fresh = pid_file.with_name(f"{pid_file.name}.{os.getpid()}")
+    fresh.write_text(str(os.getpid()), encoding="utf-8")
+    os.replace(fresh, pid_file)  # whole or not there: a reader never sees it half written
     return lock
+
+
+def _holder(pid_file: Path, wait_s: float = 1.0) -> str | None:
+    """The pid of the process holding a run's lock, as its pid file says once it has written it (it took the lock
+    a moment ago: a second bulkops started with it gets there first); None if no live one is said in time."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            pid = int(pid_file.read_text(encoding="utf-8").strip())
+            if os.name != "nt":  # (there, it would end the process)
+                os.kill(pid, 0)
+        except (OSError, ValueError):
+            pid = None
+        if pid is not None or time.monotonic() >= deadline:
+            return None if pid is None else str(pid)
+        time.sleep(0.05)
 
 
 def _connect(path: Path, *, durable: bool = True) -> sqlite3.Connection:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import anyio
+import pytest
+
+from bulkops.engine.wire import watching
+from bulkops.errors import RequestError
 from bulkops.platforms.retail_media.actions import Action
 from bulkops.platforms.retail_media.executor import ProductExecutor
 from bulkops.sandbox import Sandbox
@@ -171,3 +176,23 @@ async def test_a_create_answered_a_server_error_is_never_sent_again_blindly(make
 
             results, stop = await settle(make_chunk((Operation(2, Action.ADD, li, "sku-1", {}),)), create)
         assert stop is None and [out.status for _, out in results] == [OutcomeStatus.UNKNOWN]
+
+
+async def test_a_stopped_chunk_says_whether_its_request_left(make_sandbox) -> None:
+    """What a stopped run reports rests on it: a request refused at connect never left (not sent), one stopped
+    while the server held it did (it may have been applied)."""
+    async with make_sandbox() as sb:
+        api = client_for(sb, read_s=5.0)
+        async with api:
+            li = sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0])[0]
+            path = f"/2026-07/retail-media/line-items/{li}/products"
+            await api.call("GET", path)  # the token, fetched
+            sb.control.set_faults(latency_ms=3000)
+            with watching() as wire:
+                with anyio.move_on_after(0.5):
+                    await api.call("GET", path)
+            assert wire.left
+    async with api:  # the sandbox is gone: nothing listens on its port
+        with watching() as wire, pytest.raises(RequestError):
+            await api.call("GET", path, attempts=2)
+        assert not wire.left

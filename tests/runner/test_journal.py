@@ -333,3 +333,17 @@ def test_a_journal_is_made_durable_before_anything_is_sent(tmp_path: Path) -> No
         assert synchronous(j) == 1
         j.ready_to_send()
         assert synchronous(j) == 1 and j.counts() == {"pending": 2, "unknown": 1}
+
+
+def test_a_second_process_names_the_holder_of_a_run_or_says_it_cannot(tmp_path: Path) -> None:
+    """Two resumes at once: the loser names the winner's pid; caught before the winner has written it (or with a
+    stale one of a dead process), it says "another process", never "pid " and nothing, nor a wrong pid."""
+    with Journal.create(tmp_path / "run", {"job": "bids"}):
+        with pytest.raises(JournalError, match=f"in use by pid {os.getpid()} "):
+            Journal.open(tmp_path / "run", lock=True)
+        (tmp_path / "run" / "lock.pid").write_text("", encoding="utf-8")
+        with pytest.raises(JournalError, match="in use by another process"):
+            Journal.open(tmp_path / "run", lock=True)
+        (tmp_path / "run" / "lock.pid").write_text("999999999", encoding="utf-8")
+        with pytest.raises(JournalError, match="in use by another process"):
+            Journal.open(tmp_path / "run", lock=True)
