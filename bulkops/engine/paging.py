@@ -209,35 +209,53 @@ FAN_OUT_BATCH = 250  # items of one parent handed to the consumer at once
 
 
 async def fan_out(parents: Iterable[str], read: Read, *, concurrency: int,
-                  buffer: int = 1000) -> AsyncIterator[tuple[str, Any]]:
-    """(parent, item) for every item of every parent's listing, read `concurrency` parents at a time.
+                  ahead: int | None = None) -> AsyncIterator[tuple[str, Any]]:
+    """(parent, item) for every item of every parent's listing, read `concurrency` parents at a time, handed out
+    parent by parent in the order the parents come, each parent's items in its listing's order: an export lists
+    a line item's products together, the same way each time.
 
-    A bounded stream sits between the readers and the consumer, so memory holds about `buffer` items (plus a
-    batch per reader) whatever the number of parents: a slow writer slows the readers down instead of filling
-    memory. Items cross the stream in batches of a parent's items: a million products are a few thousand
-    hand-overs, not a million.
+    The first parent not handed out yet streams straight to the consumer; the parents read after it wait whole,
+    `ahead` of them at most (twice `concurrency` by default), so memory holds that many listings whatever the
+    number of parents, and a slow writer slows the readers down instead of filling memory. Items cross in batches
+    of a parent's items: a million products are a few thousand hand-overs, not a million.
     """
-    batch_size = max(1, min(FAN_OUT_BATCH, buffer))
-    tx, rx = anyio.create_memory_object_stream[tuple[str, list[Any]]](max_buffer_size=max(1, buffer // batch_size))
-    todo = iter(parents)
+    limit = anyio.CapacityLimiter(concurrency)
+    room = anyio.Semaphore(ahead or 2 * concurrency)  # parents taken and not yet handed out whole
+    order_tx, order_rx = anyio.create_memory_object_stream[tuple[str, Any]](max_buffer_size=math.inf)
+    open_ends: set[Any] = set()  # the parents' stream ends not closed yet: closed on the way out, however it goes
 
-    async def reader(tx_clone: Any) -> None:
-        async with tx_clone:
-            for parent in todo:  # workers share one iterator: each parent is read once
-                batch: list[Any] = []
-                async for item in read(parent):
-                    batch.append(item)
-                    if len(batch) >= batch_size:
-                        await tx_clone.send((parent, batch))
-                        batch = []
-                if batch:
-                    await tx_clone.send((parent, batch))
+    async def reader(parent: str, tx: Any) -> None:
+        async with limit, tx:
+            batch: list[Any] = []
+            async for item in read(parent):
+                batch.append(item)
+                if len(batch) >= FAN_OUT_BATCH:
+                    await tx.send(batch)
+                    batch = []
+            if batch:
+                await tx.send(batch)
+        open_ends.discard(tx)
 
-    async with anyio.create_task_group() as tg:
-        for _ in range(concurrency):
-            tg.start_soon(reader, tx.clone())
-        tx.close()
-        async with rx:
-            async for parent, items in rx:
-                for item in items:
-                    yield parent, item
+    async def feeder(tg: Any) -> None:
+        async with order_tx:
+            for parent in parents:
+                await room.acquire()
+                tx, rx = anyio.create_memory_object_stream[list[Any]](max_buffer_size=math.inf)  # ≤ one listing
+                open_ends.update((tx, rx))
+                await order_tx.send((parent, rx))
+                tg.start_soon(reader, parent, tx)
+
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(feeder, tg)
+            async with order_rx:
+                async for parent, rx in order_rx:
+                    async with rx:
+                        async for items in rx:
+                            for item in items:
+                                yield parent, item
+                    open_ends.discard(rx)
+                    room.release()
+    finally:
+        for end in open_ends:
+            end.close()

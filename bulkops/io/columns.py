@@ -254,6 +254,16 @@ def unchanged(row: Row, schema: Schema) -> bool:
     return bool(compared) and all(same_value(row.values.get(n), row.baseline.get(n)) for n in compared)
 
 
+def other_entity(row: Row, wanted: str, verb: str, changed_by: Mapping[str, str]) -> str | None:
+    """Why an export row of another entity is skipped (with what changes such rows: `changed_by`, entity → words),
+    or None when it is a `wanted` row (or has no entity)."""
+    entity = row.get("entity")
+    if entity is None or str(entity).lower() == wanted.lower():
+        return None
+    where = {k.lower(): v for k, v in changed_by.items()}.get(str(entity).lower())
+    return f"a {entity} row: {verb} acts on {wanted} rows" + (f" ({where})" if where else "")
+
+
 def edited_elsewhere(row: Row, schema: Schema) -> tuple[str, str] | None:
     """(column, what to say) when an exported row fed back has an edit this job does not make: a column it does
     not set (`Schema.set_elsewhere`), or, for a job that acts on rows (`Schema.acts_on`), its column set to

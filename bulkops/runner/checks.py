@@ -208,7 +208,7 @@ def _other_entities(job: WriteJob, header: Header, frame: pa.Table) -> tuple[lis
             notes.append(RowNote(int(n), OutcomeStatus.FAILED, column, "edited-elsewhere",
                                  f"{reasons[k]}, but its {column} was edited since the export ({was or 'blank'} →"
                                  f" {now}): this run does not make that change, and nothing was sent for the row;"
-                                 " feed it to the verb that changes such rows, or put back the exported value"))
+                                 " put back the exported value to go on without it"))
         else:
             notes.append(RowNote(int(n), OutcomeStatus.SKIPPED, None, "not-for-this-job", str(reasons[k])))
     return notes, frame.filter(pc.invert(skipped))

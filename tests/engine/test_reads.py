@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bulkops.engine.paging import OffsetLimitPaging, Page, PageIndexPaging, PageLimitPaging, PagingError, read_all
+from bulkops.engine.paging import (
+    OffsetLimitPaging,
+    Page,
+    PageIndexPaging,
+    PageLimitPaging,
+    PagingError,
+    fan_out,
+    read_all,
+)
 from bulkops.platforms.retail_media.reads import line_items, products_of
 from tests.engine.conftest import client_for
 
@@ -74,3 +84,30 @@ async def test_fan_out_reads_every_product_of_every_line_item_once(make_sandbox)
         expected = {(li, sku, v["bidOverride"]) for li in ids for sku, v in sb.control.retail_media.products(li).items()}
         assert sorted(got) == sorted(expected) and len(got) == len(expected)
         assert requests >= len(ids) + 1  # one page per line item (≤ 500 products each) plus the listing
+        # each line item's products together, line items in the order given (an export reads the same each time)
+        assert [li for li, _ in groupby(li for li, _, _ in got)] == [li for li in ids if expected_of(sb, li)]
+
+
+def expected_of(sb, li: str) -> bool:
+    return bool(sb.control.retail_media.products(li))
+
+
+async def test_fan_out_hands_parents_out_in_order_while_a_slow_one_does_not_hold_the_others() -> None:
+    """Parent 1 is slow: the next ones are read meanwhile (up to `ahead`), then handed out after it, in order."""
+    import anyio
+
+    log: list[str] = []
+
+    async def read(parent: str):
+        log.append(f"start {parent}")
+        if parent == "1":
+            await anyio.sleep(0.2)
+        for n in range(600):  # more than one hand-over each
+            yield f"{parent}-{n}"
+        log.append(f"end {parent}")
+
+    got = [(p, item) async for p, item in fan_out([str(i) for i in range(8)], read, concurrency=3, ahead=5)]
+    assert [p for p, _ in groupby(p for p, _ in got)] == [str(i) for i in range(8)]
+    assert [item for p, item in got if p == "3"] == [f"3-{n}" for n in range(600)]
+    assert all(log.index(f"end {n}") < log.index("end 1") for n in (2, 3))  # read while 1 was slow
+    assert log.index("start 6") > log.index("end 1")  # no more than `ahead` parents waiting

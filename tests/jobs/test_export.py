@@ -171,6 +171,10 @@ async def test_an_edited_campaign_or_line_item_row_fed_to_pause_fails_instead_of
     assert failed == {("campaign", "edited-elsewhere", "status"), ("lineItem", "edited-elsewhere", "status")}
     report = {(r["entity"], r["campaignId"], r["lineItemId"]): r for r in read_csv(result.files.results)}
     assert "(active → paused)" in report[("campaign", campaigns[0]["campaignId"], "")]["message"]
+    # what changes such a row: nothing in bulkops for a campaign, line-items for a line item
+    assert "change it in Criteo's UI" in report[("campaign", campaigns[0]["campaignId"], "")]["message"]
+    assert "`bulkops line-items` changes those" in next(
+        r["message"] for (entity, _, li), r in report.items() if entity == "lineItem" and li == line_item["lineItemId"])
     if len(campaigns) > 1:  # an unedited campaign row is skipped, as before
         assert report[("campaign", campaigns[1]["campaignId"], "")]["outcome"] == "skipped"
 

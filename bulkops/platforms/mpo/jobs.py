@@ -8,7 +8,7 @@ from typing import Any
 
 from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
-from bulkops.io.columns import Row
+from bulkops.io.columns import Row, other_entity
 from bulkops.platforms.mpo import budget_plan, read_back, reads, wire
 from bulkops.platforms.mpo.bid_plan import NO_BID, plan_bids, plan_blind, resolve, shown
 from bulkops.platforms.mpo.budget_snapshot import budget_snapshot
@@ -23,12 +23,9 @@ UNGROUPED = Parent(None, "seller-campaign")
 BUDGET = Parent(None, "budget")
 
 
-def other_entity(row: Row, wanted: str, verb: str) -> str | None:
-    """Why an export row of another entity is skipped, or None when it is a `wanted` row (or has no entity)."""
-    entity = row.get("entity")
-    if entity is None or str(entity).lower() == wanted.lower():
-        return None
-    return f"a {entity} row: {verb} acts on {wanted} rows"
+CHANGED_BY = {"seller": "bulkops changes no seller: change it in Criteo's UI",
+              "sellerCampaign": "`bulkops seller-bids` changes their bids",
+              "budget": "`bulkops budgets` changes those"}
 
 
 @dataclass
@@ -49,7 +46,7 @@ class SellerBidJob:
 
     def skip_reason(self, row: Row) -> str | None:
         """Export rows that are not seller-campaigns."""
-        return other_entity(row, "sellerCampaign", self.name)
+        return other_entity(row, "sellerCampaign", self.name, CHANGED_BY)
 
     async def plan(self, api: ApiClient, rows: list[Row], options: PlanOptions) -> Plan:
         """Read each distinct campaign's seller-campaigns once (unless told not to), then plan every row."""
@@ -107,7 +104,7 @@ class BudgetJob:
 
     def skip_reason(self, row: Row) -> str | None:
         """Export rows that are not budgets."""
-        return other_entity(row, "budget", self.name)
+        return other_entity(row, "budget", self.name, CHANGED_BY)
 
     async def plan(self, api: ApiClient, rows: list[Row], options: PlanOptions) -> Plan:
         """Read the budgets concerned once per seller (and by id where no seller is given), then plan."""

@@ -11,7 +11,7 @@ from typing import Any
 from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
 from bulkops.errors import ApiError, UsageError
-from bulkops.io.columns import Row, Schema, mapped
+from bulkops.io.columns import Row, Schema, mapped, other_entity
 from bulkops.io.writers import cell_text, unambiguous
 from bulkops.platforms.retail_media import line_items, products, read_back, reads, wire
 from bulkops.platforms.retail_media.actions import Action
@@ -93,7 +93,7 @@ class ProductJob:
 
     def skip_reason(self, row: Row) -> str | None:
         """Rows of an export that are not products."""
-        return other_entity(row, "product", self.name)
+        return other_entity(row, "product", self.name, CHANGED_BY)
 
     async def plan(self, api: ApiClient, rows: list[Row], options: PlanOptions) -> Plan:
         """Resolve `--account` rows, read current values (unless told not to), plan every row."""
@@ -194,12 +194,9 @@ class ProductJob:
         return {"accounts": list(self.accounts), "add": self.add}
 
 
-def other_entity(row: Row, wanted: str, verb: str) -> str | None:
-    """Why an export row of another entity is skipped, or None when it is a `wanted` row (or has no entity)."""
-    entity = row.get("entity")
-    if entity is None or str(entity).lower() == wanted.lower():
-        return None
-    return f"a {entity} row: {verb} acts on {wanted} rows"
+CHANGED_BY = {"campaign": "bulkops changes no campaign: change it in Criteo's UI",
+              "lineItem": "`bulkops line-items` changes those",
+              "product": "`bulkops bids`, `pause`, `unpause` or `remove` change those"}
 
 
 def _labelled(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -222,7 +219,7 @@ class LineItemJob:
 
     def skip_reason(self, row: Row) -> str | None:
         """Export rows that are not line items."""
-        return other_entity(row, "lineItem", self.name)
+        return other_entity(row, "lineItem", self.name, CHANGED_BY)
 
     def foreign_rows(self, headers: tuple[str, ...]) -> str | None:
         """A sheet naming products with no `entity` column to tell its rows apart is a product sheet: refused
