@@ -57,6 +57,7 @@ class Column:
     max_value: Decimal | None = None  # above this a number is absurd
     none_ok: bool = False  # "none"/"null" is a value: no override, no end date, no cap
     max_length: int = 100  # ids longer than this are refused (no API takes them; they would only be echoed back)
+    digits: bool = False  # ids made of digits alone (a Retail Media line item's): 5e7 or 50000000.5 are none
 
     def matches(self, header: str) -> bool:
         """Does a file's header name this column?"""
@@ -377,11 +378,13 @@ def _id(column: Column, text: str) -> str:
                          f" {column.max_length} ({echo(text)})")
     if _EXCEL_NUMBER.fullmatch(text):
         raise ValueError(f"id-as-number: {column.name} {echo(text)} is a number, not an id: Excel stored the id"
-                         " as a number and lost its last digits; format the column as Text, then type (or"
-                         " paste) the ids again")
+                         " as a number, written in scientific notation (which keeps 15 digits at most); format the"
+                         " column as Text, then type (or paste) the ids again")
     if not _ID.match(text):
         raise ValueError(f"invalid-id: {column.name} {echo(text)} is not an id (letters, digits, . _ : - only,"
                          " starting with a letter or digit)")
+    if column.digits and not text.isdigit():
+        raise ValueError(f"invalid-id: {column.name} {echo(text)} is not an id: a {column.name} is digits alone")
     return text
 
 

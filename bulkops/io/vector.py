@@ -151,6 +151,8 @@ def _ids(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
     invalid = pc.or_(pc.greater(pc.utf8_length(value), column.max_length),
                      pc.or_(pc.invert(pc.match_substring_regex(value, _ID.pattern)),
                             pc.match_substring_regex(value, f"^(?:{_EXCEL_NUMBER.pattern})$")))
+    if column.digits:
+        invalid = pc.or_(invalid, pc.invert(pc.match_substring_regex(value, "^[0-9]+$")))
     return value, invalid
 
 

@@ -25,6 +25,7 @@ from tests.jobs.conftest import conn, line_items, read_csv, write_csv
 BID = Column("bidOverride", "decimal", max_value=Decimal("100"), none_ok=True)
 AMOUNT = Column("amount", "decimal")  # no upper limit, no "none"
 SKU = Column("productId", "id", required=True, blank_ok=False)
+LINE_ITEM = Column("lineItemId", "id", required=True, blank_ok=False, digits=True)
 
 
 def per_cell(column: Column, cells: list[str]) -> list[Any]:
@@ -158,8 +159,9 @@ def test_none_still_clears(text: str) -> None:
                                   "5,0000025e7"])
 def test_an_id_excel_stored_as_a_number_says_how_to_get_it_back(text: str) -> None:
     assert both(SKU, text) == ("error", "id-as-number",
-                               f"productId {text!r} is a number, not an id: Excel stored the id as a number and lost"
-                               " its last digits; format the column as Text, then type (or paste) the ids again")
+                               f"productId {text!r} is a number, not an id: Excel stored the id as a number, written"
+                               " in scientific notation (which keeps 15 digits at most); format the column as Text,"
+                               " then type (or paste) the ids again")
 
 
 @pytest.mark.parametrize(("text", "value"), [("2465695028166499000", "2465695028166499000"), ("123.0", "123"),
@@ -170,6 +172,15 @@ def test_ids_that_only_look_numeric_are_kept(text: str, value: str) -> None:
 
 def test_other_bad_ids_keep_their_message() -> None:
     assert both(SKU, "a b")[1] == "invalid-id"
+
+
+@pytest.mark.parametrize(("text", "value"), [("50000012", "50000012"), ("50000012.0", "50000012"),
+                                             ("5e7", None), ("50000012.5", None), ("li1", None)])
+def test_a_line_item_id_is_digits_alone(text: str, value: str | None) -> None:
+    """A SKU may be 5e7; a line item id may not: a float column's 50000012.5, or 5e7, fails before anything is sent
+    (it was sent, and came back as the API's 404)."""
+    got = both(LINE_ITEM, text)
+    assert got == value if value is not None else got[:2] == ("error", "invalid-id") and "digits alone" in got[2]
 
 
 # Cells as people type them, and near misses: both paths must agree on every one.

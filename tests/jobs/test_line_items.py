@@ -46,13 +46,13 @@ async def test_bad_values_fail_before_sending(sandbox: Sandbox, tmp_path: Path) 
             [active[1], "", "", "", "", "2026-13-01", ""],          # not a date
             [active[2], "", "", "", "", "2030-01-01", "2029-01-01"],  # ends before it starts
             [preferred, "", "", "0.90", "", "", ""],                # preferred line items have no targetBid
-            [active[0] + "x", "", "paused", "", "", "", ""],        # not an id
+            [active[0] + "x", "", "paused", "", "", "", ""],        # not an id: digits alone
             [other, "", "", "", "none", "", ""],                    # a preferred line item keeps a budget
             [line_items(sandbox, "auction", "archived")[0], "", "paused", "", "", "", ""]]  # archived: kept as is
     path = write_csv(tmp_path / "li.csv", ["lineItemId", *FIELDS], rows)
     result = await bulkops.update_line_items(path, connection=conn(sandbox), run_dir=tmp_path / "run")
     codes = [r["errorCode"] for r in read_csv(result.files.errors)]
-    assert codes == ["status-not-settable", "bad-date", "end-before-start", "not-on-preferred", "line-item-not-found",
+    assert codes == ["status-not-settable", "bad-date", "end-before-start", "not-on-preferred", "invalid-id",
                      "budget-required", "line-item-archived"]
     assert writes(sandbox) == 0
 

@@ -26,7 +26,7 @@ EXPORT_NUMERIC = ("budget", "budgetSpent", "targetBid", "maxBid", "bidOverride")
 REPORT_COLUMNS = ("inputRow", "outcome", "message", "errorCode", "errorColumn", "before", "after", "httpStatus",
                   "attempts", "traceId", "error")
 
-LINE_ITEM_ID = Column("lineItemId", "id", blank_ok=False,
+LINE_ITEM_ID = Column("lineItemId", "id", blank_ok=False, digits=True,
                       aliases=("line_item_id", "line item", "lineitem", "li", "li id", "line item id"))
 PRODUCT_ID = Column("productId", "id", required=True, blank_ok=False,
                     aliases=("sku", "skuId", "sku id", "product", "product_id", "product id", "item id"))
@@ -56,7 +56,7 @@ PRODUCT_VERB_SCHEMAS = {"pause": replace(PRODUCTS, acts_on=("status", "paused"),
                         "remove": replace(PRODUCTS, acts_on=("status", "removed"), set_elsewhere=_BID_ELSEWHERE)}
 
 LINE_ITEMS = Schema(
-    columns=(Column("lineItemId", "id", required=True, blank_ok=False, aliases=LINE_ITEM_ID.aliases),
+    columns=(Column("lineItemId", "id", required=True, blank_ok=False, digits=True, aliases=LINE_ITEM_ID.aliases),
              Column("name", "text"),
              Column("status", "choice", choices=LINE_ITEM_STATUSES),
              Column("targetBid", "decimal", max_value=MAX_BID, none_ok=True,
