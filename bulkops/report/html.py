@@ -45,6 +45,7 @@ ADVICE = {
     "bad-date": "Write dates as YYYY-MM-DD.",
     "duplicate-conflict": "The same item appears on several rows with different values: keep one row.",
     "line-item-not-found": "Check the line item id: it does not exist, or these credentials cannot see its account.",
+    "no-access": "The line item is in an account these credentials may not use: ask for access, or check the id.",
     "not-on-line-item": "The product is not on this line item: fix the ids, or set action=add (or --add) to add it.",
     "edited-elsewhere": "The export's row has an edit this verb does not make: feed the row to the verb the message"
                         " names, or put the cell back as exported.",

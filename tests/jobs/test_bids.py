@@ -219,6 +219,20 @@ async def test_many_line_items_are_listed_not_read_one_by_one(sandbox: Sandbox, 
     assert codes == ["bid-on-preferred", "line-item-not-found"], codes
 
 
+async def test_a_line_item_of_an_account_out_of_reach_says_so_not_that_it_was_not_found(sandbox: Sandbox,
+                                                                                        tmp_path: Path) -> None:
+    """The API's 403 (the line item is there, in an account these credentials may not use) and its 404 (no such
+    line item) ask different things of the user: access, or the right id."""
+    rm = sandbox.control.retail_media
+    theirs = rm.line_item_ids(rm.hidden_account_ids()[0])[0]
+    path = write_csv(tmp_path / "bids.csv", HEADER, [[theirs, "sku1", "1.00", ""], ["99999999", "sku1", "1.00", ""]])
+    result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
+    errors = {r["lineItemId"]: r for r in read_csv(result.files.errors)}
+    assert errors[theirs]["errorCode"] == "no-access" and "ask for access" in errors[theirs]["error"]
+    assert errors["99999999"]["errorCode"] == "line-item-not-found"
+    assert writes(sandbox) == 0
+
+
 @pytest.mark.parametrize("snapshot", [True, False])
 async def test_a_blank_bid_never_clears_an_override_with_add_either(sandbox: Sandbox, tmp_path: Path,
                                                                     snapshot: bool) -> None:

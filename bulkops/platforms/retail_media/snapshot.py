@@ -39,7 +39,10 @@ class AccountRefused(Exception):
 
 def lookup_failure(exc: RequestError, line_item_id: str) -> LookupFailure:
     """The API's refusal of a read, in words for the rows that depend on it."""
-    if isinstance(exc, ApiError) and exc.status in (403, 404):
+    if isinstance(exc, ApiError) and exc.status == 403:  # it is there: its account is not one of these credentials'
+        return LookupFailure("no-access", f"line item {line_item_id} is in an account these credentials may not use"
+                             f" (HTTP 403: {exc}): ask for access to that account, or check the id", exc.status)
+    if isinstance(exc, ApiError) and exc.status == 404:
         return LookupFailure("line-item-not-found", f"line item {line_item_id} was not found in the accounts"
                              f" these credentials may use (HTTP {exc.status}: {exc})", exc.status)
     status = exc.status if isinstance(exc, ApiError) else None
