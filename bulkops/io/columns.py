@@ -287,12 +287,25 @@ def edited_elsewhere(row: Row, schema: Schema) -> tuple[str, str] | None:
 
 def edited(now: Any, was: Any) -> bool:
     """A cell changed since the export (a blank one never is): text without regard to case, values as values
-    (1.50 is 1.5)."""
+    (1.50 is 1.5), and a text column's numbers too (a cap of 245 that pandas saved back as 245.0, or as 245,0
+    with a decimal comma, is no edit)."""
     if now is None:
         return False
     if isinstance(now, str) and (was is None or isinstance(was, str)):
-        return now.strip().lower() != (was or "").strip().lower()
+        if now.strip().lower() == (was or "").strip().lower():
+            return False
+        numbers = _plain_number(now), _plain_number(was or "")
+        return None in numbers or numbers[0] != numbers[1]
     return not same_value(now, was)
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+
+
+def _plain_number(text: str) -> Decimal | None:
+    """A number written plainly (245, 245.0, 245,0), or None."""
+    text = text.strip()
+    return Decimal(text.replace(",", ".")) if _PLAIN_NUMBER.fullmatch(text) else None
 
 
 def _text(value: Any) -> str:

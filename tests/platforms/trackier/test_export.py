@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 import bulkops
 from bulkops.sandbox import Sandbox
 from tests.jobs.conftest import read_csv
@@ -96,3 +98,34 @@ async def test_an_edited_title_or_cap_fails_its_row_instead_of_being_called_uned
         rows[0]["campaignId"]: ("edited-elsewhere", "title"), rows[1]["campaignId"]: ("edited-elsewhere", "dailyClicksCap")}
     assert "trackier-status changes a campaign's status only" in failed[rows[1]["campaignId"]]["message"]
     assert status_calls(tsb) == 0 and result.outcomes["skipped"] == result.rows - 2
+
+
+async def test_an_export_saved_back_by_pandas_sends_the_one_edit(tsb: Sandbox, tmp_path: Path) -> None:
+    """pandas reads the caps as floats and writes 245 back as 245.0 (or 245,0 with a decimal comma): no edit, so
+    the unedited rows are skipped and the one status edited is sent."""
+    import pandas as pd
+
+    campaign = ids_in(tsb, "active")[0]
+    await _exported(tsb, tmp_path / "e.csv")
+    frame = pd.read_csv(tmp_path / "e.csv")
+    assert any(frame[c].dtype == float for c in frame.columns)  # some column went through a float
+    frame.loc[frame["campaignId"] == campaign, "status"] = "disabled"
+    frame.to_csv(tmp_path / "dot.csv", index=False)
+    frame.to_csv(tmp_path / "comma.csv", index=False, sep=";", decimal=",")
+    for name in ("dot", "comma"):
+        result = await bulkops.set_trackier_status(tmp_path / f"{name}.csv", connection=conn(tsb),
+                                                   run_dir=tmp_path / name)
+        assert result.outcomes["failed"] == 0, [r for r in read_csv(result.files.results) if r["errorCode"]][:3]
+        assert result.outcomes["succeeded"] == (1 if name == "dot" else 0)
+    assert statuses(tsb, [campaign]) == {campaign: "disabled"} and status_calls(tsb) == 1
+
+
+async def test_a_criteo_export_is_refused_whole_by_trackier_status(tsb: Sandbox, tmp_path: Path) -> None:
+    """A Retail Media export has campaignId and status columns too: fed to trackier-status, it is refused before
+    anything is read or sent (a Criteo campaign id may be some Trackier campaign's)."""
+    campaign = ids_in(tsb, "active")[0]
+    path = tmp_path / "criteo.csv"
+    path.write_text(f"entity,accountId,campaignId,lineItemId,productId,status\ncampaign,4000,{campaign},,,disabled\n")
+    with pytest.raises(bulkops.InputError, match="a Criteo file's"):
+        await bulkops.set_trackier_status(path, connection=conn(tsb), run_dir=tmp_path / "r")
+    assert status_calls(tsb) == 0 and not (tmp_path / "r").exists()
