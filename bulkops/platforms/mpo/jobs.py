@@ -8,7 +8,7 @@ from typing import Any
 
 from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
-from bulkops.io.columns import Row, other_entity
+from bulkops.io.columns import Row, another_platforms, other_entity
 from bulkops.platforms.mpo import budget_plan, read_back, reads, wire
 from bulkops.platforms.mpo.bid_plan import NO_BID, plan_bids, plan_blind, resolve, shown
 from bulkops.platforms.mpo.budget_snapshot import budget_snapshot
@@ -23,6 +23,8 @@ UNGROUPED = Parent(None, "seller-campaign")
 BUDGET = Parent(None, "budget")
 
 
+# Columns only a Retail Media file has: such a file's campaignId and type cells are Retail Media's
+RETAIL_MEDIA_COLUMNS = ("lineItemId", "productId", "accountId", "retailerId")
 CHANGED_BY = {"seller": "bulkops changes no seller: change it in Criteo's UI",
               "sellerCampaign": "`bulkops seller-bids` changes their bids",
               "budget": "`bulkops budgets` changes those"}
@@ -43,6 +45,10 @@ class SellerBidJob:
     def required(self) -> tuple[str, ...]:
         """bid; the seller-campaign is named by either column form (checked row by row)."""
         return ("bid",)
+
+    def foreign_rows(self, headers: tuple[str, ...]) -> str | None:
+        """A Retail Media file is refused whole: its ids are Retail Media's."""
+        return another_platforms(headers, RETAIL_MEDIA_COLUMNS, "Criteo Retail Media")
 
     def skip_reason(self, row: Row) -> str | None:
         """Export rows that are not seller-campaigns."""
@@ -101,6 +107,10 @@ class BudgetJob:
     def required(self) -> tuple[str, ...]:
         """Nothing more: a create and an update need different cells, checked row by row."""
         return ()
+
+    def foreign_rows(self, headers: tuple[str, ...]) -> str | None:
+        """A Retail Media file is refused whole: its ids are Retail Media's."""
+        return another_platforms(headers, RETAIL_MEDIA_COLUMNS, "Criteo Retail Media")
 
     def skip_reason(self, row: Row) -> str | None:
         """Export rows that are not budgets."""

@@ -10,7 +10,7 @@ from bulkops.engine.chunks import chunks
 from bulkops.engine.client import ApiClient
 from bulkops.engine.pool import Reporter, Sent, run_chunks
 from bulkops.errors import RequestError
-from bulkops.io.columns import Row, normalize
+from bulkops.io.columns import Row, another_platforms
 from bulkops.platforms.trackier import reads, wire
 from bulkops.platforms.trackier.plan import plan_rows
 from bulkops.platforms.trackier.schema import DEFAULT_CHUNK, ENTITY, STATUS_COLUMNS, UNDO_COLUMNS, VERB
@@ -20,8 +20,7 @@ from bulkops.types import Chunk, Operation, OpRecord, Plan
 
 PLATFORM = "trackier"
 # Columns only a Criteo file has (Retail Media, MPO): such a file's campaignId is a Criteo campaign's
-CRITEO_COLUMNS = frozenset(normalize(c) for c in ("lineItemId", "productId", "accountId", "retailerId", "sellerId",
-                                                   "sellerCampaignId", "budgetId"))
+CRITEO_COLUMNS = ("lineItemId", "productId", "accountId", "retailerId", "sellerId", "sellerCampaignId", "budgetId")
 
 
 @dataclass
@@ -48,11 +47,7 @@ class StatusJob:
     def foreign_rows(self, headers: tuple[str, ...]) -> str | None:
         """A Criteo file (a Retail Media or MPO export) is refused whole: its campaignId cells are Criteo campaigns,
         and one that happened to be a Trackier campaign's id would be switched on or off."""
-        found = [h for h in headers if normalize(h) in CRITEO_COLUMNS]
-        if not found:
-            return None
-        return (f"its columns ({', '.join(repr(h) for h in found[:3])}) are a Criteo file's, not Trackier's: its"
-                f" campaignId cells would be taken for Trackier campaigns")
+        return another_platforms(headers, CRITEO_COLUMNS, "Criteo")
 
     async def plan(self, api: ApiClient, rows: list[Row], options: PlanOptions) -> Plan:
         """Read every campaign through the paged list (unless told not to), then plan each row."""

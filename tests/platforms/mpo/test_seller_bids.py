@@ -88,6 +88,19 @@ async def test_a_file_naming_no_seller_campaign_is_refused_whole(tmp_path: Path)
     of rows with no id, exit 1, instead of the file being refused."""
     path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"], [["1", "a", "1.2"],
                                                                                          ["2", "b", "1.3"]])
-    with pytest.raises(bulkops.InputError, match="needs sellerCampaignId or sellerId with campaignId") as caught:
+    with pytest.raises(bulkops.InputError, match="a Criteo Retail Media file's: its ids are not ours") as caught:
         await bulkops.apply_seller_bids(path, run_dir=tmp_path / "run")
     assert "`bulkops bids`" in str(caught.value) and not (tmp_path / "run" / "journal.sqlite").exists()
+
+
+async def test_a_retail_media_file_is_refused_whole_by_the_mpo_verbs(make_sandbox, tmp_path: Path) -> None:
+    """A Retail Media export (its entity column deleted) has campaignId, type and budget columns MPO's verbs read:
+    refused before anything is read or sent, rather than its rows taken for budgets and seller-campaigns."""
+    async with make_sandbox(mpo_sellers=4, quota=0) as sb:
+        path = write_csv(tmp_path / "inv.csv", ["accountId", "campaignId", "lineItemId", "productId", "type", "budget",
+                                                "startDate", "bid"],
+                         [["4000", "3000001", "50000001", "", "auction", "2000", "2026-01-01", "1.5"]])
+        for run in (bulkops.update_budgets, bulkops.apply_seller_bids):
+            with pytest.raises(bulkops.InputError, match="a Criteo Retail Media file's: its ids are not ours"):
+                await run(path, connection=conn(sb), run_dir=tmp_path / run.__name__)
+        assert not writes(sb)
