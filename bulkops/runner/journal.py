@@ -11,9 +11,9 @@ writing, which the OS drops when the process dies (kill -9 never leaves a run lo
 Durability: WAL with ``synchronous=NORMAL`` survives the death of the process (kill -9) — only a power cut
 can lose the last transactions, and then those operations count as not sent and are read back or sent again.
 Until a run begins to send, a new journal is written with ``synchronous=OFF``, which survives the death of the
-process as well, but not a power cut: nothing has been sent then, and the run is begun again. That is most
-of a dry run's time at a million rows (each checkpoint's two fsyncs: 0.8 of 2.5 s to stage the rows).
-`ready_to_send` makes it durable (NORMAL, and everything written so far synced to disk) before anything leaves.
+process as well, but not a power cut: nothing has been sent then, and the run is begun again (staging a million
+rows: 1.6 → 1.3 s). `ready_to_send` makes it durable (NORMAL, and everything written so far synced to disk)
+before anything leaves.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class Journal:
         self._shapes: dict[Shape, int] = {}
         self._shown_by_id: dict[int, tuple[str, str]] = {}
         self._top: int | None = None  # the last op_id of ops, while planning
-        self._outcomes = False  # known to have said 'outcomes' in meta (`_has_outcomes`)
+        self._outcomes = False  # 'outcomes' said in meta, committed (`_has_outcomes`)
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -418,6 +418,7 @@ class Journal:
                                  (_key(op) for op in operations))
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_sent_at', ?)", (json.dumps(time.time()),))
             self._has_outcomes()
+        self._outcomes = True
 
     def last_sent_at(self) -> float | None:
         """When operations were last handed to the network (seconds since the epoch), by any process of the run."""
@@ -432,21 +433,24 @@ class Journal:
     def record(self, results: Iterable[tuple[Operation, Outcome]]) -> None:
         """Record outcomes as soon as they are known (one transaction per call)."""
         with self._writing():
-            self._record(results)
+            said = self._record(results)
+        self._outcomes |= said
 
     def settle(self, results: Sequence[tuple[Operation, Outcome]], seconds: tuple[str, str, int, float]) -> None:
         """A request settled, in one transaction: the outcomes it gave, its operations that never reached the API
         (PENDING: unsent again), and how long it took (parent, kind, operations, seconds)."""
         with self._writing():
-            self._record((op, out) for op, out in results if out.status is not OutcomeStatus.PENDING)
+            said = self._record((op, out) for op, out in results if out.status is not OutcomeStatus.PENDING)
             self._unsent(op for op, out in results if out.status is OutcomeStatus.PENDING)
             self._db.execute("INSERT INTO chunk_times VALUES (?, ?, ?, ?)", seconds)
+        self._outcomes |= said
 
     def _unsent(self, operations: Iterable[Operation]) -> None:
         self._db.executemany("UPDATE ops SET status=NULL WHERE row_number=? AND kind=? AND parent_id=?"
                              " AND entity_id=? AND status='unknown'", (_key(op) for op in operations))
 
-    def _record(self, results: Iterable[tuple[Operation, Outcome]]) -> None:
+    def _record(self, results: Iterable[tuple[Operation, Outcome]]) -> bool:
+        """In the caller's transaction; whether it said 'outcomes' (once it commits, `_outcomes` may say so)."""
         rows = [_outcome_row(op, out) for op, out in results]
         if rows:
             self._has_outcomes()
@@ -456,12 +460,13 @@ class Journal:
             " WHERE row_number=? AND kind=? AND parent_id=? AND entity_id=?", rows)
         if any(row[_RESULT_AT] is not None for row in rows):  # the reports read answers only where there are some
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('answered', 'true')")
+        return bool(rows)
 
     def _has_outcomes(self) -> None:
-        """Say, once, that some operation has a status: until then the reports read the operations' keys only."""
+        """Say, in the caller's transaction, that some operation has a status: until then the reports read the
+        operations' keys alone. Said until a transaction saying it has committed (a rolled back one said nothing)."""
         if not self._outcomes:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('outcomes', 'true')")
-            self._outcomes = True
 
     def add_timeline(self, rows: Iterable[tuple[int, str, int, int, int, int]]) -> None:
         """(second, phase, requests, retries, 429s, errors) of the run, added to what is there."""
