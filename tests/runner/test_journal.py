@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -351,18 +350,20 @@ def test_a_second_process_names_the_holder_of_a_run_or_says_it_cannot(tmp_path: 
 
 
 def test_a_send_rolled_back_says_nothing_and_the_next_one_says_it(tmp_path: Path) -> None:
-    """A transaction that marked operations sent and was rolled back (it failed half way) leaves no status and no
-    word of one; the next one that commits says it, so its statuses are read."""
+    """A transaction that recorded an outcome and was rolled back (it failed half way) leaves no status and no word
+    of one; the next one that commits says it, so its statuses are read."""
     ops = _ops(2)
 
-    def failing() -> Iterator[Operation]:
-        yield ops[0]
-        raise RuntimeError("half way")
+    class Broken:  # an operation whose key cannot be read: the settling fails after the outcome was written
+        @property
+        def row_number(self) -> int:
+            raise RuntimeError("half way")
 
     with Journal.create(tmp_path / "run", {"job": "bids"}) as j:
         j.add_operations(ops)
         with pytest.raises(RuntimeError):
-            j.mark_sent(failing())
+            j.settle([(ops[0], Outcome(2, OutcomeStatus.SUCCEEDED, attempts=1)),
+                      (Broken(), Outcome(3, OutcomeStatus.PENDING))], ("li0", "set_bid", 2, 0.1))  # type: ignore[list-item]
         assert [len(op) for op in j.pieces(2, 3)[1]] == [3, 3]
         j.mark_sent(ops[:1])
         assert [op[2] for op in j.pieces(2, 3)[1]] == ["unknown", None]
