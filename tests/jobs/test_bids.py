@@ -376,15 +376,17 @@ async def test_a_pause_or_unpause_of_a_product_another_row_removes_is_moot(sandb
     assert "row 2 removes" in report[3]["message"] and sku not in sandbox.control.retail_media.products(li)
 
 
+@pytest.mark.parametrize("shuffled", [True, False])
 async def test_a_shuffled_sheet_stopped_while_planned_resumes_to_every_row_in_its_place(
-        sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shuffled: bool) -> None:
     """Line items planned in another order than the sheet's rows, batch by batch, and a Ctrl-C between two batches:
-    resume plans the rest, and the results list every row where the sheet has it, each bid sent once."""
+    resume plans the rest, and the results list every row where the sheet has it, each bid sent once. A sheet in
+    line item order (planned in row order, with no index by line item) stops and resumes the same."""
     monkeypatch.setattr(pipeline, "PLAN_BATCH", 3)  # a line item a batch
     items = line_items(sandbox, "auction", "active")[:4]
     rows = [[li, sku, f"{1 + n % 7}.{n % 10}0", ""] for li in items
             for n, sku in enumerate(sorted(sandbox.control.retail_media.products(li))[:5])]
-    order = [*rows[1::2], *rows[::2]]  # the line items interleave down the sheet
+    order = [*rows[1::2], *rows[::2]] if shuffled else rows  # the line items interleave down the sheet, or not
     path = write_csv(tmp_path / "bids.csv", HEADER, order)
     planned = journal_module.Journal.record_plan
     calls = 0
@@ -400,6 +402,8 @@ async def test_a_shuffled_sheet_stopped_while_planned_resumes_to_every_row_in_it
     with pytest.raises(KeyboardInterrupt):
         await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run", snapshot=False, add=True)
     assert writes(sandbox) == 0
+    with journal_module.Journal.open(tmp_path / "run") as peek:
+        assert peek.meta()["grouped"] is not shuffled
     monkeypatch.setattr(journal_module.Journal, "record_plan", planned)
     result = await bulkops.resume(tmp_path / "run", connection=conn(sandbox))
     report = read_csv(result.files.results)
