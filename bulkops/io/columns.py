@@ -255,14 +255,15 @@ def unchanged(row: Row, schema: Schema) -> bool:
     return bool(compared) and all(same_value(row.values.get(n), row.baseline.get(n)) for n in compared)
 
 
-def another_platforms(headers: Iterable[str], columns: Iterable[str], platform: str) -> str | None:
+def another_platforms(headers: Iterable[str], columns: Iterable[str], theirs: str, ours: str) -> str | None:
     """Why a file is refused whole when it has columns only another platform's files have (`columns`): its ids
     are that platform's, and one equal to an id of this platform would change the wrong thing. None otherwise."""
-    theirs = {normalize(c) for c in columns}
-    found = [h for h in headers if normalize(h) in theirs]
+    names = {normalize(c) for c in columns}
+    found = [h for h in headers if normalize(h) in names]
     if not found:
         return None
-    return f"its columns ({', '.join(repr(h) for h in found[:3])}) are a {platform} file's: its ids are not ours"
+    return (f"its columns ({', '.join(repr(h) for h in found[:3])}) are a {theirs} file's: its ids are {theirs}"
+            f" ids, not {ours} ones")
 
 
 def other_entity(row: Row, wanted: str, verb: str, changed_by: Mapping[str, str]) -> str | None:

@@ -48,7 +48,7 @@ class SellerBidJob:
 
     def foreign_rows(self, headers: tuple[str, ...]) -> str | None:
         """A Retail Media file is refused whole: its ids are Retail Media's."""
-        return another_platforms(headers, RETAIL_MEDIA_COLUMNS, "Criteo Retail Media")
+        return another_platforms(headers, RETAIL_MEDIA_COLUMNS, "Criteo Retail Media", "MPO")
 
     def skip_reason(self, row: Row) -> str | None:
         """Export rows that are not seller-campaigns."""
@@ -110,7 +110,7 @@ class BudgetJob:
 
     def foreign_rows(self, headers: tuple[str, ...]) -> str | None:
         """A Retail Media file is refused whole: its ids are Retail Media's."""
-        return another_platforms(headers, RETAIL_MEDIA_COLUMNS, "Criteo Retail Media")
+        return another_platforms(headers, RETAIL_MEDIA_COLUMNS, "Criteo Retail Media", "MPO")
 
     def skip_reason(self, row: Row) -> str | None:
         """Export rows that are not budgets."""

@@ -47,7 +47,7 @@ class StatusJob:
     def foreign_rows(self, headers: tuple[str, ...]) -> str | None:
         """A Criteo file (a Retail Media or MPO export) is refused whole: its campaignId cells are Criteo campaigns,
         and one that happened to be a Trackier campaign's id would be switched on or off."""
-        return another_platforms(headers, CRITEO_COLUMNS, "Criteo")
+        return another_platforms(headers, CRITEO_COLUMNS, "Criteo", "Trackier")
 
     async def plan(self, api: ApiClient, rows: list[Row], options: PlanOptions) -> Plan:
         """Read every campaign through the paged list (unless told not to), then plan each row."""

@@ -88,7 +88,7 @@ async def test_a_file_naming_no_seller_campaign_is_refused_whole(tmp_path: Path)
     of rows with no id, exit 1, instead of the file being refused."""
     path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride"], [["1", "a", "1.2"],
                                                                                          ["2", "b", "1.3"]])
-    with pytest.raises(bulkops.InputError, match="a Criteo Retail Media file's: its ids are not ours") as caught:
+    with pytest.raises(bulkops.InputError, match="a Criteo Retail Media file's: its ids are Criteo Retail Media ids, not MPO ones") as caught:
         await bulkops.apply_seller_bids(path, run_dir=tmp_path / "run")
     assert "`bulkops bids`" in str(caught.value) and not (tmp_path / "run" / "journal.sqlite").exists()
 
@@ -101,6 +101,6 @@ async def test_a_retail_media_file_is_refused_whole_by_the_mpo_verbs(make_sandbo
                                                 "startDate", "bid"],
                          [["4000", "3000001", "50000001", "", "auction", "2000", "2026-01-01", "1.5"]])
         for run in (bulkops.update_budgets, bulkops.apply_seller_bids):
-            with pytest.raises(bulkops.InputError, match="a Criteo Retail Media file's: its ids are not ours"):
+            with pytest.raises(bulkops.InputError, match="a Criteo Retail Media file's: its ids are Criteo Retail Media ids, not MPO ones"):
                 await run(path, connection=conn(sb), run_dir=tmp_path / run.__name__)
         assert not writes(sb)

@@ -126,6 +126,6 @@ async def test_a_criteo_export_is_refused_whole_by_trackier_status(tsb: Sandbox,
     campaign = ids_in(tsb, "active")[0]
     path = tmp_path / "criteo.csv"
     path.write_text(f"entity,accountId,campaignId,lineItemId,productId,status\ncampaign,4000,{campaign},,,disabled\n")
-    with pytest.raises(bulkops.InputError, match="a Criteo file's: its ids are not ours"):
+    with pytest.raises(bulkops.InputError, match="a Criteo file's: its ids are Criteo ids, not Trackier ones"):
         await bulkops.set_trackier_status(path, connection=conn(tsb), run_dir=tmp_path / "r")
     assert status_calls(tsb) == 0 and not (tmp_path / "r").exists()
