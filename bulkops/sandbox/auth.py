@@ -18,9 +18,10 @@ TOKEN_PATH = "/oauth2/token"
 
 
 def bearer(request: web.Request, st: SandboxState) -> str:
-    """`Authorization: Bearer <token>` from the token endpoint, not expired (plus a grace)."""
-    header = request.headers.get("Authorization", "")
-    token = header[7:] if header.startswith("Bearer ") else ""
+    """`Authorization: Bearer <token>` from the token endpoint, not expired (plus a grace). The scheme's name is
+    read case aside, as HTTP says (RFC 9110 §11.1): `bearer <token>` works against the real API too."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
     found = st.tokens.get(token)
     if found is None:
         raise problem(401, "authorization", "authorization-token-invalid", "The authorization header is invalid")

@@ -41,6 +41,18 @@ async def test_missing_bad_and_expired_tokens_get_401(sandbox: Sandbox) -> None:
         assert status == 401 and body["errors"][0]["code"] == "authorization-token-invalid"
 
 
+async def test_the_bearer_scheme_is_read_case_aside(sandbox: Sandbox) -> None:
+    """HTTP's auth scheme names are case-insensitive: a script sending `bearer <token>` works as with the real API;
+    another scheme, or none, is refused."""
+    async with aiohttp.ClientSession() as s:
+        raw = await Raw(sandbox, s).login()
+        for header, status in ((f"bearer {raw.token}", 200), (f"BEARER {raw.token}", 200),
+                               (f"Basic {raw.token}", 401), (raw.token, 401)):
+            async with s.get(f"{sandbox.base_url}/2026-07/retail-media/accounts",
+                             headers={"Authorization": header}) as r:
+                assert r.status == status, header
+
+
 async def test_quota_answers_429_with_headers_then_resets(make_sandbox) -> None:
     async with make_sandbox(quota=3, quota_window_s=1.0) as sb, aiohttp.ClientSession() as s:
         raw = await Raw(sb, s).login()
