@@ -104,11 +104,7 @@ class ProductJob:
             by_kind, missing, states = await self._expand(api, by_kind)
         elif options.snapshot:
             ids = [r.line_item_id for group in by_kind.values() for r in group]
-            bid_skus: dict[str, set[str]] = {}
-            for kind in (Action.SET_BID, Action.ADD):
-                for r in by_kind.get(kind, []):
-                    bid_skus.setdefault(r.line_item_id, set()).add(r.product_id)
-            states = await product_states(api, ids, bid_skus, self.directory)
+            states = await product_states(api, ids, _bid_skus(by_kind), self.directory)
         if blind:
             result = products.plan_blind(by_kind)
         else:
@@ -150,15 +146,9 @@ class ProductJob:
                                            f" {', '.join(self.accounts)}"))
                 expanded.setdefault(kind, []).extend(replace(r, line_item_id=li) for li in found)
         # the line items rows name are read whole (the accounts' listing kept only the SKUs looked up there)
-        named: dict[str, set[str]] = {}
-        for kind, group in by_kind.items():
-            for r in group:
-                if r.line_item_id:
-                    skus_with_bids = named.setdefault(r.line_item_id, set())
-                    if kind in (Action.SET_BID, Action.ADD):
-                        skus_with_bids.add(r.product_id)
+        named = [r.line_item_id for group in by_kind.values() for r in group if r.line_item_id]
         merged: dict[str, LineItemState | LookupFailure] = dict(states)
-        merged.update(await product_states(api, list(named), {li: s for li, s in named.items() if s}, self.directory))
+        merged.update(await product_states(api, named, _bid_skus(by_kind), self.directory))
         return expanded, missing, merged
 
     async def read_back(self, api: ApiClient, operations: list[Operation]) -> list[bool | None]:
@@ -192,6 +182,16 @@ class ProductJob:
     def options(self) -> dict[str, Any]:
         """The accounts and --add, for resume."""
         return {"accounts": list(self.accounts), "add": self.add}
+
+
+def _bid_skus(by_kind: Mapping[Action, list[ProductRow]]) -> dict[str, set[str]]:
+    """Line item → the SKUs rows set a bid on there (whose min bids are read); rows naming no line item aside."""
+    found: dict[str, set[str]] = {}
+    for kind in (Action.SET_BID, Action.ADD):
+        for r in by_kind.get(kind, []):
+            if r.line_item_id:
+                found.setdefault(r.line_item_id, set()).add(r.product_id)
+    return found
 
 
 CHANGED_BY = {"campaign": "bulkops changes no campaign: change it in Criteo's UI",

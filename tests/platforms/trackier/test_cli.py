@@ -78,9 +78,7 @@ async def test_a_killed_run_resumes_to_the_state_a_clean_run_gives(make_sandbox,
         sb.control.set_faults(latency_ms=150, methods=("POST",))  # reads answer at once, status calls slowly
         child = _start("trackier-status", str(path), "--run-dir", "run", "--base-url", sb.base_url, "--rate", "6000",
                        "--chunk-size", "1", "--concurrency", "1", cwd=tmp_path, env={"BULKOPS_TRACKIER_API_KEY": KEY})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not _some_done(tmp_path / "run"):
-            await asyncio.sleep(0.1)
+        await _until_some_done(tmp_path / "run")
         child.send_signal(signal.SIGKILL)
         child.communicate(timeout=10)
         done_before = sum(s == "disabled" for s in statuses(sb, active).values())
@@ -95,6 +93,13 @@ async def test_a_killed_run_resumes_to_the_state_a_clean_run_gives(make_sandbox,
         assert set(statuses(sb, active).values()) == {"disabled"}
         assert status_calls(sb) <= len(active) - done_before + 1  # only what had no known outcome, again
         assert KEY not in _everything(tmp_path / "run", out, err)
+
+
+async def _until_some_done(run_dir: Path, timeout_s: float = 30) -> None:
+    """Wait (30 s at most) until the run has more than one row done."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not _some_done(run_dir):
+        await asyncio.sleep(0.1)
 
 
 def _some_done(run_dir: Path) -> bool:
@@ -116,9 +121,7 @@ async def test_a_paced_run_stopped_by_ctrl_c_says_which_rows_were_sent(make_sand
         path = write_csv(tmp_path / "s.csv", ["campaignId", "status"], [[i, "disabled"] for i in active])
         child = _start("trackier-status", str(path), "--run-dir", "run", "--base-url", sb.base_url, "--rate", "60",
                        "--chunk-size", "1", "--concurrency", "4", cwd=tmp_path, env={"BULKOPS_TRACKIER_API_KEY": KEY})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not _some_done(tmp_path / "run"):
-            await asyncio.sleep(0.1)
+        await _until_some_done(tmp_path / "run")
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=30)
         assert child.returncode == 130, err
