@@ -438,7 +438,7 @@ class Journal:
             self._db.executemany("UPDATE ops SET status='unknown' WHERE row_number=? AND kind=? AND parent_id=?"
                                  " AND entity_id=? AND (status IS NULL OR status='unknown')",
                                  (_key(op) for op in operations))
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_sent_at', ?)", (json.dumps(time.time()),))
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_sent_at', ?)", (repr(time.time()),))  # JSON
             self._has_outcomes()
         self._outcomes = True
 

@@ -196,3 +196,28 @@ async def test_a_stopped_chunk_says_whether_its_request_left(make_sandbox) -> No
         with watching() as wire, pytest.raises(RequestError):
             await api.call("GET", path, attempts=2)
         assert not wire.left
+
+
+async def test_a_call_retries_within_its_deadline_counting_its_first_attempt(make_sandbox) -> None:
+    """The deadline is the whole call's, first attempt included (that attempt goes before any retry machinery):
+    a first attempt that outlasted the deadline is final; within it, each retry is counted once."""
+    from dataclasses import replace
+
+    from bulkops.errors import ServerError, TransportError
+    from tests.engine.conftest import FAST
+
+    async with make_sandbox() as sb:
+        li = sb.control.retail_media.line_item_ids(sb.control.retail_media.account_ids()[0])[0]
+        path = f"/2026-07/retail-media/line-items/{li}/products"
+        async with client_for(sb, concurrency=1, read_s=0.4) as api:
+            await api.call("GET", path)  # the token, fetched before any fault
+            sb.control.set_faults(hang_rate=1.0)
+            api.retry = replace(FAST, attempts=5, deadline_s=0.3)
+            with pytest.raises(TransportError) as late:
+                await api.call("GET", path)
+            assert late.value.attempts == 1 and api.counters["retries"] == 0
+            sb.control.set_faults(hang_rate=0.0, error_rate=1.0)
+            api.retry = replace(FAST, attempts=3, deadline_s=30)
+            with pytest.raises(ServerError) as spent:
+                await api.call("GET", path)
+            assert spent.value.attempts == 3 and api.counters["retries"] == 2
