@@ -196,7 +196,9 @@ async def resume(run_dir: str | Path, *, connection: ConnectionLike = None,  # n
     """
     if isinstance(connection, Connection | ConnectionFlags) and connection.base_url:
         check_base_url(connection.base_url)  # a password in it is refused before the URL is quoted anywhere
-    done = finished(Path(run_dir))
+    # A finished run sends nothing, but another target named on purpose is refused all the same: whoever asks
+    # for it believes the rest goes there.
+    done = finished(Path(run_dir), check=None if retarget else lambda meta: _same_target(meta, connection))
     if done is not None:  # nothing to send: no connection, and the reports stand as written
         return done
     journal = reopen(Path(run_dir))

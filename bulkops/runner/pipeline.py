@@ -462,13 +462,16 @@ def refuse_a_dry_run(run_dir: Path, meta: Mapping[str, Any]) -> None:
         raise JournalError(str(run_dir), "this was a dry run: nothing to resume; run the job itself")
 
 
-def finished(run_dir: Path) -> RunResult | None:
+def finished(run_dir: Path, check: Callable[[dict[str, Any]], None] | None = None) -> RunResult | None:
     """A run that finished, its reports whole (every operation has its outcome): its result as its summary.json
-    says; None when there is something to resume. Refused, as resume is, while another process holds the run."""
+    says; None when there is something to resume. Refused, as resume is, while another process holds the run,
+    and by `check` (given the run's meta), which raises when the caller asks for what the run cannot be."""
     with Journal.open(run_dir, lock=True) as journal:
         meta = journal.meta()
         if not (meta.get("reported") and meta.get("phase") == "done" and not unfinished(journal)):
             return None
+        if check is not None:
+            check(meta)
     path = run_dir / "summary.json"
     try:
         summary = json.loads(path.read_text(encoding="utf-8"))

@@ -63,6 +63,14 @@ async def test_resume_goes_where_the_run_went_unless_told_on_purpose(make_sandbo
         assert done.returncode == 0, done.stderr
         assert other.control.stats().get("requests", 0) == 0
         assert all(sb.control.retail_media.products(li)[sku]["bidOverride"] == bid for (li, sku), bid in wanted.items())
+        # finished: naming the other server still says it is another target (the user believes it goes there)
+        again = await asyncio.to_thread(cli, "resume", "run", "--base-url", other.base_url, cwd=tmp_path,
+                                        env=cli_env(sb))
+        assert again.returncode == 2 and "--retarget" in again.stderr, again.stderr
+        told = await asyncio.to_thread(cli, "resume", "run", "--base-url", other.base_url, "--retarget",
+                                       cwd=tmp_path, env=cli_env(sb))
+        assert told.returncode == 0 and "finished" in told.stderr + told.stdout, told.stderr
+        assert other.control.stats().get("requests", 0) == 0
 
 
 async def test_resume_goes_as_the_client_and_api_version_the_run_began_with(sandbox: Sandbox, tmp_path: Path) -> None:
