@@ -129,13 +129,18 @@ class TableWriter:
     `numeric` columns are numbers (float64 in Parquet) and `integer` ones whole numbers (int64 in Parquet);
     both are number cells in XLSX and plain text in CSV. Every other column is text: a string in Parquet, a
     text cell formatted ``@`` in XLSX. `notice` hears, once the file is complete, what Excel would change in a
-    CSV file (`excel_changes`) and that an XLSX table continued on further sheets.
+    CSV file (`excel_changes`) and that an XLSX table continued on further sheets. A CSV file's cells are
+    separated by `delimiter` (`;` where the user's sheets are: Excel's list separator in much of Europe).
     """
 
     def __init__(self, path: str | Path, columns: Sequence[str], *, numeric: Iterable[str] = (),  # noqa: PLR0913
-                 integer: Iterable[str] = (), batch_rows: int = 10_000, notice: Notice | None = None) -> None:
+                 integer: Iterable[str] = (), batch_rows: int = 10_000, notice: Notice | None = None,
+                 delimiter: str = ",") -> None:
+        if delimiter not in REPORT_DELIMITERS:
+            raise ValueError(f"a CSV delimiter of {delimiter!r}: one of {', '.join(map(repr, REPORT_DELIMITERS))}")
         self.path = Path(path)
         self.format = format_of(self.path)
+        self.delimiter = delimiter
         self.columns = list(columns)
         self.integer = set(integer) & set(self.columns)
         self.numeric = (set(numeric) & set(self.columns)) | self.integer
@@ -163,7 +168,7 @@ class TableWriter:
             self._file = open(self._tmp, "wb")  # noqa: SIM115
             self._file.write(codecs.BOM_UTF8)
             header = io.StringIO()
-            csv.writer(header).writerow([guard(c) for c in self.columns])
+            csv.writer(header, delimiter=self.delimiter).writerow([guard(c) for c in self.columns])
             self._file.write(header.getvalue().replace("\r\n", "\n").encode("utf-8"))
         elif self.format == "parquet":
             import pyarrow.parquet as pq  # noqa: PLC0415
@@ -227,13 +232,13 @@ class TableWriter:
                 if isinstance(typed, pa.Array | pa.ChunkedArray) and pa.types.is_integer(typed.type):
                     cells.append(array.fill_null(""))  # digits: nothing to guard, quote or warn about
                     continue
-                text, changed, first = _csv_cells(array, excel=None if c in self.numeric else
+                text, changed, first = _csv_cells(array, self.delimiter, excel=None if c in self.numeric else
                                                   EXCEL_CHANGES_IN_IDS if is_id_column(c) else EXCEL_CHANGES)
                 cells.append(text)
                 if changed:
                     seen, shown = self.excel_changes.get(c, (0, ""))
                     self.excel_changes[c] = (seen + changed, shown or first)
-            self._file.write(_csv_lines(cells))
+            self._file.write(_csv_lines(cells, self.delimiter))
         else:
             self._writer.write_table(pa.table(arrays, schema=self._schema))
         self.rows_written += length
@@ -448,15 +453,17 @@ def _texts(values: Sequence[Any]) -> Any:
     return pa.array([None if v is None else cell_text(v) for v in values], pa.string())
 
 
-# A cell that needs a look before it goes into a CSV line: a control character, a comma, quote or line break
-# (quoted), or a formula-like start (guarded).
-_ATTENTION = r'[\x00-\x08\x0b\x0c\x0e-\x1f,"\r\n]|^[=+\-@\t\r]'
+# The delimiters a CSV report is written with: the comma, and the semicolon of the sheets of much of Europe.
+REPORT_DELIMITERS = (",", ";")
+# A cell that needs a look before it goes into a CSV line: a control character, the delimiter, a quote or a line
+# break (quoted), or a formula-like start (guarded).
+_ATTENTION = {d: rf'[\x00-\x08\x0b\x0c\x0e-\x1f{d}"\r\n]|^[=+\-@\t\r]' for d in REPORT_DELIMITERS}
 
 
-def _csv_cells(array: Any, *, excel: re.Pattern[str] | None) -> tuple[Any, int, str]:
+def _csv_cells(array: Any, delimiter: str, *, excel: re.Pattern[str] | None) -> tuple[Any, int, str]:
     """A text column's cells as they go into CSV lines: nulls blank, `guard`ed, quoted as Python's csv module
-    quotes (only cells holding a comma, quote or line break); with, when given the `excel` pattern of what Excel
-    changes on opening the file, how many cells it would change and the first of them.
+    quotes (only cells holding the delimiter, a quote or a line break); with, when given the `excel` pattern of
+    what Excel changes on opening the file, how many cells it would change and the first of them.
 
     A report's columns repeat a few texts (an outcome, a message, a bid, an id of a line item): each distinct text
     is looked at once and the column is taken from them. A column of nearly all distinct texts is looked at cell by
@@ -473,8 +480,8 @@ def _csv_cells(array: Any, *, excel: re.Pattern[str] | None) -> tuple[Any, int, 
         if pc.any(hits).as_py():
             per_cell = pc.take(hits, coded.indices) if repeats else hits
             changed, first = pc.sum(per_cell).as_py(), text.filter(per_cell)[0].as_py()
-    if pc.any(pc.match_substring_regex(values, _ATTENTION)).as_py():
-        values = _quoted(_guarded(values))
+    if pc.any(pc.match_substring_regex(values, _ATTENTION[delimiter])).as_py():
+        values = _quoted(_guarded(values), delimiter)
     return (pc.take(values, coded.indices) if repeats else values), changed, first
 
 
@@ -492,25 +499,25 @@ def _guarded(array: Any) -> Any:
     return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
 
 
-def _quoted(text: Any) -> Any:
-    """CSV quoting as Python's csv module does it by default: only the cells holding a comma, quote or line break,
-    their quotes doubled."""
+def _quoted(text: Any, delimiter: str) -> Any:
+    """CSV quoting as Python's csv module does it by default: only the cells holding the delimiter, a quote or a
+    line break, their quotes doubled."""
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    hits = pc.match_substring_regex(text, r'[,"\r\n]')
+    hits = pc.match_substring_regex(text, f'[{delimiter}"\r\n]')
     if not pc.any(hits).as_py():
         return text
     escaped = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
     return pc.if_else(hits, escaped, text)
 
 
-def _csv_lines(arrays: Sequence[Any]) -> Any:
+def _csv_lines(arrays: Sequence[Any], delimiter: str) -> Any:
     """Whole lines of CSV, one per row, from columns already guarded and quoted: one buffer, no Python string per
     row."""
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    lines = pc.binary_join_element_wise(*arrays, ",") if len(arrays) > 1 else arrays[0]
+    lines = pc.binary_join_element_wise(*arrays, delimiter) if len(arrays) > 1 else arrays[0]
     lines = pc.binary_join_element_wise(lines, "", "\n")  # each line ends with a line break
     if isinstance(lines, pa.ChunkedArray):
         lines = lines.combine_chunks()

@@ -107,17 +107,23 @@ class Naming:
         return f"{prefix} (row {original} of the original sheet){message[len(prefix):]}"
 
 
+def report_delimiter(table: Table) -> str:
+    """The delimiter of a run's CSV reports: the input's semicolon, where the user's Excel separates cells so (much
+    of Europe: a comma-separated report would open there as one column), else the comma."""
+    return ";" if table.format == "csv" and table.delimiter == ";" else ","
+
+
 def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, parents: str = "items",  # noqa: PLR0913
                   planned: bool = False, naming: Naming = Naming(), notice: Notice | None = None,
-                  progress: Callable[[int], None] | None = None,
-                  originals: dict[int, int] | None = None) -> tuple[Path, Path | None, dict[str, int]]:
+                  progress: Callable[[int], None] | None = None, originals: dict[int, int] | None = None,
+                  delimiter: str = ",") -> tuple[Path, Path | None, dict[str, int]]:
     """The results file, the errors file when some rows failed, and the count of rows per outcome.
 
     The input is streamed again batch by batch, each batch with the outcomes of its rows (`pieces`), so memory
     stays flat however many rows there are. `inputRow` is the row of the input, or, for a results or errors
     file fed back, the row of the original sheet it carries. `notice` hears what Excel would change in a CSV
     report; `progress` the rows written so far, batch by batch; `originals`, given rows of this file as keys,
-    gets the original sheet's row of each (a file fed back).
+    gets the original sheet's row of each (a file fed back). CSV reports are separated by `delimiter`.
     """
     names = input_columns(table.columns)
     renamed = list(names.values())
@@ -125,8 +131,10 @@ def write_results(table: Table, pieces: Pieces, run_dir: Path, fmt: str, *, pare
     results_path = report_name(run_dir, "results" if not planned else "plan", fmt)
     errors_path = report_name(run_dir, "errors", fmt)
     tally: Counter[str] = Counter({s.value: 0 for s in OutcomeStatus})
-    with TableWriter(results_path, [*renamed, *OUTCOME_COLUMNS], integer=NUMERIC_COLUMNS, notice=notice) as results, \
-            TableWriter(errors_path, [*renamed, *ERROR_COLUMNS], integer=NUMERIC_COLUMNS, notice=notice) as errors:
+    with TableWriter(results_path, [*renamed, *OUTCOME_COLUMNS], integer=NUMERIC_COLUMNS, notice=notice,
+                     delimiter=delimiter) as results, \
+            TableWriter(errors_path, [*renamed, *ERROR_COLUMNS], integer=NUMERIC_COLUMNS, notice=notice,
+                        delimiter=delimiter) as errors:
         for batch in table.iter_batches():
             numbers = batch.column(ROW_NUMBER).to_pylist()
             if not numbers:
@@ -305,11 +313,11 @@ def _error_columns(shown: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
     return columns
 
 
-def write_rows(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *,
-               integer: Iterable[str] = (), notice: Notice | None = None) -> Path | None:
+def write_rows(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *,  # noqa: PLR0913
+               integer: Iterable[str] = (), notice: Notice | None = None, delimiter: str = ",") -> Path | None:
     """A table of rows (the undo file, a dry run's requests); nothing is written when there are no rows.
     `integer` columns are whole numbers in Parquet and XLSX."""
-    with TableWriter(path, columns, integer=integer, notice=notice) as writer:
+    with TableWriter(path, columns, integer=integer, notice=notice, delimiter=delimiter) as writer:
         writer.write(rows)
     if writer.rows_written == 0:
         path.unlink()

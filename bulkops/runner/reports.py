@@ -62,10 +62,11 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
     """Write the run's reports from its journal, streaming: the summary's counts add up to the input's rows."""
     meta = journal.meta()
     fmt, run_dir = meta["report_format"], journal.run_dir
+    delimiter = files.report_delimiter(table)
     report = files.ReportFiles()
     if not options.dry_run and options.snapshot:  # first: whatever fails later, the way back is on disk
         options.listener(Progress("writing the undo file", None, 0, 0, 0, 0, 0.0, counts_rows=False))
-        report.undo = _write_undo(job, journal, run_dir, fmt, meta, options.notice)
+        report.undo = _write_undo(job, journal, run_dir, fmt, meta, options.notice, delimiter)
     naming = files.Naming(meta.get("header") or {}, str(meta.get("input_name") or meta.get("input") or ""))
     rows_total, began = int(meta["rows_total"]), time.monotonic()  # reports come once every row is checked
 
@@ -76,7 +77,8 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
     originals = {e["example_row"]: e["example_row"] for e in top_errors}  # a file fed back: its original rows
     report.results, report.errors, tally = files.write_results(
         table, journal.pieces, run_dir, fmt, parents=job.parent.nouns,
-        planned=options.dry_run, naming=naming, notice=options.notice, progress=progress, originals=originals)
+        planned=options.dry_run, naming=naming, notice=options.notice, progress=progress, originals=originals,
+        delimiter=delimiter)
     for e in top_errors:  # as the results name them: the original sheet's row
         row = e["example_row"]
         e["example_row"], e["example"] = originals.get(row, row), naming.message(e["example"], row,
@@ -84,7 +86,7 @@ def write_reports(job: WriteJob, journal: Journal, table: Table, timing: Timing,
     operations, changes = _operations(journal, options.dry_run)
     planned, per = _requests(job, journal)
     if options.dry_run:
-        report.extra["requests"] = _write_requests(job, per, run_dir, fmt, options.notice)
+        report.extra["requests"] = _write_requests(job, per, run_dir, fmt, options.notice, delimiter)
         tally["planned"] = tally.pop(OutcomeStatus.PENDING.value)
         tally.pop(OutcomeStatus.UNKNOWN.value)
     summary = summary_of(job.name, meta, run_dir, tally, timing, operations, planned, options.dry_run, interrupted)
@@ -115,7 +117,7 @@ def _write_page(report: files.ReportFiles, summary: dict[str, Any], options: Run
 
 
 def _write_undo(job: WriteJob, journal: Journal, run_dir: Path, fmt: str, meta: Mapping[str, Any],  # noqa: PLR0913
-                notice: Notice) -> Path | None:
+                notice: Notice, delimiter: str) -> Path | None:
     """The undo file, written as the journal is read: a batch of records at a time."""
     header = meta.get("header") or {}
     path = files.report_name(run_dir, "undo", fmt)
@@ -126,7 +128,7 @@ def _write_undo(job: WriteJob, journal: Journal, run_dir: Path, fmt: str, meta: 
         nonlocal writer
         columns, rows = job.undo(batch)
         if writer is None:
-            writer = TableWriter(path, [header.get(c, c) for c in columns], notice=notice)
+            writer = TableWriter(path, [header.get(c, c) for c in columns], notice=notice, delimiter=delimiter)
         writer.write({header.get(k, k): v for k, v in row.items()} for row in rows)
         batch.clear()
 
@@ -163,14 +165,14 @@ def _requests(job: WriteJob, journal: Journal) -> tuple[int, dict[tuple[str, str
     return count, per
 
 
-def _write_requests(job: WriteJob, per: dict[tuple[str, str], list[int]], run_dir: Path, fmt: str,
-                    notice: Notice) -> Path:
+def _write_requests(job: WriteJob, per: dict[tuple[str, str], list[int]], run_dir: Path, fmt: str,  # noqa: PLR0913
+                    notice: Notice, delimiter: str) -> Path:
     parent = job.parent.column
     columns = ([parent] if parent else []) + ["action", "operations", "requests"]
     rows = [{**({parent: key} if parent else {}), "action": kind, "operations": sum(sizes), "requests": len(sizes)}
             for (key, kind), sizes in per.items()]
     path = files.report_name(run_dir, "requests", fmt)
-    files.write_rows(path, columns, rows, integer=("operations", "requests"), notice=notice)
+    files.write_rows(path, columns, rows, integer=("operations", "requests"), notice=notice, delimiter=delimiter)
     return path
 
 

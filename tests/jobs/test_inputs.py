@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -43,13 +44,26 @@ async def test_parquet_input_gives_parquet_reports(sandbox: Sandbox, tmp_path: P
 
 
 async def test_semicolons_cp1252_and_decimal_commas(sandbox: Sandbox, tmp_path: Path) -> None:
-    rows = [[li, sku, "1,40", "café"] for li, sku in _pairs(sandbox, 2)]
+    """A sheet saved by Excel where `;` separates cells (much of Europe) gets its reports the same way: a comma-
+    separated one would open there as one column. The errors file, fixed, goes straight back."""
+    rows = [[li, sku, "1,40", "café, crème"] for li, sku in _pairs(sandbox, 2)]
+    rows.append([rows[0][0], "no-such-sku", "1,50", "x"])
     path = write_csv(tmp_path / "bids.csv", ["lineItemId", "productId", "bidOverride", "note"], rows,
                      delimiter=";", encoding="cp1252")
     result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
-    assert result.outcomes["succeeded"] == 2
-    assert read_csv(result.files.results)[0]["note"] == "café"  # unknown columns are kept in the reports
+    assert (result.outcomes["succeeded"], result.outcomes["failed"]) == (2, 1)
     assert sandbox.control.retail_media.products(rows[0][0])[rows[0][1]]["bidOverride"] == 1.4
+    for report in (result.files.results, result.files.errors, result.files.undo):
+        header = report.read_text(encoding="utf-8-sig").splitlines()[0]
+        assert header.startswith("lineItemId;productId;bidOverride"), (report.name, header)
+    with open(result.files.results, newline="", encoding="utf-8-sig") as f:
+        first = next(csv.DictReader(f, delimiter=";"))
+    assert (first["bidOverride"], first["note"]) == ("1,40", "café, crème")  # kept as the user wrote them
+    fixed = result.files.errors.read_text(encoding="utf-8-sig").replace("no-such-sku", rows[1][1])
+    (tmp_path / "fixed.csv").write_text(fixed, encoding="utf-8")
+    again = await bulkops.apply_bids(tmp_path / "fixed.csv", connection=conn(sandbox), run_dir=tmp_path / "again")
+    assert again.outcomes["succeeded"] == 1
+    assert sandbox.control.retail_media.products(rows[1][0])[rows[1][1]]["bidOverride"] == 1.5
 
 
 async def test_a_row_with_a_cell_too_many_fails_alone_and_the_rows_after_it_stay_in_their_columns(
