@@ -340,10 +340,12 @@ def same_value(a: Any, b: Any) -> bool:
 
 
 
-def parse_cell(column: Column, text: str, *, written: bool = False) -> Any:  # noqa: PLR0911 - one return per kind
+def parse_cell(column: Column, text: str, *, written: bool = False,  # noqa: PLR0911 - one return per kind
+               dates: str | None = None) -> Any:
     """A cell's text → its typed value, None for blank; ValueError("code: message") when it is not valid.
     `written`: the text is a program's (an export's `asExported`, a value the API returned), whose dot only ever
-    marks the decimals (2.125 is never ambiguous there)."""
+    marks the decimals (2.125 is never ambiguous there). `dates`: the order of the file's local dates
+    (`DAY_FIRST`, `MONTH_FIRST`, as `dates_order` learns it), for one such as 11/6/2026 that does not tell."""
     if text == "":
         if not column.blank_ok:
             raise ValueError(f"missing-value: {column.name} is empty")
@@ -357,7 +359,7 @@ def parse_cell(column: Column, text: str, *, written: bool = False) -> Any:  # n
     if column.kind == "choice":
         return _choice(column, text)
     if column.kind == "date":
-        return _date(column, text)
+        return _date(column, text, dates)
     return text
 
 
@@ -484,7 +486,44 @@ def _choice(column: Column, text: str) -> str:
     raise ValueError(f"not-a-choice: {column.name} {echo(text)} is not one of {', '.join(column.choices)}")
 
 
-def _date(column: Column, text: str) -> date:
+# A date as Excel saves it back into a CSV file in the user's locale: 11/6/2026 (month first: the US), 6/11/2026
+# or 6-11-2026 (day first: most of Europe), 06.11.2026 (always day first), at times with a midnight after it.
+_LOCAL_DATE = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:[ T]0?0:00(?::00)?)?")
+DAY_FIRST, MONTH_FIRST = "day-first", "month-first"
+
+
+def date_order(text: str) -> str | None:
+    """The order a local date shows by itself: day first (dots; a first number above 12), month first (a second
+    number above 12); None when it tells nothing (11/6/2026, 6/6/2026, an ISO date, not a date)."""
+    found = _LOCAL_DATE.fullmatch(text.strip())
+    if found is None:
+        return None
+    first, second = int(found[1]), int(found[3])
+    if found[2] == "." or first > 12 >= second:
+        return DAY_FIRST
+    return MONTH_FIRST if second > 12 >= first else None
+
+
+def exported_order(text: str, exported: Any) -> str | None:
+    """The order a local date shows next to the date an export wrote for it (ISO): the one whose reading is that
+    date, when only one is (an unedited cell of an export that Excel saved back)."""
+    found = _LOCAL_DATE.fullmatch(text.strip()) if isinstance(exported, str) else None
+    if found is None:
+        return None
+    year, first, second = found[4], int(found[1]), int(found[3])
+    readings = {MONTH_FIRST: _iso(int(year), first, second), DAY_FIRST: _iso(int(year), second, first)}
+    matching = [order for order, iso in readings.items() if iso == exported[:10]]
+    return matching[0] if len(matching) == 1 else None
+
+
+def dates_order(told: Iterable[str | None]) -> str | None:
+    """The order of a file's local dates, from what its dates tell (`date_order`, `exported_order`): None when
+    nothing tells, or when they disagree."""
+    orders = {order for order in told if order is not None}
+    return orders.pop() if len(orders) == 1 else None
+
+
+def _date(column: Column, text: str, dates: str | None = None) -> date:
     candidate = text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?$", text) else text
     try:
         return date.fromisoformat(candidate)
@@ -495,7 +534,23 @@ def _date(column: Column, text: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             pass
+    local = _LOCAL_DATE.fullmatch(text)
+    if local is not None:
+        first, second, year = int(local[1]), int(local[3]), int(local[4])
+        order = date_order(text) or (DAY_FIRST if first == second else dates)
+        if order is None:
+            raise ValueError(f"ambiguous-date: {column.name} {echo(text)} is ambiguous:"
+                             f" {_iso(year, first, second)} (month first) or {_iso(year, second, first)} (day first)?"
+                             " No other date of the file tells; write it as yyyy-mm-dd")
+        try:
+            return date(year, first, second) if order == MONTH_FIRST else date(year, second, first)
+        except ValueError:
+            pass
     raise ValueError(f"bad-date: {column.name} {echo(text)} is not a date; write it as yyyy-mm-dd")
+
+
+def _iso(year: int, month: int, day: int) -> str:
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _code(exc: ValueError) -> str:

@@ -40,10 +40,10 @@ if TYPE_CHECKING:
 MISSING = "\x1e"  # a blank cell in a joined row of normalized cells
 
 
-def check_frame(path: str, frame: pa.Table, schema: Schema,
-                header: Header) -> tuple[pa.Table, list[RowError]]:
+def check_frame(path: str, frame: pa.Table, schema: Schema, header: Header,
+                dates: str | None = None) -> tuple[pa.Table, list[RowError]]:
     """The batch's valid rows as normalized text per canonical column (null when blank, plus ROW_NUMBER), and
-    every bad cell."""
+    every bad cell. `dates`: the order of the file's local dates (see `columns.dates_order`)."""
     import pyarrow as pa  # noqa: PLC0415 - only a run reading a file needs it
     import pyarrow.compute as pc  # noqa: PLC0415
 
@@ -59,10 +59,10 @@ def check_frame(path: str, frame: pa.Table, schema: Schema,
             out[name] = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
             continue
         column = schema.column(name)
-        normalized, invalid = _column(column, text)
+        normalized, invalid = _column(column, text, dates)
         if pc.any(invalid).as_py():
             rows, cells = numbers.to_pylist(), text.to_pylist()
-            errors += [_error(path, rows[i], file_header, column, cells[i])
+            errors += [_error(path, rows[i], file_header, column, cells[i], dates)
                        for i in pc.indices_nonzero(invalid).to_pylist()]
             bad = pc.or_(bad, invalid)
         out[name] = normalized
@@ -97,15 +97,16 @@ def _damaged(path: str, frame: pa.Table, header: Header) -> tuple[pa.Table, pa.A
     return frame, bad, errors
 
 
-def _error(path: str, number: int, file_header: str, column: Column, text: str) -> RowError:
+def _error(path: str, number: int, file_header: str, column: Column,  # noqa: PLR0913
+           text: str, dates: str | None) -> RowError:
     try:
-        parse_cell(column, text)
+        parse_cell(column, text, dates=dates)
     except ValueError as exc:
         return RowError(path, number, file_header, _code(exc), _message(exc))
     return RowError(path, number, file_header, "invalid", f"{column.name} is not valid")  # pragma: no cover
 
 
-def _column(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
+def _column(column: Column, text: pa.Array, dates: str | None = None) -> tuple[pa.Array, pa.Array]:
     """(normalized text or null, invalid?) for every cell of a column; invalid is never null."""
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
@@ -123,7 +124,7 @@ def _column(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
         value = _mapped(text, lambda cell: canonical.get(normalize(cell)), pa.string())
         invalid = pc.is_null(value)
     elif column.kind == "date":
-        value = _mapped(text, partial(_date_text, column), pa.string())
+        value = _mapped(text, partial(_date_text, column, dates), pa.string())
         invalid = pc.is_null(value)
     else:
         value, invalid = text, never
@@ -226,10 +227,10 @@ def _above(cleaned: pa.Array, limit: Decimal) -> pa.Array:
     return pc.replace_with_mask(above, unsure, pa.array(exact, pa.bool_()))
 
 
-def _date_text(column: Column, cell: str) -> str | None:
+def _date_text(column: Column, dates: str | None, cell: str) -> str | None:
     """A date cell's ISO form, or None when it is not a date."""
     try:
-        typed = parse_cell(replace(column, none_ok=False), cell) if cell else None
+        typed = parse_cell(replace(column, none_ok=False), cell, dates=dates) if cell else None
     except ValueError:
         return None
     return typed.isoformat() if isinstance(typed, date) else None

@@ -19,7 +19,18 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from bulkops.io.columns import ROW_NUMBER, Header, Row, Schema, edited_elsewhere, parse_baseline, unchanged
+from bulkops.io.columns import (
+    ROW_NUMBER,
+    Header,
+    Row,
+    Schema,
+    date_order,
+    dates_order,
+    edited_elsewhere,
+    exported_order,
+    parse_baseline,
+    unchanged,
+)
 from bulkops.io.readers import MARK, ROW_FLAGS, Table
 from bulkops.io.vector import MISSING, check_frame, decode
 from bulkops.io.writers import transposed, whole_numbers
@@ -64,6 +75,7 @@ async def stage_input(job: WriteJob, table: Table, header: Header, journal: Jour
     """
     schema, path = job.schema, source
     layout = Layout.of(job, header)
+    dates = _dates_order(job, table, header)
     journal.restart_staging()
     total = hidden = 0
     for batch in table.iter_batches(marked=True):
@@ -72,7 +84,7 @@ async def stage_input(job: WriteJob, table: Table, header: Header, journal: Jour
         hidden += n_hidden
         more, mine = _other_entities(job, header, rows)
         notes += more
-        valid, errors = check_frame(path, mine, schema, header)
+        valid, errors = check_frame(path, mine, schema, header, dates)
         notes += _from_errors(errors)
         rows, unchanged_notes = _staged_rows(valid, layout, schema, path, header)
         journal.stage(rows, [*notes, *unchanged_notes])
@@ -90,6 +102,35 @@ async def stage_input(job: WriteJob, table: Table, header: Header, journal: Jour
     if table.format == "xlsx":
         journal.set_meta({"hidden_rows": hidden})
     return total
+
+
+def _dates_order(job: WriteJob, table: Table, header: Header) -> str | None:
+    """The order of the file's local dates (Excel saves a date back as 11/6/2026 in the US, 6/11/2026 in most of
+    Europe), as the dates that tell it say (a day above 12, or dots), read before any row is checked: a date
+    that does not tell then reads the same on every row. Only a file with date columns is read for it; its rows
+    are line items or budgets, thousands, not millions."""
+    schema = job.schema
+    columns = {n: h for n, h in header.mapping.items() if n != schema.baseline and schema.column(n).kind == "date"}
+    if not columns:
+        return None
+    exported = header.mapping.get(schema.baseline) if schema.baseline else None
+    told: set[str | None] = set()
+    for batch in table.iter_batches():
+        cells = {n: batch.column(h).to_pylist() for n, h in columns.items()}
+        told.update(date_order(text) for texts in cells.values() for text in set(texts))
+        if exported is not None:  # an export saved back: its unedited dates tell the order next to what it wrote
+            for i, raw in enumerate(batch.column(exported).to_pylist()):
+                was = _json_object(raw)
+                told.update(exported_order(texts[i], was.get(n)) for n, texts in cells.items())
+    return dates_order(told)
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        found = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 class _Stopped(Exception):

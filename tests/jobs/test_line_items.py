@@ -209,3 +209,68 @@ async def test_a_cell_emptied_in_an_export_fails_the_row_instead_of_reading_as_d
     assert again.outcomes["succeeded"] == 1
     now = sandbox.control.retail_media.line_item(row["lineItemId"])
     assert now["budget"] is None and now["endDate"] is None
+
+
+def _as_excel_saves(iso: str, day_first: bool) -> str:
+    """A date as Excel writes it back into a CSV file: 11/6/2026 in the US, 6/11/2026 in most of Europe."""
+    if not iso:
+        return iso
+    year, month, day = (int(p) for p in iso[:10].split("-"))
+    return f"{day}/{month}/{year}" if day_first else f"{month}/{day}/{year}"
+
+
+async def test_an_export_excel_saved_back_with_local_dates_changes_only_the_edit(sandbox: Sandbox,
+                                                                                 tmp_path: Path) -> None:
+    """Excel saves an export's dates back in the user's locale (2026-11-06 → 11/6/2026 or 6/11/2026). Which
+    number is the month is told by the file's dates that say it (a day above 12) and by the dates the export
+    wrote next to them (asExported): every unedited row stays as it is, the edit alone is sent, either way."""
+    account = sandbox.control.retail_media.account_ids()[0]
+    for day_first in (False, True):
+        await bulkops.export([account], tmp_path / f"inv-{day_first}.csv", connection=conn(sandbox))
+        saved = read_csv(tmp_path / f"inv-{day_first}.csv")
+        for r in saved:
+            r["startDate"], r["endDate"] = (_as_excel_saves(r["startDate"], day_first),
+                                             _as_excel_saves(r["endDate"], day_first))
+        row = next(r for r in saved if r["entity"] == "lineItem" and r["status"] == "active" and r["budget"])
+        row["budget"] = str(round(float(row["budget"]) + 7, 2))
+        header = list(saved[0])
+        path = write_csv(tmp_path / f"saved-{day_first}.csv", header, [[r[c] for c in header] for r in saved])
+        sandbox.control.reset_stats()
+        result = await bulkops.update_line_items(path, connection=conn(sandbox), run_dir=tmp_path / f"r-{day_first}")
+        assert (result.outcomes["succeeded"], result.outcomes["failed"]) == (1, 0), read_csv(result.files.results)
+        assert writes(sandbox) == 1
+        assert float(sandbox.control.retail_media.line_item(row["lineItemId"])["budget"]) == float(row["budget"])
+
+    # Only dates that read two ways (11/6/2026): the dates the export wrote beside them tell the order
+    await bulkops.export([account], tmp_path / "inv.csv", connection=conn(sandbox))
+    rows = read_csv(tmp_path / "inv.csv")
+
+    def two_ways(iso: str) -> bool:
+        return not iso or (int(iso[8:10]) <= 12 and int(iso[5:7]) != int(iso[8:10]))
+
+    kept = [r for r in rows if r["entity"] == "lineItem" and two_ways(r["startDate"]) and two_ways(r["endDate"])
+            and r["startDate"]]
+    assert len(kept) >= 2
+    for r in kept:
+        r["startDate"], r["endDate"] = _as_excel_saves(r["startDate"], False), _as_excel_saves(r["endDate"], False)
+    header = list(kept[0])
+    path = write_csv(tmp_path / "two-ways.csv", header, [[r[c] for c in header] for r in kept])
+    sandbox.control.reset_stats()
+    result = await bulkops.update_line_items(path, connection=conn(sandbox), run_dir=tmp_path / "two-ways")
+    assert (result.outcomes["skipped"], writes(sandbox)) == (len(kept), 0), read_csv(result.files.results)
+
+
+async def test_a_local_date_that_nothing_tells_fails_naming_both_readings(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A typed sheet (no export beside it) whose only date reads two ways: nothing is sent for it, and the message
+    gives both readings; one that tells (a day above 12) is read as it says."""
+    li = line_items(sandbox, "auction", "active")[0]
+    ambiguous = write_csv(tmp_path / "a.csv", ["lineItemId", "endDate"], [[li, "11/6/2031"]])
+    sandbox.control.reset_stats()
+    result = await bulkops.update_line_items(ambiguous, connection=conn(sandbox), run_dir=tmp_path / "a")
+    [error] = read_csv(result.files.errors)
+    assert error["errorCode"] == "ambiguous-date" and writes(sandbox) == 0
+    assert "2031-11-06" in error["error"] and "2031-06-11" in error["error"]
+    told = write_csv(tmp_path / "t.csv", ["lineItemId", "endDate"], [[li, "11/16/2031"]])
+    done = await bulkops.update_line_items(told, connection=conn(sandbox), run_dir=tmp_path / "t")
+    assert done.outcomes["succeeded"] == 1
+    assert sandbox.control.retail_media.line_item(li)["endDate"].startswith("2031-11-16")
