@@ -130,17 +130,20 @@ class TableWriter:
     both are number cells in XLSX and plain text in CSV. Every other column is text: a string in Parquet, a
     text cell formatted ``@`` in XLSX. `notice` hears, once the file is complete, what Excel would change in a
     CSV file (`excel_changes`) and that an XLSX table continued on further sheets. A CSV file's cells are
-    separated by `delimiter` (`;` where the user's sheets are: Excel's list separator in much of Europe).
+    separated by `delimiter` (`;` where the user's sheets are: Excel's list separator in much of Europe), and with
+    `decimal_comma` its text cells that are decimal numbers (outside id columns) are written as that Excel reads
+    them, 1,43 for 1.43 (which it would take for a date there), 2,1250 for 2.125 (never read as thousands).
     """
 
     def __init__(self, path: str | Path, columns: Sequence[str], *, numeric: Iterable[str] = (),  # noqa: PLR0913
                  integer: Iterable[str] = (), batch_rows: int = 10_000, notice: Notice | None = None,
-                 delimiter: str = ",") -> None:
+                 delimiter: str = ",", decimal_comma: bool = False) -> None:
         if delimiter not in REPORT_DELIMITERS:
             raise ValueError(f"a CSV delimiter of {delimiter!r}: one of {', '.join(map(repr, REPORT_DELIMITERS))}")
         self.path = Path(path)
         self.format = format_of(self.path)
         self.delimiter = delimiter
+        self.decimal_comma = decimal_comma
         self.columns = list(columns)
         self.integer = set(integer) & set(self.columns)
         self.numeric = (set(numeric) & set(self.columns)) | self.integer
@@ -232,7 +235,8 @@ class TableWriter:
                 if isinstance(typed, pa.Array | pa.ChunkedArray) and pa.types.is_integer(typed.type):
                     cells.append(array.fill_null(""))  # digits: nothing to guard, quote or warn about
                     continue
-                text, changed, first = _csv_cells(array, self.delimiter, excel=None if c in self.numeric else
+                shown = _decimal_commas(array) if self.decimal_comma and not is_id_column(c) else array
+                text, changed, first = _csv_cells(shown, self.delimiter, excel=None if c in self.numeric else
                                                   EXCEL_CHANGES_IN_IDS if is_id_column(c) else EXCEL_CHANGES)
                 cells.append(text)
                 if changed:
@@ -483,6 +487,19 @@ def _csv_cells(array: Any, delimiter: str, *, excel: re.Pattern[str] | None) -> 
     if pc.any(pc.match_substring_regex(values, _ATTENTION[delimiter])).as_py():
         values = _quoted(_guarded(values), delimiter)
     return (pc.take(values, coded.indices) if repeats else values), changed, first
+
+
+def _decimal_commas(array: Any) -> Any:
+    """Text cells that are decimal numbers with a decimal comma (three decimals made four: 2,1250); others as
+    they are."""
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    decimals = pc.fill_null(pc.match_substring_regex(array, r"^[+-]?[0-9]+\.[0-9]+$"), False)
+    if not pc.any(decimals).as_py():
+        return array
+    three = pc.match_substring_regex(array, _DOT_THREE.pattern.join("^$"))
+    made = pc.replace_substring(pc.if_else(three, pc.binary_join_element_wise(array, "0", ""), array), ".", ",")
+    return pc.if_else(decimals, made, array)
 
 
 def _guarded(array: Any) -> Any:

@@ -128,7 +128,9 @@ def _write_undo(job: WriteJob, journal: Journal, run_dir: Path, fmt: str, meta: 
         nonlocal writer
         columns, rows = job.undo(batch)
         if writer is None:
-            writer = TableWriter(path, [header.get(c, c) for c in columns], notice=notice, delimiter=delimiter)
+            # its numbers are the API's: written as a ';' sheet writes them
+            writer = TableWriter(path, [header.get(c, c) for c in columns], notice=notice, delimiter=delimiter,
+                                 decimal_comma=delimiter == ";")
         writer.write({header.get(k, k): v for k, v in row.items()} for row in rows)
         batch.clear()
 

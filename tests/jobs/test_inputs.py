@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -59,11 +60,21 @@ async def test_semicolons_cp1252_and_decimal_commas(sandbox: Sandbox, tmp_path: 
     with open(result.files.results, newline="", encoding="utf-8-sig") as f:
         first = next(csv.DictReader(f, delimiter=";"))
     assert (first["bidOverride"], first["note"]) == ("1,40", "café, crème")  # kept as the user wrote them
+    with open(result.files.undo, newline="", encoding="utf-8-sig") as f:
+        undo = list(csv.DictReader(f, delimiter=";"))
+    # the API's numbers with a decimal comma, as the sheet's: `1.43` would open as a date (1 March) there
+    assert undo and all(re.fullmatch(r"none|[0-9]+(,[0-9]+)?", r["bidOverride"]) for r in undo), undo
     fixed = result.files.errors.read_text(encoding="utf-8-sig").replace("no-such-sku", rows[1][1])
     (tmp_path / "fixed.csv").write_text(fixed, encoding="utf-8")
     again = await bulkops.apply_bids(tmp_path / "fixed.csv", connection=conn(sandbox), run_dir=tmp_path / "again")
     assert again.outcomes["succeeded"] == 1
     assert sandbox.control.retail_media.products(rows[1][0])[rows[1][1]]["bidOverride"] == 1.5
+    before = {(r["lineItemId"], r["productId"]): r["bidOverride"] for r in undo}
+    undone = await bulkops.apply_bids(result.files.undo, connection=conn(sandbox), run_dir=tmp_path / "undo")
+    assert undone.outcomes["failed"] == 0
+    for (li, sku), bid in before.items():
+        live = sandbox.control.retail_media.products(li)[sku]["bidOverride"]
+        assert live == (None if bid == "none" else float(bid.replace(",", "."))), (sku, bid, live)
 
 
 async def test_a_row_with_a_cell_too_many_fails_alone_and_the_rows_after_it_stay_in_their_columns(
