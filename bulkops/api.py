@@ -40,6 +40,7 @@ from bulkops.errors import (
     PreflightError,
     RateLimited,
     RequestError,
+    ServerError,
     TransportError,
     Unauthorized,
     UsageError,
@@ -251,8 +252,12 @@ def preflight(platform: Platform) -> Any:
             await _probe_past_429(platform, api)
         except RateLimited as exc:
             raise PreflightError(f"{platform.title} at {where} kept answering 429 (over its quota) for"
-                                 f" {PREFLIGHT_429_TRIES} tries: another job may be using this account's quota;"
+                                 f" {PREFLIGHT_TRIES} tries: another job may be using this account's quota;"
                                  " try again later") from exc
+        except ServerError as exc:
+            raise PreflightError(f"{platform.title} at {where} kept failing with a server error for"
+                                 f" {PREFLIGHT_TRIES} tries (HTTP {exc.status} to {exc.path}: {exc}); nothing was"
+                                 " read or sent: try again later") from None
         except TransportError as exc:
             raise PreflightError(f"cannot reach {platform.title} at {where}: {exc}") from None
         except Unauthorized as exc:
@@ -270,20 +275,23 @@ def preflight(platform: Platform) -> Any:
     return check
 
 
-PREFLIGHT_429_TRIES = 5  # a 429 proves the host is there: wait as told and ask again, a few times
+PREFLIGHT_TRIES = 5  # a 429 or a server error proves the host is there: wait and ask again, a few times
+PREFLIGHT_PAUSE_S = 1.0  # after a server error (the probe's own two attempts spent)
 
 
 async def _probe_past_429(platform: Platform, api: ApiClient) -> None:
-    """The platform's probe; an API over its quota is waited for (Retry-After), not taken for a broken one."""
+    """The platform's probe; an API over its quota is waited for (Retry-After), and one failing now and then
+    (a 5xx) is asked again, not taken for a broken one: the probe's own retries are few (a host that never
+    answers is said within seconds), a server error is what any long run meets a few times."""
     assert platform.probe is not None
-    for tries in range(1, PREFLIGHT_429_TRIES + 1):
+    for tries in range(1, PREFLIGHT_TRIES + 1):
         try:
             await platform.probe(api)
             return
-        except RateLimited as exc:
-            if tries == PREFLIGHT_429_TRIES:
+        except (RateLimited, ServerError) as exc:
+            if tries == PREFLIGHT_TRIES or api.unreachable is not None:
                 raise
-            await anyio.sleep(exc.retry_after_s)
+            await anyio.sleep(exc.retry_after_s if isinstance(exc, RateLimited) else PREFLIGHT_PAUSE_S)
 
 
 def _preflighted(factory: Any, check: Any) -> Any:

@@ -161,3 +161,24 @@ async def test_an_api_over_its_quota_at_the_first_call_is_waited_for_not_refused
                                    env=cli_env(sandbox))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["outcomes"]["succeeded"] == 1
+
+
+async def test_an_api_failing_now_and_then_at_the_first_call_is_asked_again_not_refused(sandbox: Sandbox,
+                                                                                        tmp_path: Path) -> None:
+    """A server error (5xx) at the preflight proves the host is there: it is asked again a few times, as any call
+    is, instead of refusing the run (a resume of a long run meets the same API). One that keeps failing is one
+    message, nothing read or sent."""
+    path = _one_bid(sandbox, tmp_path)
+    sandbox.control.set_faults(error_rate=1.0, methods=("GET",))
+    run = asyncio.create_task(asyncio.to_thread(cli, "bids", str(path), "--run-dir", "run", "--json", cwd=tmp_path,
+                                                env=cli_env(sandbox)))
+    await asyncio.sleep(2.5)  # the probe's two attempts and its first pause spent, all answered 503
+    sandbox.control.set_faults(error_rate=0.0)
+    done = await run
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["outcomes"]["succeeded"] == 1
+
+    sandbox.control.set_faults(error_rate=1.0, methods=("GET",))
+    down = await asyncio.to_thread(cli, "bids", str(path), "--run-dir", "down", cwd=tmp_path, env=cli_env(sandbox))
+    assert down.returncode == 2 and "kept failing with a server error" in down.stderr, down.stderr
+    assert not (tmp_path / "down").exists()
