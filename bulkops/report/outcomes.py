@@ -48,7 +48,7 @@ class RowOutcome:
     column: str | None = None
     http_status: int | None = None
     trace_id: str | None = None
-    attempts: int = 0
+    attempts: int = 0  # the most times one of its operations was sent (a retry shows; its line items do not)
     operations: int = 0
     failures: int = 0  # operations of this row that failed
     before: list[tuple[str, str]] = field(default_factory=list)  # (parent, shown values)
@@ -67,7 +67,7 @@ def fold(notes: Iterable[RowNote], ops: Iterable[Mapping[str, Any]], parents: st
         status = OutcomeStatus.PENDING if op["status"] is None else OutcomeStatus(op["status"])
         row = _merge(rows, op["row_number"], status, op["reason"] or "", code=op["error_code"],
                      http_status=op["http_status"], trace_id=op["trace_id"])
-        row.attempts += op["attempts"] or 0
+        row.attempts = max(row.attempts, op["attempts"] or 0)  # a row on 3 line items, each sent once: 1
         row.operations += 1
         row.failures += status is OutcomeStatus.FAILED
         if op["shown_before"]:
