@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 from bulkops.errors import InputError, MisnamedColumn, echo
@@ -470,8 +470,30 @@ def _ambiguous(column: Column, text: str, whole: str, fraction: str) -> str:
 _WRITTEN = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")  # a number as a program writes it
 
 
+# Significant digits a number keeps, as Excel keeps them: past them, a decimal text is the noise of floating-point
+# arithmetic (a bid multiplied in pandas and saved as 3.2450000000000006 means 3.245).
+SIGNIFICANT = 15
+_KEEP = Context(prec=SIGNIFICANT)
+
+
+def without_noise(plain: str) -> str:
+    """A plain number's text (digits, one dot, a sign) with at most `SIGNIFICANT` significant digits: rounded there,
+    trailing zeros of its decimals dropped (3.2450000000000006 → 3.245); any other text as it is."""
+    if sum(c.isdigit() for c in plain) <= SIGNIFICANT or not _PLAIN_DECIMAL.fullmatch(plain):
+        return plain
+    value = Decimal(plain)
+    if len(value.as_tuple().digits) <= SIGNIFICANT:  # leading zeros: 0.000000000000000125 is three digits
+        return plain
+    kept = format(_KEEP.plus(value), "f")
+    return kept.rstrip("0").rstrip(".") if "." in kept else kept
+
+
+_PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]*\.?[0-9]+")
+
+
 def _decimal(column: Column, text: str, written: bool = False) -> Decimal:
-    value = Decimal(text) if written and _WRITTEN.fullmatch(text) else Decimal(_money(column, text))
+    plain = text if written and _WRITTEN.fullmatch(text) else _money(column, text)
+    value = Decimal(without_noise(plain))
     if value < 0:
         raise ValueError(f"negative: {column.name} {echo(text)} is negative")
     if column.max_value is not None and value > column.max_value:

@@ -30,6 +30,7 @@ from bulkops.io.columns import (
     _money,
     normalize,
     parse_cell,
+    without_noise,
 )
 from bulkops.io.readers import MARK, is_marked, unmark
 from bulkops.types import RowError
@@ -189,6 +190,9 @@ def _decimals(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
             odd = _mapped(rest, partial(_plain_form, column), pa.string())
             forms = pc.if_else(comma, forms, odd)
         cleaned = pc.replace_with_mask(cleaned, other, forms)
+    noisy = pc.fill_null(pc.match_substring_regex(cleaned, r"^[+-]?[0-9.]{17,}$"), False)
+    if pc.any(noisy).as_py():  # 3.2450000000000006, a float's noise: 3.245 (`columns.without_noise`)
+        cleaned = pc.replace_with_mask(cleaned, noisy, _mapped(pc.filter(cleaned, noisy), without_noise, pa.string()))
     valid = pc.is_valid(cleaned)
     negative = pc.fill_null(pc.starts_with(cleaned, "-"), False)
     if pc.any(negative).as_py():  # as Decimal: -0 and -0.00 are not below 0

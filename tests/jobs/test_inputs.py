@@ -142,3 +142,18 @@ async def test_a_file_found_unusable_while_its_rows_are_checked_leaves_its_run_d
     path.write_text(f'lineItemId,productId,bidOverride\n{li},{skus[0]},1.21\n{li},{skus[1]},1.22\n{li},{skus[2]},1.23\n')
     result = await bulkops.apply_bids(path, connection=conn(sandbox), run_dir=tmp_path / "run")
     assert result.outcomes["succeeded"] == 3
+
+
+async def test_a_float_noise_bid_is_read_as_the_number_meant(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Bids multiplied in pandas and saved as they print (3.2450000000000006): a number keeps 15 significant digits,
+    as Excel does, so 3.245 is what is sent and shown; the cell itself stays as written in the reports."""
+    (li, first), (_, second) = _pairs(sandbox, 2)
+    frame = pd.DataFrame({"lineItemId": [li, li], "productId": [first, second], "bidOverride": [2.95, 1.0]})
+    frame["bidOverride"] = frame["bidOverride"] * 1.1  # 3.2450000000000006 and 1.1
+    frame.to_csv(tmp_path / "bids.csv", index=False)
+    assert "3.2450000000000006" in (tmp_path / "bids.csv").read_text()
+    result = await bulkops.apply_bids(tmp_path / "bids.csv", connection=conn(sandbox), run_dir=tmp_path / "run")
+    assert result.outcomes["succeeded"] == 2
+    assert sandbox.control.retail_media.products(li)[first]["bidOverride"] == 3.245
+    row = read_csv(result.files.results)[0]
+    assert (row["bidOverride"], row["after"]) == ("3.2450000000000006", "bidOverride 3.245")
