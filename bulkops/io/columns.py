@@ -477,8 +477,13 @@ _KEEP = Context(prec=SIGNIFICANT)
 
 
 def without_noise(plain: str) -> str:
-    """A plain number's text (digits, one dot, a sign) with at most `SIGNIFICANT` significant digits: rounded there,
-    trailing zeros of its decimals dropped (3.2450000000000006 → 3.245); any other text as it is."""
+    """A plain number's text (digits, one dot, a sign, an exponent) in positional notation (1e1 → 10, within 30
+    places) with at most `SIGNIFICANT` significant digits: rounded there, trailing zeros of its decimals dropped
+    (3.2450000000000006 → 3.245); any other text as it is."""
+    exponent = _EXPONENT.search(plain)
+    if exponent is not None and abs(int(exponent.group(1))) <= 30 \
+            and _PLAIN_DECIMAL.fullmatch(plain[:exponent.start()]):
+        plain = format(Decimal(plain), "f")
     if sum(c.isdigit() for c in plain) <= SIGNIFICANT or not _PLAIN_DECIMAL.fullmatch(plain):
         return plain
     value = Decimal(plain)
@@ -489,6 +494,7 @@ def without_noise(plain: str) -> str:
 
 
 _PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]*\.?[0-9]+")
+_EXPONENT = re.compile(r"[eE]([+-]?[0-9]+)$")
 
 
 def _decimal(column: Column, text: str, written: bool = False) -> Decimal:

@@ -190,8 +190,9 @@ def _decimals(column: Column, text: pa.Array) -> tuple[pa.Array, pa.Array]:
             odd = _mapped(rest, partial(_plain_form, column), pa.string())
             forms = pc.if_else(comma, forms, odd)
         cleaned = pc.replace_with_mask(cleaned, other, forms)
-    noisy = pc.fill_null(pc.greater_equal(pc.utf8_length(cleaned), 17), False)  # a length test first: nearly never
-    if pc.any(noisy).as_py():  # 3.2450000000000006, a float's noise: 3.245 (`columns.without_noise`)
+    noisy = pc.fill_null(pc.or_(pc.greater_equal(pc.utf8_length(cleaned), 17),  # a length test first: nearly never
+                                pc.match_substring(cleaned, "e", ignore_case=True)), False)
+    if pc.any(noisy).as_py():  # 3.2450000000000006, a float's noise: 3.245; 1e1: 10 (`columns.without_noise`)
         cleaned = pc.replace_with_mask(cleaned, noisy, _mapped(pc.filter(cleaned, noisy), without_noise, pa.string()))
     valid = pc.is_valid(cleaned)
     negative = pc.fill_null(pc.starts_with(cleaned, "-"), False)

@@ -252,3 +252,11 @@ def test_a_value_fed_back_is_the_same_as_exported_to_twelve_digits(now: Any, the
     from bulkops.io.columns import same_value
 
     assert same_value(now, then) is same
+
+
+@pytest.mark.parametrize(("text", "shown"), [("1e1", "10"), ("1.5E-1", "0.15"), ("3.2450000000000006", "3.245"),
+                                             ("0.30000000000000004", "0.3"), ("2.1249999999999996", "2.125")])
+def test_a_number_as_a_program_wrote_it_reads_as_people_write_it(text: str, shown: str) -> None:
+    """Scientific notation is written out, and past 15 significant digits (a float's noise) it is rounded: the
+    reports and the request show 10 and 3.245, not 1E+1 and 3.2450000000000006."""
+    assert str(both(BID, text)) == shown
