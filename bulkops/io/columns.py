@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Context, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import Any
 
 from bulkops.errors import InputError, MisnamedColumn, echo
@@ -473,7 +473,7 @@ _WRITTEN = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")  # a number a
 # Significant digits a number keeps, as Excel keeps them: past them, a decimal text is the noise of floating-point
 # arithmetic (a bid multiplied in pandas and saved as 3.2450000000000006 means 3.245).
 SIGNIFICANT = 15
-_KEEP = Context(prec=SIGNIFICANT)
+_KEEP = Context(prec=SIGNIFICANT, Emax=MAX_EMAX, Emin=MIN_EMIN)  # a 2 MB cell of digits is too large, not an error
 
 
 def without_noise(plain: str) -> str:
