@@ -107,11 +107,11 @@ async def stage_input(job: WriteJob, table: Table, header: Header, journal: Jour
 def _dates_order(job: WriteJob, table: Table, header: Header) -> str | None:
     """The order of the file's local dates (Excel saves a date back as 11/6/2026 in the US, 6/11/2026 in most of
     Europe), as the dates that tell it say (a day above 12, or dots), read before any row is checked: a date
-    that does not tell then reads the same on every row. Only a file with date columns is read for it; its rows
-    are line items or budgets, thousands, not millions."""
+    that does not tell then reads the same on every row. Only a CSV file with date columns is read for it (its
+    rows are line items or budgets, thousands, not millions); a workbook's dates are dates, not texts."""
     schema = job.schema
     columns = {n: h for n, h in header.mapping.items() if n != schema.baseline and schema.column(n).kind == "date"}
-    if not columns:
+    if not columns or table.format != "csv":
         return None
     exported = header.mapping.get(schema.baseline) if schema.baseline else None
     told: set[str | None] = set()
