@@ -37,7 +37,8 @@ BUDGETS_DOC = """Create, change, suspend and resume MPO seller budgets.
 
 Columns: budgetId (blank = create a budget), sellerId, campaignIds (one id, or several separated by `;`:
 430000;430001), budgetType (Daily, Capped or Uncapped), amount, startDate, endDate (`none` = open-ended),
-isSuspended (true = suspend, false = resume). A blank cell leaves the value as it is.
+isSuspended (true = suspend, false = resume). A blank cell leaves the value as it is. Dates are 2027-09-01, or as
+Excel saves them back (9/1/2027, 1/9/2027, 01.09.2027: the file's other dates tell which number is the month).
 Example rows, in that column order: a create `,10656107,430000;430001,Capped,500,2027-09-01,2027-12-31,`;
 a suspend `16501666,,,,,,,true`; a new amount, open-ended `16501666,,,,750,,none,`.
 

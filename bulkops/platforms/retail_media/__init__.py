@@ -58,9 +58,11 @@ LINE_ITEMS_DOC = """Change line items from rows of lineItemId and the values to 
 Columns: lineItemId, and any of name, status (active/paused/draft), targetBid, maxBid, budget, startDate,
 endDate. Example row: 50000012,,paused,1.10,,,,2026-12-31
 
-A blank cell leaves the value as it is; `none` clears targetBid, maxBid, budget or endDate. Each line item is
-read, merged with the row and written back whole (the API's PUT replaces every field), so each changed line
-item costs three requests. Reports as for `bids`, with an undo file."""
+A blank cell leaves the value as it is; `none` clears targetBid, maxBid, budget or endDate. Dates are
+2026-12-31, or as Excel saves them back (12/31/2026, 31/12/2026, 31.12.2026: the file's other dates tell which
+number is the month). Each line item is read, merged with the row and written back whole (the API's PUT
+replaces every field), so each changed line item costs three requests. Reports as for `bids`, with an undo
+file."""
 
 EXPORT_DOC = """Campaigns, line items and promoted products of accounts (--account), one row per entity (column
 `entity`: campaign, lineItem, product) under stable columns: entity, accountId, campaignId, lineItemId,
