@@ -141,3 +141,26 @@ async def test_a_line_item_keeps_its_last_product(sandbox: Sandbox, tmp_path: Pa
     result = await bulkops.set_product_status(path, "removed", connection=conn(sandbox), run_dir=tmp_path / "r")
     assert len(sandbox.control.retail_media.products(li)) == 1
     assert [r["errorCode"] for r in read_csv(result.files.errors)] == ["last-product"]
+
+
+async def test_a_row_naming_a_line_item_outside_the_accounts_given_fails_and_nothing_goes_there(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """`--account 4000` scopes the run: a row naming a line item of another account (a file of the wrong account)
+    fails as other-account, nothing sent there; rows inside the account are done as usual."""
+    mine, theirs = sandbox.control.retail_media.account_ids()[:2]
+    inside = sandbox.control.retail_media.line_item_ids(mine)[0]
+    outside = sandbox.control.retail_media.line_item_ids(theirs)[0]
+    sku_in = sorted(sandbox.control.retail_media.products(inside))[0]
+    sku_out = sorted(sandbox.control.retail_media.products(outside))[0]
+    before = state(sandbox, [outside])
+    path = write_csv(tmp_path / "skus.csv", ["lineItemId", "productId"], [[inside, sku_in], [outside, sku_out]])
+
+    result = await bulkops.set_product_status(path, "paused", accounts=[mine], connection=conn(sandbox),
+                                              run_dir=tmp_path / "pause")
+
+    assert (result.outcomes["succeeded"], result.outcomes["failed"]) == (1, 1)
+    [error] = read_csv(result.files.errors)
+    assert (error["lineItemId"], error["errorCode"], error["errorColumn"]) == (outside, "other-account", "lineItemId")
+    assert f"not in account(s) {mine}" in error["error"]
+    assert state(sandbox, [outside]) == before
+    assert sandbox.control.retail_media.products(inside)[sku_in]["status"] == "paused"

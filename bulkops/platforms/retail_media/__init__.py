@@ -21,8 +21,9 @@ VERSIONS = ("2026-01", "2026-07", "2027-01")
 
 ACCOUNTS = Option("accounts", "Rows may name productId alone (no lineItemId column, or a blank cell): act on the"
                   " SKU wherever these accounts promote it"
-                  " (repeat for several, or 4000,4001); an account these credentials cannot use is refused before"
-                  " anything is read.", multiple=True, flag="--account")
+                  " (repeat for several, or 4000,4001); a row naming a line item of another account fails"
+                  " (other-account); an account these credentials cannot use is refused before anything is read.",
+                  multiple=True, flag="--account")
 ADD = Option("add", "Add SKUs that are not on the line item yet, with their bid, or with no override where the"
              " bid is blank (otherwise such a row fails: a bid changes a product, it does not add one; action=add"
              " does the same row by row).", kind=bool, default=False)
@@ -49,9 +50,9 @@ STATUS_DOC = """{what} the promoted products of the file: rows of lineItemId and
 Columns: lineItemId, productId (or sku). Example row: 50000012,0a1b2c3d4e5
 
 With --account, rows may give productId alone (no lineItemId column, or its cell blank): the SKU is {done} on
-every line item of those accounts that promotes it. {skipped} An export fed back acts only on the rows whose
-status was set to {status} since (delete its asExported column to act on every row). Reports as for `bids`, with
-an undo file."""
+every line item of those accounts that promotes it; a row naming a line item of another account fails.
+{skipped} An export fed back acts only on the rows whose status was set to {status} since (delete its asExported
+column to act on every row). Reports as for `bids`, with an undo file."""
 
 LINE_ITEMS_DOC = """Change line items from rows of lineItemId and the values to set.
 

@@ -125,16 +125,24 @@ class ProductJob:
     async def _expand(self, api: ApiClient, by_kind: dict[Action, list[ProductRow]]) -> tuple[Any, list[RowNote], Any]:
         skus = {r.product_id for group in by_kind.values() for r in group if not r.line_item_id}
         refused: AccountRefused | None = None
+        inside: set[str] | None = None  # the accounts' line items (None: not known, the accounts refused)
         try:
-            where, states = await promoted_in_accounts(api, self.accounts, skus)
+            where, states, inside = await promoted_in_accounts(api, self.accounts, skus)
         except AccountRefused as exc:  # every SKU row meant the whole of the accounts: none can be done as meant
             where, states, refused = {}, {}, exc
         expanded: dict[Action, list[ProductRow]] = {}
         missing: list[RowNote] = []
+        accounts = ", ".join(self.accounts)
         for kind, group in by_kind.items():
             for r in group:
-                if r.line_item_id:
+                if r.line_item_id and inside is not None and r.line_item_id not in inside:
+                    missing.append(RowNote(r.row_number, OutcomeStatus.FAILED, "lineItemId", "other-account",
+                                           f"line item {r.line_item_id} is not in account(s) {accounts}, which"
+                                           " --account names: nothing was sent for it; give its account too, or"
+                                           " leave out --account"))
+                elif r.line_item_id:
                     expanded.setdefault(kind, []).append(r)
+                if r.line_item_id:
                     continue
                 found = where.get(r.product_id, [])
                 if refused is not None:
@@ -143,10 +151,11 @@ class ProductJob:
                 elif not found:
                     missing.append(RowNote(r.row_number, OutcomeStatus.FAILED, "productId", "not-promoted",
                                            f"SKU {r.product_id!r} is not promoted on any line item of account(s)"
-                                           f" {', '.join(self.accounts)}"))
+                                           f" {accounts}"))
                 expanded.setdefault(kind, []).extend(replace(r, line_item_id=li) for li in found)
         # the line items rows name are read whole (the accounts' listing kept only the SKUs looked up there)
-        named = [r.line_item_id for group in by_kind.values() for r in group if r.line_item_id]
+        named = [r.line_item_id for group in by_kind.values() for r in group
+                 if r.line_item_id and (inside is None or r.line_item_id in inside)]
         merged: dict[str, LineItemState | LookupFailure] = dict(states)
         merged.update(await product_states(api, named, _bid_skus(by_kind), self.directory))
         return expanded, missing, merged

@@ -170,10 +170,11 @@ async def catalog_min_bids(api: ApiClient, skus_by_retailer: Mapping[str, set[st
     return result
 
 
-async def promoted_in_accounts(api: ApiClient, account_ids: Iterable[str],
-                               skus: set[str]) -> tuple[dict[str, list[str]], dict[str, LineItemState]]:
-    """For `--account` rows: SKU → the line items of the accounts that promote it, and those line items' state.
-    An account the API refuses (403/404: access taken away since the run began) raises `AccountRefused`."""
+async def promoted_in_accounts(api: ApiClient, account_ids: Iterable[str], skus: set[str]
+                               ) -> tuple[dict[str, list[str]], dict[str, LineItemState], set[str]]:
+    """For `--account` rows: SKU → the line items of the accounts that promote it, those line items' state, and
+    every line item of the accounts (no product is read when no SKU is looked up). An account the API refuses
+    (403/404: access taken away since the run began) raises `AccountRefused`."""
     kinds: dict[str, str] = {}
     for account in account_ids:
         try:
@@ -188,13 +189,15 @@ async def promoted_in_accounts(api: ApiClient, account_ids: Iterable[str],
     where: dict[str, list[str]] = {}
     named: dict[str, dict[str, ProductState]] = {}  # only the SKUs the rows name: memory stays small
     count: dict[str, int] = {}
+    if not skus:
+        return where, {}, set(kinds)
     async for li, product in reads.products_of(api, kinds):
         count[li] = count.get(li, 0) + 1
         if product["id"] in skus:
             named.setdefault(li, {})[product["id"]] = product_state(product)
             where.setdefault(product["id"], []).append(li)
     states = {li: LineItemState(li, kinds[li], found, product_count=count[li]) for li, found in named.items()}
-    return where, states
+    return where, states, set(kinds)
 
 
 def product_state(item: Mapping[str, Any]) -> ProductState:
