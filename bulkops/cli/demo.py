@@ -51,7 +51,10 @@ async def _demo(folder: Path, seed: int, out: Output) -> None:
     from bulkops.sandbox import Sandbox, SandboxSettings  # noqa: PLC0415 - only the demo builds a sandbox
     from bulkops.target import sandbox_credentials  # noqa: PLC0415
 
-    settings = SandboxSettings(seed=seed, db=str(folder / "sandbox.sqlite"), quota=DEMO_QUOTA)
+    data = folder / "sandbox.sqlite"
+    settings = SandboxSettings(seed=seed, db=str(data), quota=DEMO_QUOTA)
+    # the demo's data is its own: what a hint says to run next goes there, not to runs/sandbox.sqlite
+    command = f"BULKOPS_SANDBOX_DB={data} bulkops"
     async with Sandbox(settings) as sb:
         out.say(f"embedded sandbox at {sb.base_url} (quota {DEMO_QUOTA}/min); files in {folder}\n")
         for platform in registry.platforms():
@@ -64,8 +67,9 @@ async def _demo(folder: Path, seed: int, out: Output) -> None:
             sub = folder / platform.name if platform is not registry.default() else folder
             sub.mkdir(parents=True, exist_ok=True)
             def show(label: str, result: RunResult) -> None:
-                show_result(label.split(maxsplit=1)[0], result, out, label=label)
+                show_result(label.split(maxsplit=1)[0], result, out, label=label, command=command)
 
             await platform.demo.run(DemoContext(conn, sub, out.say, show))
             out.say("")
-        out.say(f"all done: every file above is in {folder}")
+        out.say(f"all done: every file above is in {folder}; the demo's data is {data}: a command run with"
+                f" BULKOPS_SANDBOX_DB={data} (as each hint above is) works on it")

@@ -134,8 +134,10 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
 
-def show_result(verb: str, result: RunResult, out: Output, *, label: str | None = None) -> None:
-    """The end of a run on screen: counts, figures, where the reports are, what to do next."""
+def show_result(verb: str, result: RunResult, out: Output, *, label: str | None = None,
+                command: str = "bulkops") -> None:
+    """The end of a run on screen: counts, figures, where the reports are, what to do next (as `command` runs it:
+    the demo's hints name its own sandbox's data)."""
     s = result.summary
     counts = ", ".join(f"{n} {k}" for k, n in result.outcomes.items() if n or k not in ("unknown", "pending"))
     lines = [f"{label or verb}: {_count(result.rows, 'row')} → {counts}  (target: {s.get('target')})",
@@ -162,8 +164,8 @@ def show_result(verb: str, result: RunResult, out: Output, *, label: str | None 
         lines.append(f"  {open_rows} row(s) with no known outcome yet: `bulkops resume {result.run_dir}` reads them"
                      " back and finishes them (exit 130 until then)")
     for name, path in result.files.as_dict().items():
-        hint = {"errors": f"  ← fix these rows, then `bulkops {verb} {path}`",
-                "undo": f"  ← `bulkops {verb} {path}` restores the previous values"}.get(name, "")
+        hint = {"errors": f"  ← fix these rows, then `{command} {verb} {path}`",
+                "undo": f"  ← `{command} {verb} {path}` restores the previous values"}.get(name, "")
         lines.append(f"  {name}: {path}{hint}")
     out.summary(result.summary, "\n".join(lines))
     failed = result.outcomes.get("failed", 0)

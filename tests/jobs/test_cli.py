@@ -89,6 +89,15 @@ def test_demo_runs_the_three_jobs(tmp_path: Path) -> None:
                  "undo-bids/summary.json"):
         assert (tmp_path / "demo" / name).is_file(), name
     assert json.loads((tmp_path / "demo" / "undo-bids" / "summary.json").read_text())["outcomes"]["failed"] == 0
+    # the demo's hint for its pause's undo, run as printed: it works on the demo's own data (the pause is undone)
+    hint = next(line for line in done.stderr.splitlines() if "pause/undo.csv" in line and "restores" in line)
+    env, _, args = hint.split("`")[1].partition(" bulkops ")
+    name, _, value = env.partition("=")
+    assert name == "BULKOPS_SANDBOX_DB" and Path(tmp_path / value).is_file(), hint
+    undone = _cli(*args.split(), "--json", cwd=tmp_path, env={name: value})
+    assert undone.returncode == 0, undone.stderr
+    outcomes = json.loads(undone.stdout)["outcomes"]
+    assert outcomes["succeeded"] > 0 and outcomes["skipped"] == 0, outcomes
     before = (tmp_path / "demo" / "inventory.csv").stat().st_mtime_ns
     again = _cli("demo", "--dir", "demo", cwd=tmp_path)  # over the first: refused before it exports anything
     assert again.returncode == 2 and "demo is not empty" in again.stderr and "Traceback" not in again.stderr
