@@ -436,3 +436,30 @@ async def test_blind_adds_whose_answers_were_lost_are_read_back_not_sent_again(s
     assert [report[n]["outcome"] for n in (2, 3, 4)] == ["succeeded"] * 3
     assert report[5]["outcome"] == "failed" and report[5]["httpStatus"] in ("403", "404")
     assert writes(sandbox) == 1  # only the one that cannot have been applied, sent again to hear why
+
+
+async def test_a_bid_emptied_in_an_export_fails_the_row_instead_of_reading_as_nothing_to_do(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """An export whose bidOverride cell was emptied (meant: clear it): a blank leaves a bid as it is, so the row
+    fails naming the cell and saying how to clear it, as line-items does; nothing is sent; `none` then clears."""
+    account = sandbox.control.retail_media.account_ids()[0]
+    await bulkops.export([account], tmp_path / "inv.csv", connection=conn(sandbox))
+    rows = read_csv(tmp_path / "inv.csv")
+    row = next(r for r in rows if r["entity"] == "product" and r["bidOverride"])
+    row["bidOverride"] = ""
+    header = list(rows[0])
+    emptied = write_csv(tmp_path / "emptied.csv", header, [[r[c] for c in header] for r in rows])
+    sandbox.control.reset_stats()
+
+    result = await bulkops.apply_bids(emptied, connection=conn(sandbox), run_dir=tmp_path / "emptied")
+
+    assert writes(sandbox) == 0 and result.exit_code == 1
+    [error] = read_csv(result.files.errors)
+    assert (error["productId"], error["errorCode"], error["errorColumn"]) == (row["productId"], "emptied",
+                                                                              "bidOverride")
+    assert "write none to clear the override" in error["error"]
+    error["bidOverride"] = "none"
+    fixed = write_csv(tmp_path / "fixed.csv", list(error), [list(error.values())])
+    again = await bulkops.apply_bids(fixed, connection=conn(sandbox), run_dir=tmp_path / "fixed")
+    assert again.outcomes["succeeded"] == 1
+    assert sandbox.control.retail_media.products(row["lineItemId"])[row["productId"]]["bidOverride"] is None

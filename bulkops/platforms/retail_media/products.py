@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from bulkops.io.columns import NONE, Row
 from bulkops.io.readers import counting
@@ -46,7 +47,10 @@ def split(rows: Iterable[Row], verb: Action, add: bool = False, *,
     for row in rows:
         kind = asked(row, verb)
         bid = row.get("bidOverride")
-        if kind == Action.SET_BID and bid is None and (blind or not add):  # a blank cell never clears an override
+        exported = (row.baseline or {}).get("bidOverride")
+        if kind == Action.SET_BID and bid is None and exported is not None and exported is not NONE:
+            settled[row.row_number] = _emptied(row.row_number, exported)  # meant: clear it, as line-items says
+        elif kind == Action.SET_BID and bid is None and (blind or not add):  # a blank cell never clears an override
             settled[row.row_number] = _no_bid(row.row_number, blind_add=blind and add)
         elif row.get("action") and kind in BIDLESS and bid is not None:
             settled[row.row_number] = _bid_dropped(row.row_number, kind)
@@ -104,6 +108,12 @@ def _bid_dropped(number: int, kind: Action) -> RowNote:
     return RowNote(number, OutcomeStatus.FAILED, "bidOverride", "bid-with-action",
                    f"action {kind} sets no bid, so this row's bidOverride would be dropped: leave bidOverride blank"
                    " on this row and set the bid on a row of its own (action set-bid), or clear the action cell")
+
+
+def _emptied(number: int, exported: Any) -> RowNote:
+    return RowNote(number, OutcomeStatus.FAILED, "bidOverride", "emptied",
+                   f"bidOverride was {exported} when exported and is blank now: a blank cell leaves the bid as it"
+                   " is; write none to clear the override, or put back the exported value")
 
 
 def _no_bid(number: int, *, blind_add: bool = False) -> RowNote:
