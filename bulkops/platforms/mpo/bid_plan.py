@@ -52,6 +52,11 @@ def resolve(rows: list[Row]) -> tuple[list[BidRow], list[RowNote]]:
         sc_id, problem = _seller_campaign_id(row)
         if problem is not None:
             notes.append(RowNote(row.row_number, OutcomeStatus.FAILED, problem[0], problem[1], problem[2]))
+        elif row.get("bid") is None and (row.baseline or {}).get("bid") not in (None, NONE):
+            notes.append(RowNote(row.row_number, OutcomeStatus.FAILED, "bid", "emptied",
+                                 f"bid was {shown((row.baseline or {})['bid'])} when exported and is blank now: a"
+                                 " blank cell leaves the bid as it is; write none to clear it, or put back the"
+                                 " exported value"))
         elif row.get("bid") is None:
             notes.append(RowNote(row.row_number, OutcomeStatus.SKIPPED, "bid", "no-bid",
                                  "bid is empty: nothing to change (write 'none' to clear the bid, 0 to stop delivery)"))

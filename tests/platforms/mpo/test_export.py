@@ -112,3 +112,19 @@ async def test_an_advertiser_the_credentials_cannot_see_is_refused_naming_those_
             with pytest.raises(bulkops.UsageError, match=rf"{wrong}.*your credentials see advertiser\(s\) {mine}$"):
                 await bulkops.export_mpo([wrong], tmp_path / "mpo.csv", connection=conn(sb))
             assert not (tmp_path / "mpo.csv").exists()
+
+
+async def test_a_bid_emptied_in_an_export_fails_its_row_not_skipped(make_sandbox, tmp_path: Path) -> None:
+    """A seller-campaign's exported bid emptied (meant: clear it): a blank leaves the bid as it is, so the row fails
+    (emptied), nothing sent, as for Retail Media's bids and line items."""
+    async with make_sandbox(mpo_sellers=10, quota=0) as sb:
+        out = tmp_path / "mpo.csv"
+        await bulkops.export_mpo([advertiser(sb)], out, connection=conn(sb))
+        sc = next(r for r in read_csv(out) if r["entity"] == "sellerCampaign" and r["bid"])
+        emptied = _edit(out, tmp_path / "emptied.csv", {("sellerCampaign", sc["sellerCampaignId"]): {"bid": ""}})
+        sb.control.reset_stats()
+        result = await bulkops.apply_seller_bids(emptied, connection=conn(sb), run_dir=tmp_path / "run")
+        assert result.exit_code == 1 and writes(sb) == {}
+        [error] = read_csv(result.files.errors)
+        assert (error["sellerCampaignId"], error["errorCode"]) == (sc["sellerCampaignId"], "emptied")
+        assert "write none to clear it" in error["error"]
