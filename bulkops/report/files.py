@@ -293,8 +293,9 @@ def _outcome_cells(number: int, original: int, outcome: RowOutcome | None, plann
     if planned and outcome.operations and outcome.status is not OutcomeStatus.FAILED:
         shown, message = "planned", PLANNED
     return (original, shown, naming.message(message, number, original) if message else None, outcome.error_code,
-            naming.column(outcome.column), joined(outcome.before),
-            joined(outcome.after if not planned else outcome.planned), outcome.http_status,
+            naming.column(outcome.column), joined(outcome.before, named=outcome.operations > 1),
+            joined(outcome.after if not planned else outcome.planned, named=outcome.operations > 1),
+            outcome.http_status,
             outcome.attempts or None, outcome.trace_id, status)
 
 

@@ -50,6 +50,7 @@ class RowOutcome:
     trace_id: str | None = None
     attempts: int = 0  # the most times one of its operations was sent (a retry shows; its line items do not)
     operations: int = 0
+    done: int = 0  # operations of this row that succeeded
     failures: int = 0  # operations of this row that failed
     before: list[tuple[str, str]] = field(default_factory=list)  # (parent, shown values)
     after: list[tuple[str, str]] = field(default_factory=list)
@@ -69,6 +70,7 @@ def fold(notes: Iterable[RowNote], ops: Iterable[Mapping[str, Any]], parents: st
                      http_status=op["http_status"], trace_id=op["trace_id"])
         row.attempts = max(row.attempts, op["attempts"] or 0)  # a row on 3 line items, each sent once: 1
         row.operations += 1
+        row.done += status is OutcomeStatus.SUCCEEDED
         row.failures += status is OutcomeStatus.FAILED
         if op["shown_before"]:
             row.before.append((op["parent_id"], op["shown_before"]))
@@ -88,9 +90,10 @@ def counts(outcomes: Iterable[RowOutcome]) -> dict[str, int]:
     return result
 
 
-def joined(values: list[tuple[str, str]]) -> str:
-    """Before/after of a row: the one operation's values, or each parent's when there are several."""
-    if len(values) == 1:
+def joined(values: list[tuple[str, str]], *, named: bool = False) -> str:
+    """Before/after of a row: the one operation's values, or each parent's when there are several or when `named`
+    (a row spread over several parents, of which one is shown: which one must be said)."""
+    if len(values) == 1 and not named:
         return values[0][1]
     return "; ".join(f"{parent}: {text or '-'}" for parent, text in values)
 
@@ -119,3 +122,5 @@ def _describe(row: RowOutcome, parents: str) -> None:
         row.message = UNANSWERED
     elif row.status is OutcomeStatus.PENDING and not row.message:
         row.message = UNSENT
+    if row.operations > 1 and row.done and row.status in (OutcomeStatus.PENDING, OutcomeStatus.UNKNOWN):
+        row.message = f"done on {row.done} of {row.operations} {parents}; the others {row.message}"  # stopped midway

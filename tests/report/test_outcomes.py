@@ -86,3 +86,14 @@ def test_a_batch_of_single_operations_reads_as_row_by_row(ops: list[tuple[Any, .
     assert _op_columns(numbers, [RowNote(2, S.SKIPPED, None, "no-op", "same")], shaped, looks, planned) is None
     answered = [(*shaped[0][:9], '{"budgetId": "16500124"}'), *shaped[1:]]  # an answer to show: row by row
     assert _op_columns(numbers, [], answered, looks, planned) is None
+
+
+def test_a_row_stopped_midway_says_what_was_done_and_where() -> None:
+    """A SKU row of `pause --account` on three line items, stopped after one was paused: not "not sent yet" alone
+    (one line item is paused), and the after names the line item it was done on."""
+    ops = [_op(8, "a", S.SUCCEEDED), _op(8, "b", None), _op(8, "c", None), _op(9, "a", S.SUCCEEDED), _op(9, "b", S.UNKNOWN)]
+    rows = fold([], ops, parents="line items")
+    assert rows[8].status is S.PENDING
+    assert rows[8].message == "done on 1 of 3 line items; the others not sent yet (resume to finish)"
+    assert joined(rows[8].after, named=rows[8].operations > 1) == "a: status paused"
+    assert rows[9].message.startswith("done on 1 of 2 line items; the others sent, but no answer was seen")
