@@ -332,8 +332,11 @@ def _for(platform: Platform, connection: ConnectionLike) -> ConnectionLike:
 
 
 def _recorded(meta: Mapping[str, Any], flags: ConnectionFlags | None) -> ConnectionFlags:
+    """The run's own target, client, version, pace and concurrency (a run started at --rate 60 to spare a shared
+    quota resumes at 60), each unless given again now; the secret is never recorded."""
     flags = flags or ConnectionFlags()
     return ConnectionFlags(base_url=flags.base_url or meta.get("base_url"),
                            client_id=flags.client_id or meta.get("client_id"), client_secret=flags.client_secret,
                            api_key=flags.api_key, api_version=flags.api_version or meta.get("api_version"),
-                           rate=flags.rate, concurrency=flags.concurrency, config=flags.config)
+                           rate=flags.rate or meta.get("rate"),
+                           concurrency=flags.concurrency or meta.get("concurrency"), config=flags.config)

@@ -51,7 +51,8 @@ async def run_write_job(job: WriteJob, path: Path, connection: Connection, optio
         options.notice(f"{path}: {table.note}")
     meta = {"platform": job.platform, "job": job.name, "job_options": job.options(),
             "base_url": connection.base_url, "target": connection.where, "client_id": connection.client_id,
-            "api_version": connection.api_version, "dry_run": options.dry_run,
+            "api_version": connection.api_version, "rate": connection.rate, "concurrency": connection.concurrency,
+            "dry_run": options.dry_run,
             "snapshot": options.snapshot, "overwrite_changed": options.overwrite_changed,
             "sheet": table.sheet,
             "header_row": table.header_row if table.format == "xlsx" else None,  # resume reads the input the same way

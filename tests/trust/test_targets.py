@@ -182,3 +182,17 @@ async def test_an_api_failing_now_and_then_at_the_first_call_is_asked_again_not_
     down = await asyncio.to_thread(cli, "bids", str(path), "--run-dir", "down", cwd=tmp_path, env=cli_env(sandbox))
     assert down.returncode == 2 and "kept failing with a server error" in down.stderr, down.stderr
     assert not (tmp_path / "down").exists()
+
+
+async def test_resume_keeps_the_pace_the_run_was_started_at(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A run started at --rate N (to spare a quota other jobs share) resumes at N, not at the learned quota,
+    unless --rate is given again."""
+    from bulkops.runner.journal import Journal
+
+    _journaled_run(sandbox, tmp_path)  # planned, nothing sent yet
+    with Journal.open(tmp_path / "run") as journal:
+        journal.set_meta({"rate": 6000.0, "concurrency": 3})
+    done = await asyncio.to_thread(cli, "resume", "run", "--json", cwd=tmp_path, env=cli_env(sandbox))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["quota_per_min"] == 6000, summary
