@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,18 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     """A report, as a list of rows."""
     with open(path, newline="", encoding="utf-8-sig") as f:
         return list(csv.DictReader(f))
+
+
+async def edited_export(sb: Sandbox, tmp_path: Path, name: str, chosen: Callable[[dict[str, str]], bool],
+                        **cells: str) -> tuple[Path, dict[str, str]]:
+    """The first account's export, its first row `chosen` given these `cells`, written as `name`.csv: the file
+    and that row (as edited)."""
+    await bulkops.export([sb.control.retail_media.account_ids()[0]], tmp_path / "inv.csv", connection=conn(sb))
+    rows = read_csv(tmp_path / "inv.csv")
+    row = next(r for r in rows if chosen(r))
+    row.update(cells)
+    header = list(rows[0])
+    return write_csv(tmp_path / f"{name}.csv", header, [[r[c] for c in header] for r in rows]), row
 
 
 def writes(sb: Sandbox) -> int:

@@ -10,7 +10,7 @@ import bulkops
 from bulkops.runner import journal as journal_module
 from bulkops.runner import pipeline
 from bulkops.sandbox import Sandbox
-from tests.jobs.conftest import answers_lost, conn, line_items, read_csv, state, write_csv, writes
+from tests.jobs.conftest import answers_lost, conn, edited_export, line_items, read_csv, state, write_csv, writes
 
 HEADER = ("lineItemId", "sku", "bid", "action")  # what users type: `sku` and `bid` are accepted names
 
@@ -442,13 +442,8 @@ async def test_a_bid_emptied_in_an_export_fails_the_row_instead_of_reading_as_no
         sandbox: Sandbox, tmp_path: Path) -> None:
     """An export whose bidOverride cell was emptied (meant: clear it): a blank leaves a bid as it is, so the row
     fails naming the cell and saying how to clear it, as line-items does; nothing is sent; `none` then clears."""
-    account = sandbox.control.retail_media.account_ids()[0]
-    await bulkops.export([account], tmp_path / "inv.csv", connection=conn(sandbox))
-    rows = read_csv(tmp_path / "inv.csv")
-    row = next(r for r in rows if r["entity"] == "product" and r["bidOverride"])
-    row["bidOverride"] = ""
-    header = list(rows[0])
-    emptied = write_csv(tmp_path / "emptied.csv", header, [[r[c] for c in header] for r in rows])
+    emptied, row = await edited_export(sandbox, tmp_path, "emptied",
+                                       lambda r: r["entity"] == "product" and bool(r["bidOverride"]), bidOverride="")
     sandbox.control.reset_stats()
 
     result = await bulkops.apply_bids(emptied, connection=conn(sandbox), run_dir=tmp_path / "emptied")

@@ -8,7 +8,7 @@ from pathlib import Path
 import bulkops
 from bulkops.platforms.retail_media.line_items import Current, _writable
 from bulkops.sandbox import Sandbox
-from tests.jobs.conftest import conn, line_items, read_csv, write_csv, writes
+from tests.jobs.conftest import conn, edited_export, line_items, read_csv, write_csv, writes
 
 FIELDS = ("name", "status", "targetBid", "budget", "startDate", "endDate")
 
@@ -187,14 +187,9 @@ async def test_a_cell_emptied_in_an_export_fails_the_row_instead_of_reading_as_d
                                                                                     tmp_path: Path) -> None:
     """An export whose budget and endDate cells were emptied (meant: clear them): a blank leaves a field as it
     is, so the row fails naming the cell and saying how to clear it, nothing is sent; `none` then clears."""
-    account = sandbox.control.retail_media.account_ids()[0]
-    await bulkops.export([account], tmp_path / "inv.csv", connection=conn(sandbox))
-    rows = read_csv(tmp_path / "inv.csv")
-    row = next(r for r in rows if r["entity"] == "lineItem" and r["type"] == "auction" and r["budget"]
-               and r["endDate"] and r["status"] == "active")
-    row["budget"] = row["endDate"] = ""
-    header = list(rows[0])
-    emptied = write_csv(tmp_path / "emptied.csv", header, [[r[c] for c in header] for r in rows])
+    emptied, row = await edited_export(
+        sandbox, tmp_path, "emptied", lambda r: r["entity"] == "lineItem" and r["type"] == "auction"
+        and bool(r["budget"]) and bool(r["endDate"]) and r["status"] == "active", budget="", endDate="")
     sandbox.control.reset_stats()
 
     result = await bulkops.update_line_items(emptied, connection=conn(sandbox), run_dir=tmp_path / "emptied")
