@@ -135,14 +135,14 @@ class ProductJob:
         accounts = ", ".join(self.accounts)
         for kind, group in by_kind.items():
             for r in group:
-                if r.line_item_id and inside is not None and r.line_item_id not in inside:
-                    missing.append(RowNote(r.row_number, OutcomeStatus.FAILED, "lineItemId", "other-account",
-                                           f"line item {r.line_item_id} is not in account(s) {accounts}, which"
-                                           " --account names: nothing was sent for it; give its account too, or"
-                                           " leave out --account"))
-                elif r.line_item_id:
-                    expanded.setdefault(kind, []).append(r)
                 if r.line_item_id:
+                    if inside is not None and r.line_item_id not in inside:
+                        missing.append(RowNote(r.row_number, OutcomeStatus.FAILED, "lineItemId", "other-account",
+                                               f"line item {r.line_item_id} is not in account(s) {accounts}, which"
+                                               " --account names: nothing was sent for it; give its account too,"
+                                               " or leave out --account"))
+                    else:
+                        expanded.setdefault(kind, []).append(r)
                     continue
                 found = where.get(r.product_id, [])
                 if refused is not None:
