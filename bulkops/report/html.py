@@ -43,6 +43,8 @@ ADVICE = {
     "too-large": "The value is above the sanity limit, often a typo (5000 for 5.000): check the decimal point.",
     "not-a-choice": "Use one of the values the message lists (the verb's --help lists them too).",
     "bad-date": "Write dates as YYYY-MM-DD.",
+    "ambiguous-date": "Nothing in the file tells whether 11/6/2026 is 6 November or 11 June: write YYYY-MM-DD.",
+    "other-account": "The line item is not in the accounts --account names: add its account, or drop the row.",
     "duplicate-conflict": "The same item appears on several rows with different values: keep one row.",
     "line-item-not-found": "Check the line item id: it does not exist, or these credentials cannot see its account.",
     "no-access": "The line item is in an account these credentials may not use: ask for access, or check the id.",
